@@ -1,0 +1,167 @@
+/**
+ * From configuration files to a Policy or a list of precise problems. The files arrive already
+ * fetched (repository file, organisation `.github` fallback, `_extends` chain); this module
+ * merges them (arrays replaced, never concatenated), validates the result against the schema and,
+ * when it is invalid, says which file holds the bad key, its path, what was expected and what
+ * was found. Invalid configuration is a result, never an exception.
+ */
+import type { z } from "zod";
+import { configSchema } from "./schema.js";
+import { compilePolicy, type ConfigSource, type Policy } from "./policy.js";
+
+/** One configuration file as fetched: `config` is null when the file does not exist. */
+export interface ConfigFile {
+  /** `owner/repo:path`. */
+  readonly location: string;
+  readonly config: unknown;
+}
+
+/** One thing wrong with the configuration. */
+export interface ConfigProblem {
+  /** The file the bad value is in (`owner/repo:path`), or where the error was raised. */
+  readonly file: string;
+  /** Dotted key path such as `approvals.required`, or `(file)` for the file as a whole. */
+  readonly path: string;
+  readonly expected: string;
+  readonly found: string;
+}
+
+/** A loaded configuration: a policy, or the problems that prevent one. */
+export type ConfigResult =
+  | { readonly ok: true; readonly policy: Policy }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[]; readonly files: readonly string[]; readonly raw: unknown };
+
+const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Deep-merges `override` onto `base`: objects merge key by key, arrays and scalars replace. */
+export function mergeConfig(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+  const keys = new Set([...Object.keys(base), ...Object.keys(override)]);
+  return Object.fromEntries(
+    [...keys].filter((key) => !UNSAFE_KEYS.has(key)).map((key) => [key, mergeConfig(base[key], override[key])]),
+  );
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current = root;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/** Renders a path as `a.b[2].c`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return "(top level)";
+  return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
+}
+
+/** Renders a found value briefly: strings quoted, long values cut. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null (an empty value)";
+  const json = JSON.stringify(value) ?? String(value);
+  const short = json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  if (Array.isArray(value)) return `a list: ${short}`;
+  if (isPlainObject(value)) return `a mapping: ${short}`;
+  return short;
+}
+
+function expectedFrom(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return `a ${issue.expected}`;
+    case "invalid_value":
+      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "too_small":
+      return issue.origin === "array" ? `a list of at least ${String(issue.minimum)} item(s)` : issue.origin === "string" ? "a non-empty text" : `at least ${String(issue.minimum)}`;
+    case "too_big":
+      return `at most ${String(issue.maximum)}`;
+    case "invalid_union":
+      return "a section name, or a mapping with `name` and optional `formats`, `hotfix`, `not_hotfix`, `required_checkboxes`";
+    default:
+      return issue.message;
+  }
+}
+
+/** The first file, in precedence order, that sets the value at `path`; else the first file that exists. */
+function fileHolding(files: readonly ConfigFile[], path: readonly PropertyKey[]): string {
+  const existing = files.filter((file) => file.config !== null);
+  const holder = existing.find((file) => valueAt(file.config, path) !== undefined);
+  return (holder ?? existing[0] ?? files[0])?.location ?? "(defaults)";
+}
+
+function problemsOf(error: z.ZodError, merged: unknown, files: readonly ConfigFile[]): ConfigProblem[] {
+  return error.issues.flatMap((issue): ConfigProblem[] => {
+    if (issue.code === "unrecognized_keys") {
+      const parent = valueAt(merged, issue.path);
+      const known = Object.keys(configShape(issue.path) ?? {});
+      return issue.keys.map((key) => ({
+        file: fileHolding(files, [...issue.path, key]),
+        path: formatPath([...issue.path, key]),
+        expected: known.length > 0 ? `one of the known keys: ${known.join(", ")}` : "no such key",
+        found: `an unknown key (value ${describeValue(isPlainObject(parent) ? parent[key] : undefined)})`,
+      }));
+    }
+    return [
+      {
+        file: fileHolding(files, issue.path),
+        path: formatPath(issue.path),
+        expected: expectedFrom(issue),
+        found: describeValue(valueAt(merged, issue.path)),
+      },
+    ];
+  });
+}
+
+/** The keys the schema knows at a path, for "did you mean" help on unknown keys. */
+function configShape(path: readonly PropertyKey[]): Record<string, unknown> | undefined {
+  let schema: unknown = configSchema;
+  for (const key of path) {
+    const shape = (schema as { shape?: Record<string, unknown> }).shape ?? unwrapShape(schema);
+    if (!shape || typeof key !== "string") return undefined;
+    schema = shape[key];
+  }
+  return (schema as { shape?: Record<string, unknown> }).shape ?? unwrapShape(schema);
+}
+
+function unwrapShape(schema: unknown): Record<string, unknown> | undefined {
+  let current = schema as { shape?: Record<string, unknown>; def?: { innerType?: unknown } } | undefined;
+  for (let guard = 0; current && !current.shape && current.def?.innerType && guard < 8; guard += 1) {
+    current = current.def.innerType as typeof current;
+  }
+  return current?.shape;
+}
+
+/**
+ * Merges and validates fetched configuration files.
+ * @param files - repository file first, then the `.github` fallback and `_extends` bases in order.
+ */
+export function resolveConfig(files: readonly ConfigFile[]): ConfigResult {
+  const existing = files.filter((file) => file.config !== null);
+  const locations = existing.map((file) => file.location);
+  const merged = [...existing].reverse().reduce<unknown>((acc, file) => mergeConfig(acc, file.config), {});
+  const notObject = existing.find((file) => !isPlainObject(file.config));
+  if (notObject) {
+    return {
+      ok: false,
+      files: locations,
+      raw: merged,
+      problems: [{ file: notObject.location, path: "(top level)", expected: "a mapping of settings (key: value)", found: describeValue(notObject.config) }],
+    };
+  }
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) return { ok: false, files: locations, raw: merged, problems: problemsOf(parsed.error, merged, files) };
+  const source: ConfigSource = existing.length > 0 ? { kind: "file", files: locations } : { kind: "defaults", files: [] };
+  return { ok: true, policy: compilePolicy(parsed.data, source) };
+}
+
+/** A configuration that could not even be read (YAML syntax, a bad `_extends` value). */
+export function unreadableConfig(location: string, reason: string): ConfigResult {
+  return { ok: false, files: [location], raw: undefined, problems: [{ file: location, path: "(file)", expected: "valid YAML with a mapping at the top", found: reason }] };
+}

@@ -1,0 +1,68 @@
+/**
+ * The validated configuration with every pattern compiled once. Rules receive a Policy, never
+ * raw strings, so a pattern is compiled when the configuration is loaded (and cached with it),
+ * not on every evaluation.
+ */
+import { compileGrammar, type BranchGrammar } from "./branch-grammar.js";
+import { compilePattern, compileReferenceFormat, type Matcher } from "./patterns.js";
+import { normalizeName } from "../markdown/sections.js";
+import type { HotfixConfig, SectionSpec } from "./schema.js";
+
+/** A required template section, ready for the template rule. */
+export interface TemplateSection {
+  readonly name: string;
+  /** Accepted reference formats (the incident reference), when the section is a reference. */
+  readonly formats?: readonly Matcher[];
+  /** Severity values, when the section is the severity. */
+  readonly severity?: { readonly hotfix: readonly string[]; readonly notHotfix: readonly string[] };
+  readonly requiredCheckboxes?: readonly string[];
+}
+
+/** Where the configuration came from, as the check run reports it. */
+export interface ConfigSource {
+  /** `defaults` when no file exists anywhere. */
+  readonly kind: "defaults" | "file";
+  /** Every file that contributed, repository file first, each as `owner/repo:path`. */
+  readonly files: readonly string[];
+}
+
+/** The compiled policy. */
+export interface Policy {
+  readonly config: HotfixConfig;
+  readonly source: ConfigSource;
+  readonly releaseBranches: Matcher;
+  readonly branchGrammars: readonly BranchGrammar[];
+  readonly sections: readonly TemplateSection[];
+  readonly forbiddenPaths: readonly Matcher[];
+  readonly testGlobs: readonly Matcher[];
+  readonly commitSubjects: readonly Matcher[];
+}
+
+/** Sections whose content only exists after the merge; never required before it (seed 001). */
+const AFTER_MERGE_SECTIONS = new Set([normalizeName("Post-Deployment Actions")]);
+
+function compileSection(spec: SectionSpec): TemplateSection {
+  if (typeof spec === "string") return { name: spec };
+  return {
+    name: spec.name,
+    ...(spec.formats ? { formats: spec.formats.map(compileReferenceFormat) } : {}),
+    ...(spec.hotfix ? { severity: { hotfix: spec.hotfix, notHotfix: spec.not_hotfix ?? [] } } : {}),
+    ...(spec.required_checkboxes ? { requiredCheckboxes: spec.required_checkboxes } : {}),
+  };
+}
+
+/** Compiles a validated configuration. Patterns were checked by the schema, so this does not throw. */
+export function compilePolicy(config: HotfixConfig, source: ConfigSource): Policy {
+  return {
+    config,
+    source,
+    releaseBranches: compilePattern(config.branches.release),
+    branchGrammars: config.hotfix.branch_names.map(compileGrammar),
+    sections: config.template.sections
+      .map(compileSection)
+      .filter((section) => !AFTER_MERGE_SECTIONS.has(normalizeName(section.name))),
+    forbiddenPaths: config.scope.forbidden_paths.map(compilePattern),
+    testGlobs: config.tests.globs.map(compilePattern),
+    commitSubjects: config.commits.subject.map(compilePattern),
+  };
+}

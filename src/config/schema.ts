@@ -1,0 +1,183 @@
+/**
+ * The one schema of `.github/hotfix-guard.yml`.
+ *
+ * Every field carries its documentation in `.describe()`: that text is the field's doc comment,
+ * and it is what editors and the configuration reference show. Defaults follow the five teams'
+ * procedures in `shared/seeds/` so that installing the app with no file already enforces a
+ * sensible policy. Objects are strict: a misspelt key is an error, never silently ignored.
+ */
+import { z } from "zod";
+import { patternProblem, referenceFormatProblem } from "./patterns.js";
+import { grammarProblem } from "./branch-grammar.js";
+
+/** A non-empty string that `problemOf` accepts; its reason becomes the config error message. */
+function compiledString(problemOf: (value: string) => string | null) {
+  return z
+    .string()
+    .min(1)
+    .superRefine((value, ctx) => {
+      const problem = problemOf(value);
+      if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+    });
+}
+
+/** A glob (`release/*`, `db/migrations/**`) or a `/regex/` run by a linear-time engine. */
+const pattern = compiledString(patternProblem);
+
+const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "a GitHub login such as octocat");
+const team = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9][A-Za-z0-9-]*\/)?[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a team slug, optionally with its organisation: acme/sre or sre");
+
+const people = z
+  .strictObject({
+    users: z.array(login).default([]).describe("GitHub logins."),
+    teams: z
+      .array(team)
+      .default([])
+      .describe("Team slugs, as `org/team` or `team` (the repository owner's organisation). Needs the app's Members read permission."),
+  })
+  .prefault({});
+
+const branchGrammar = compiledString(grammarProblem);
+
+/** A required section of the hotfix PR template, by heading or by `**Label:**` field. */
+const sectionObject = z.strictObject({
+  name: z.string().min(1).describe("The heading text or `**Label:**` that introduces the section, compared without case, emoji or punctuation."),
+  formats: z
+    .array(compiledString(referenceFormatProblem))
+    .min(1)
+    .optional()
+    .describe(
+      "Accepted reference formats, any one of which must appear: placeholders `{number}`, `{url}`, `{key}` (letters, digits, dashes), or a `/regex/`. Default for Incident Reference: `#{number}`, `INC-{number}`, `{url}`.",
+    ),
+  hotfix: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe("Values that qualify as a hotfix (the section is then the severity). One of them must be given."),
+  not_hotfix: z
+    .array(z.string().min(1))
+    .optional()
+    .describe("Values that mean 'not a hotfix: use the regular release process' (seed 004: P2/P3)."),
+  required_checkboxes: z
+    .array(z.string().min(1))
+    .optional()
+    .describe("Checkbox items that must be ticked, matched by the start of their text. `N/A: <reason>` counts only with a reason."),
+});
+
+const section = z.union([z.string().min(1), sectionObject]);
+
+/** Defaults for the template: seed 001's hotfix PR template, less what happens after merge. */
+const DEFAULT_SECTIONS: z.input<typeof section>[] = [
+  { name: "Incident Reference", formats: ["#{number}", "INC-{number}", "{url}"] },
+  { name: "Severity", hotfix: ["CRITICAL", "HIGH", "P0", "P1"], not_hotfix: ["MEDIUM", "LOW", "P2", "P3"] },
+  "Emergency Justification",
+  "Issue Description",
+  "Fix Implementation",
+  { name: "Testing Performed", required_checkboxes: ["Existing tests pass", "New test validates fix"] },
+  "Risk Assessment",
+];
+
+export const configSchema = z
+  .strictObject({
+    branches: z
+      .strictObject({
+        production: z.string().min(1).default("main").describe("The production branch hotfixes merge into (seed 004: `kars-prod`)."),
+        develop: z.string().min(1).default("develop").describe("The development branch every hotfix must reach afterwards (seed 004: `kars-dev`)."),
+        release: pattern.default("release/*").describe("Release branches, as a glob or `/regex/`."),
+      })
+      .prefault({})
+      .describe("The branches of the team's flow."),
+    hotfix: z
+      .strictObject({
+        prefix: z.string().min(1).default("hotfix/").describe("A pull request into the production branch from a branch with this prefix is a hotfix."),
+        label: z.string().min(1).default("hotfix").describe("A pull request into the production branch carrying this label is a hotfix, whatever its branch."),
+        branch_names: z
+          .array(branchGrammar)
+          .min(1)
+          .default(["hotfix/v{version}-{slug}", "hotfix/emergency-{date}-{time}"])
+          .describe(
+            "Accepted hotfix branch names. Placeholders: `{version}` (X.Y.Z), `{date}` (YYYYMMDD), `{time}` (HHMM, UTC), `{slug}` (lowercase kebab-case). Seed 004 uses `hotfix/{slug}`.",
+          ),
+        version_follows_latest_tag: z
+          .boolean()
+          .default(true)
+          .describe("`{version}` must be the next patch of the latest `vX.Y.Z` tag (v1.2.0 → 1.2.1)."),
+        emergency_window_hours: z
+          .number()
+          .positive()
+          .max(24 * 365)
+          .default(72)
+          .describe("How old the `{date}`/`{time}` of an emergency branch may be when the PR is checked."),
+        slug_max_length: z.number().int().min(3).max(200).default(50).describe("The longest `{slug}` accepted."),
+      })
+      .prefault({})
+      .describe("What makes a pull request a hotfix, and how hotfix branches are named."),
+    template: z
+      .strictObject({
+        sections: z
+          .array(section)
+          .default(DEFAULT_SECTIONS)
+          .describe(
+            "Sections the PR description must fill in, by name or as an object with `formats` (references), `hotfix`/`not_hotfix` (severity) or `required_checkboxes`. Post-Deployment Actions happen after merge and are never required before it.",
+          ),
+      })
+      .prefault({})
+      .describe("The hotfix PR template (seed 001)."),
+    scope: z
+      .strictObject({
+        max_files: z.number().int().positive().default(20).describe("The most files a hotfix may change."),
+        max_changed_lines: z.number().int().positive().default(400).describe("The most lines (added plus deleted) a hotfix may change."),
+        forbidden_paths: z.array(pattern).default([]).describe("Paths a hotfix must not touch, as globs or `/regex/` (for example `db/migrations/**`)."),
+        level: z.enum(["warn", "fail"]).default("warn").describe("Whether a scope finding only warns or blocks the merge."),
+      })
+      .prefault({})
+      .describe("Minimal scope: no refactoring, no scope creep (all seeds)."),
+    tests: z
+      .strictObject({
+        required: z.boolean().default(true).describe("At least one changed file must be a test (seeds 001 and 004)."),
+        globs: z
+          .array(pattern)
+          .min(1)
+          .default(["**/*.test.*", "**/*.spec.*", "test/**", "tests/**", "**/__tests__/**"])
+          .describe("What counts as a test file."),
+      })
+      .prefault({})
+      .describe("A test that would have caught the bug."),
+    commits: z
+      .strictObject({
+        convention: z.enum(["off", "warn", "fail"]).default("off").describe("Whether commit messages are checked, and whether a miss warns or blocks."),
+        subject: z
+          .array(pattern)
+          .min(1)
+          .default(["/^hotfix(\\([^)]+\\))?: \\S/", "/^HOTFIX: \\S/"])
+          .describe("Accepted first lines, as `/regex/` or globs (seed 001 `hotfix(scope): …`, seed 003 `HOTFIX: …`)."),
+        fields: z
+          .array(z.string().min(1))
+          .default(["EMERGENCY FIX", "Root Cause", "Impact", "Solution"])
+          .describe("`Name:` lines each commit body must contain (seed 001's commit template)."),
+      })
+      .prefault({})
+      .describe("The hotfix commit message convention. Merge commits are not checked."),
+    approvals: z
+      .strictObject({
+        required: z.number().int().min(0).max(20).default(1).describe("Approvals needed from eligible reviewers (seeds 001, 002, 004: one senior developer)."),
+        by_severity: z
+          .record(z.string().min(1), z.number().int().min(0).max(20))
+          .default({})
+          .describe("Approvals needed per severity, overriding `required`: for example `{ CRITICAL: 1, HIGH: 2 }`."),
+        reviewers: people.describe("Eligible reviewers. Empty: anyone with write access to the repository."),
+        stale_after_push: z.boolean().default(true).describe("An approval given on an earlier head commit no longer counts."),
+      })
+      .prefault({})
+      .describe("Who must approve a hotfix, and how many."),
+  })
+  .describe("Hotfix Guard configuration, read from `.github/hotfix-guard.yml` on the default branch.");
+
+/** The validated configuration, every default filled in. */
+export type HotfixConfig = z.output<typeof configSchema>;
+/** A template section as written in the file. */
+export type SectionSpec = z.output<typeof section>;
+/** The path of the configuration file, relative to the repository root. */
+export const CONFIG_PATH = ".github/hotfix-guard.yml";
