@@ -61,7 +61,7 @@ export function compileGrammar(source: string): BranchGrammar {
     source,
     placeholders,
     match(branch) {
-      const groups = re.exec(branch)?.groups as Record<string, string | undefined> | undefined;
+      const groups = (re.exec(branch) as RegExpExecArray | null)?.groups;
       if (!groups) return null;
       const values: Partial<Record<Placeholder, string>> = {};
       for (const name of placeholders) values[name] = groups[name] ?? "";

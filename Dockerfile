@@ -1,0 +1,57 @@
+# syntax=docker/dockerfile:1
+#
+# Hotfix Guard: a Probot GitHub App.
+#
+#   docker build -t hotfix-guard .
+#   docker run -p 3000:3000 --env-file .env -v hotfix-guard-data:/app/data hotfix-guard
+#
+# Needs APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET at run time: with
+# NODE_ENV=production Probot refuses to start without them (no setup page in production).
+
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# ---- build: compile TypeScript (src/ -> lib/) with the dev dependencies ----
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig*.json ./
+COPY src ./src
+RUN npm run build
+
+# ---- runtime: production dependencies and the compiled app only ----
+FROM ${NODE_IMAGE} AS runtime
+
+# tini as PID 1: forwards SIGTERM to node (which ignores it as PID 1) and reaps zombies,
+# so `docker stop` shuts the server down at once instead of after the 10 s kill timeout.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
+
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000
+WORKDIR /app
+
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && npm cache clean --force
+
+COPY --from=build /app/lib ./lib
+COPY app.yml ./
+
+# The embedded database's data directory; mount a volume here to keep it across containers.
+RUN mkdir -p /app/data && chown node:node /app/data
+
+# The image's unprivileged user (uid 1000); the app's files stay root-owned and read-only to it.
+USER node
+
+EXPOSE 3000
+
+# Slim images have no curl: use node's global fetch.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:3000/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+ENTRYPOINT ["/usr/bin/tini", "--"]
+# What `npm start` runs once lib/ is built, without npm in between (signals reach node directly).
+CMD ["/app/node_modules/.bin/probot", "run", "./lib/index.js"]

@@ -1,0 +1,250 @@
+/**
+ * The only place that talks to GitHub. Each method is one REST call (or one paginated listing),
+ * returns normalised data (review states upper-cased, logins as GitHub spells them) and turns
+ * the 404s that carry meaning into values. Handlers and the snapshot loader depend on the
+ * {@link GithubGateway} interface, so tests can watch exactly which requests an event costs.
+ */
+import { composeConfigGet } from "@probot/octokit-plugin-config";
+import type { ProbotOctokit } from "probot";
+import type { ConfigFile } from "../config/load.js";
+import type { ChangedFile, CommitFact, ReviewFact } from "../rules/types.js";
+
+/** Owner and name of a repository. */
+export interface RepoRef {
+  readonly owner: string;
+  readonly repo: string;
+}
+
+/** The pull request fields the app reads. */
+export interface PullRequestData {
+  readonly number: number;
+  readonly state: "open" | "closed";
+  readonly merged: boolean;
+  readonly title: string;
+  readonly body: string;
+  readonly author: string;
+  readonly headRef: string;
+  readonly headSha: string;
+  readonly baseRef: string;
+  readonly labels: readonly string[];
+  readonly additions: number;
+  readonly deletions: number;
+  readonly changedFiles: number;
+}
+
+/** The output of a check run, as written and as read back. */
+export interface CheckRunOutput {
+  readonly name: string;
+  readonly conclusion: "success" | "failure" | "neutral";
+  readonly title: string;
+  readonly summary: string;
+  readonly text?: string;
+}
+
+/** The latest check run of a name on a commit, as far as the app needs it. */
+export interface ExistingCheckRun {
+  readonly id: number;
+  readonly conclusion: string | null;
+  readonly summary: string | null;
+}
+
+/** The configuration files could not be read: YAML syntax, a bad `_extends`, a recursion. */
+export class ConfigReadError extends Error {
+  constructor(
+    readonly location: string,
+    readonly reason: string,
+  ) {
+    super(`${location}: ${reason}`);
+    this.name = "ConfigReadError";
+  }
+}
+
+/** Everything Hotfix Guard asks of GitHub. */
+export interface GithubGateway {
+  /** The configuration file of the repository, the organisation fallback and `_extends` bases, from default branches. */
+  getConfigFiles(repo: RepoRef, path: string): Promise<ConfigFile[]>;
+  getPullRequest(repo: RepoRef, number: number): Promise<PullRequestData>;
+  listPullRequestFiles(repo: RepoRef, number: number): Promise<ChangedFile[]>;
+  listPullRequestCommits(repo: RepoRef, number: number): Promise<CommitFact[]>;
+  listReviews(repo: RepoRef, number: number): Promise<ReviewFact[]>;
+  /** The highest `vX.Y.Z` tag, or null when there is none. */
+  getLatestVersionTag(repo: RepoRef): Promise<string | null>;
+  /** The user's permission on the repository (admin, maintain, write, triage, read, none). */
+  getPermission(repo: RepoRef, login: string): Promise<string>;
+  /** Whether the user is an active member of the team; throws when the app may not read the team. */
+  isTeamMember(org: string, teamSlug: string, login: string): Promise<boolean>;
+  /** The commit a branch points at, or null when the branch no longer exists. */
+  getBranchHead(repo: RepoRef, branch: string): Promise<string | null>;
+  findCheckRun(repo: RepoRef, sha: string, name: string): Promise<ExistingCheckRun | null>;
+  createCheckRun(repo: RepoRef, sha: string, output: CheckRunOutput): Promise<number>;
+  updateCheckRun(repo: RepoRef, id: number, output: CheckRunOutput): Promise<void>;
+  /** The app's own slug (`hotfix-guard`), to recognise events the app caused. */
+  getAppSlug(): Promise<string>;
+}
+
+const REVIEW_STATES = new Set<ReviewFact["state"]>(["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]);
+
+/** Upper-cases a review state from a webhook (`approved`) or the REST API (`APPROVED`). */
+export function normaliseReviewState(state: string): ReviewFact["state"] {
+  const upper = state.toUpperCase() as ReviewFact["state"];
+  return REVIEW_STATES.has(upper) ? upper : "COMMENTED";
+}
+
+const VERSION_TAG = /^refs\/tags\/v(\d{1,9})\.(\d{1,9})\.(\d{1,9})$/;
+
+/** The highest of the given tag refs that reads `refs/tags/vX.Y.Z`, as `vX.Y.Z`. */
+export function highestVersionTag(refs: readonly string[]): string | null {
+  let best: [number, number, number] | null = null;
+  for (const ref of refs) {
+    const match = VERSION_TAG.exec(ref);
+    if (!match) continue;
+    const version: [number, number, number] = [Number(match[1]), Number(match[2]), Number(match[3])];
+    if (!best || version[0] > best[0] || (version[0] === best[0] && (version[1] > best[1] || (version[1] === best[1] && version[2] > best[2])))) {
+      best = version;
+    }
+  }
+  return best ? `v${best.join(".")}` : null;
+}
+
+function isNotFound(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { status?: number }).status === 404;
+}
+
+/** Who the app is, for telling its own check runs and events from others'. */
+export interface AppIdentity {
+  /** The app id (APP_ID); without it a same-named check run of another app could be mistaken for ours. */
+  readonly appId?: number;
+  /** An Octokit authenticated as the app itself (JWT), for `GET /app`. */
+  readonly appOctokit?: () => Promise<ProbotOctokit>;
+}
+
+/** The gateway over an authenticated Octokit (an installation's, or a token's for the CLI). */
+export class OctokitGateway implements GithubGateway {
+  constructor(
+    private readonly octokit: ProbotOctokit,
+    private readonly identity: AppIdentity = {},
+  ) {}
+
+  async getConfigFiles(repo: RepoRef, path: string): Promise<ConfigFile[]> {
+    try {
+      const { files } = await composeConfigGet(this.octokit, { ...repo, path });
+      return files.map((file) => ({ location: `${file.owner}/${file.repo}:${file.path}`, config: file.config }));
+    } catch (error) {
+      if (typeof error === "object" && error !== null && "status" in error) throw error;
+      const message = (error as Error).message.replace("[@probot/octokit-plugin-config] ", "");
+      const cause = (error as Error).cause instanceof Error ? `: ${((error as Error).cause as Error).message}` : "";
+      throw new ConfigReadError(`${repo.owner}/${repo.repo}:${path}`, `${message}${cause}`);
+    }
+  }
+
+  async getPullRequest(repo: RepoRef, number: number): Promise<PullRequestData> {
+    const { data } = await this.octokit.rest.pulls.get({ ...repo, pull_number: number });
+    return {
+      number: data.number,
+      state: data.state === "closed" ? "closed" : "open",
+      merged: data.merged,
+      title: data.title,
+      body: data.body ?? "",
+      author: data.user.login,
+      headRef: data.head.ref,
+      headSha: data.head.sha,
+      baseRef: data.base.ref,
+      labels: data.labels.map((label) => label.name),
+      additions: data.additions,
+      deletions: data.deletions,
+      changedFiles: data.changed_files,
+    };
+  }
+
+  async listPullRequestFiles(repo: RepoRef, number: number): Promise<ChangedFile[]> {
+    const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, { ...repo, pull_number: number, per_page: 100 });
+    return files.map((file) => ({ filename: file.filename, status: file.status, additions: file.additions, deletions: file.deletions }));
+  }
+
+  async listPullRequestCommits(repo: RepoRef, number: number): Promise<CommitFact[]> {
+    const commits = await this.octokit.paginate(this.octokit.rest.pulls.listCommits, { ...repo, pull_number: number, per_page: 100 });
+    return commits.map((commit) => ({ sha: commit.sha, message: commit.commit.message, parents: commit.parents.length }));
+  }
+
+  async listReviews(repo: RepoRef, number: number): Promise<ReviewFact[]> {
+    const reviews = await this.octokit.paginate(this.octokit.rest.pulls.listReviews, { ...repo, pull_number: number, per_page: 100 });
+    return reviews.flatMap((review) =>
+      review.user
+        ? [{ reviewer: review.user.login, state: normaliseReviewState(review.state), commitId: review.commit_id ?? null, submittedAt: review.submitted_at ?? null }]
+        : [],
+    );
+  }
+
+  async getLatestVersionTag(repo: RepoRef): Promise<string | null> {
+    const refs = await this.octokit.paginate(this.octokit.rest.git.listMatchingRefs, { ...repo, ref: "tags/v", per_page: 100 });
+    return highestVersionTag(refs.map((ref) => ref.ref));
+  }
+
+  async getPermission(repo: RepoRef, login: string): Promise<string> {
+    try {
+      const { data } = await this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username: login });
+      return data.role_name ?? data.permission;
+    } catch (error) {
+      if (isNotFound(error)) return "none";
+      throw error;
+    }
+  }
+
+  async isTeamMember(org: string, teamSlug: string, login: string): Promise<boolean> {
+    try {
+      const { data } = await this.octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: teamSlug, username: login });
+      return data.state === "active";
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  async getBranchHead(repo: RepoRef, branch: string): Promise<string | null> {
+    try {
+      const { data } = await this.octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
+      return data.object.sha;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async findCheckRun(repo: RepoRef, sha: string, name: string): Promise<ExistingCheckRun | null> {
+    const { appId } = this.identity;
+    const { data } = await this.octokit.rest.checks.listForRef({
+      ...repo,
+      ref: sha,
+      check_name: name,
+      filter: "latest",
+      per_page: 100,
+      ...(appId ? { app_id: appId } : {}),
+    });
+    const own = data.check_runs.find((run) => !appId || run.app?.id === appId);
+    return own ? { id: own.id, conclusion: own.conclusion, summary: own.output.summary } : null;
+  }
+
+  async createCheckRun(repo: RepoRef, sha: string, output: CheckRunOutput): Promise<number> {
+    const { data } = await this.octokit.rest.checks.create({ ...repo, head_sha: sha, status: "completed", ...checkRunBody(output) });
+    return data.id;
+  }
+
+  async updateCheckRun(repo: RepoRef, id: number, output: CheckRunOutput): Promise<void> {
+    await this.octokit.rest.checks.update({ ...repo, check_run_id: id, status: "completed", ...checkRunBody(output) });
+  }
+
+  async getAppSlug(): Promise<string> {
+    if (!this.identity.appOctokit) throw new Error("the app's own identity is unknown without app credentials");
+    const app = await this.identity.appOctokit();
+    const { data } = await app.rest.apps.getAuthenticated();
+    return data?.slug ?? "";
+  }
+}
+
+function checkRunBody(output: CheckRunOutput) {
+  return {
+    name: output.name,
+    conclusion: output.conclusion,
+    output: { title: output.title, summary: output.summary, ...(output.text ? { text: output.text } : {}) },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Fetches everything the pre-merge rules need about one pull request, once, in parallel, and
+ * only what the policy will use: files only when tests or forbidden paths are checked, commits
+ * only when the commit convention is on, tags only when the branch names a version, and reviewer
+ * facts only for reviewers whose review could count.
+ */
+import type { Policy } from "../config/policy.js";
+import { needsLatestTag } from "../rules/branch-name.js";
+import { reviewersToVerify } from "../rules/approvals.js";
+import type { PullRequestSnapshot, ReviewerFact } from "../rules/types.js";
+import type { GithubGateway, PullRequestData, RepoRef } from "./gateway.js";
+
+function teamRef(team: string, owner: string): { org: string; slug: string } {
+  const [org, slug] = team.includes("/") ? (team.split("/", 2) as [string, string]) : [owner, team];
+  return { org, slug };
+}
+
+async function reviewerFact(gateway: GithubGateway, repo: RepoRef, login: string, policy: Policy): Promise<ReviewerFact> {
+  const { users, teams } = policy.config.approvals.reviewers;
+  if (users.length === 0 && teams.length === 0) {
+    return { permission: await gateway.getPermission(repo, login), teams: [], notes: [] };
+  }
+  const memberships = await Promise.all(
+    teams.map(async (team) => {
+      const { org, slug } = teamRef(team, repo.owner);
+      try {
+        return { team, member: await gateway.isTeamMember(org, slug, login), note: null };
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        return { team, member: false, note: `membership of ${team} could not be read (HTTP ${status ?? "error"}; the app needs the Members read permission)` };
+      }
+    }),
+  );
+  return {
+    permission: null,
+    teams: memberships.filter((m) => m.member).map((m) => m.team),
+    notes: memberships.flatMap((m) => (m.note ? [m.note] : [])),
+  };
+}
+
+/** Loads the snapshot of a pull request for the given policy. */
+export async function loadSnapshot(gateway: GithubGateway, repo: RepoRef, pr: PullRequestData, policy: Policy): Promise<PullRequestSnapshot> {
+  const { config } = policy;
+  const needFiles = config.tests.required || config.scope.forbidden_paths.length > 0;
+  const [files, commits, reviews, latestVersionTag] = await Promise.all([
+    needFiles ? gateway.listPullRequestFiles(repo, pr.number) : undefined,
+    config.commits.convention !== "off" ? gateway.listPullRequestCommits(repo, pr.number) : undefined,
+    gateway.listReviews(repo, pr.number),
+    needsLatestTag(pr.headRef, policy) ? gateway.getLatestVersionTag(repo) : null,
+  ]);
+  const facts = await Promise.all(reviewersToVerify(reviews, pr.author, policy).map(async (login) => [login, await reviewerFact(gateway, repo, login, policy)] as const));
+  return {
+    number: pr.number,
+    title: pr.title,
+    body: pr.body,
+    author: pr.author,
+    headRef: pr.headRef,
+    headSha: pr.headSha,
+    baseRef: pr.baseRef,
+    labels: pr.labels,
+    additions: pr.additions,
+    deletions: pr.deletions,
+    changedFiles: pr.changedFiles,
+    reviews,
+    reviewers: Object.fromEntries(facts),
+    latestVersionTag,
+    ...(files ? { files } : {}),
+    ...(commits ? { commits } : {}),
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * What every handler shares: the configuration cache, the per-pull-request lock, the clock, the
+ * app's identity, and the three steps each handler starts with (a gateway for the event's
+ * installation, the event's repository, its configuration) plus the guard against reacting to
+ * the app's own actions.
+ */
+import type { Context } from "probot";
+import { ConfigCache } from "../config/cache.js";
+import { resolveConfig, unreadableConfig, type ConfigResult } from "../config/load.js";
+import { CONFIG_PATH } from "../config/schema.js";
+import { ConfigReadError, OctokitGateway, type AppIdentity, type GithubGateway, type RepoRef } from "../github/gateway.js";
+import { KeyedLock } from "./keyed-lock.js";
+
+/** Long-lived state of the app, created once per process. */
+export interface Services {
+  readonly configs: ConfigCache;
+  readonly locks: KeyedLock;
+  readonly now: () => Date;
+  readonly identity: AppIdentity;
+  /** The app's bot login (`slug[bot]`), learned on first need. */
+  ownLogin?: Promise<string>;
+}
+
+/** Creates the services with their defaults. */
+export function createServices(options: { now?: () => Date; identity?: AppIdentity } = {}): Services {
+  return { configs: new ConfigCache(), locks: new KeyedLock(), now: options.now ?? (() => new Date()), identity: options.identity ?? {} };
+}
+
+/** The gateway for the event's installation. */
+export function gatewayFor(context: Context, services: Services): GithubGateway {
+  return new OctokitGateway(context.octokit, services.identity);
+}
+
+/** The event's repository. */
+export function repoOf(context: Context<"pull_request" | "pull_request_review" | "create" | "push">): RepoRef {
+  const { full_name: fullName, name } = context.payload.repository;
+  return { owner: fullName.slice(0, fullName.length - name.length - 1), repo: name };
+}
+
+/** Reads, merges and validates the configuration; an unreadable file becomes a config problem. */
+async function fetchConfig(gateway: GithubGateway, repo: RepoRef): Promise<ConfigResult> {
+  try {
+    return resolveConfig(await gateway.getConfigFiles(repo, CONFIG_PATH));
+  } catch (error) {
+    if (error instanceof ConfigReadError) return unreadableConfig(error.location, error.reason);
+    throw error;
+  }
+}
+
+/** The repository's configuration, from the cache when it holds it. */
+export function configFor(gateway: GithubGateway, repo: RepoRef, services: Services): Promise<ConfigResult> {
+  return services.configs.get(repo.owner, repo.repo, () => fetchConfig(gateway, repo));
+}
+
+/** Reads the configuration afresh, bypassing and refreshing the cache. */
+export function reloadConfig(gateway: GithubGateway, repo: RepoRef, services: Services): Promise<ConfigResult> {
+  services.configs.invalidate(repo.owner, repo.repo);
+  return configFor(gateway, repo, services);
+}
+
+/**
+ * True when the app itself caused the event (its bot is the sender). Costs one `GET /app` per
+ * process, and only once a bot sends an event; human senders cost nothing.
+ */
+export async function isOwnEvent(context: Context, gateway: GithubGateway, services: Services): Promise<boolean> {
+  const sender = (context.payload as { sender?: { login: string; type: string } }).sender;
+  if (sender?.type !== "Bot") return false;
+  services.ownLogin ??= gateway.getAppSlug().then((slug) => `${slug}[bot]`);
+  try {
+    return sender.login === (await services.ownLogin);
+  } catch (error) {
+    delete services.ownLogin;
+    throw error;
+  }
+}

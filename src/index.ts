@@ -1,0 +1,44 @@
+/**
+ * Hotfix Guard, the Probot app: wires the handlers to the events and serves `/healthz`.
+ * `createApp` takes the clock and identity so tests can pin them; the default export is what
+ * `probot run ./lib/index.js` loads.
+ */
+import type { ApplicationFunction, Probot } from "probot";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { registerBranchCreatedHandler } from "./handlers/branch-created.js";
+import { registerConfigPushHandler } from "./handlers/config-push.js";
+import { registerPullRequestHandlers } from "./handlers/pull-request.js";
+import { createServices } from "./handlers/services.js";
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** The clock the rules read; the real one by default. */
+  readonly now?: () => Date;
+  /** The GitHub App id, to tell the app's check runs from others'; `APP_ID` by default. */
+  readonly appId?: number;
+}
+
+/** Answers `GET /healthz` with 200 while the process serves requests. */
+function healthz(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.method !== "GET" || req.url?.split("?")[0] !== "/healthz") return false;
+  res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok" }));
+  return true;
+}
+
+/** Builds the app function. */
+export function createApp(options: AppOptions = {}): ApplicationFunction {
+  return (app: Probot, { addHandler }) => {
+    const envAppId = Number(process.env.APP_ID);
+    const appId = options.appId ?? (Number.isInteger(envAppId) && envAppId > 0 ? envAppId : undefined);
+    const services = createServices({
+      ...(options.now ? { now: options.now } : {}),
+      identity: { ...(appId ? { appId } : {}), appOctokit: () => app.auth() },
+    });
+    addHandler(healthz);
+    registerPullRequestHandlers(app, services);
+    registerBranchCreatedHandler(app, services);
+    registerConfigPushHandler(app, services);
+  };
+}
+
+export default createApp();

@@ -1,0 +1,31 @@
+/**
+ * Making text safe to show. Findings quote PR text, branch names and config values; before any
+ * of it reaches a check run or comment, HTML is defused (so no one can plant a hidden marker or
+ * markup), `@mentions` stop notifying and table cells stay in their column.
+ */
+
+const ZERO_WIDTH_SPACE = "\u200b";
+
+/** Breaks `@login` and `@org/team` mentions so they neither notify nor link. */
+export function neutraliseMentions(text: string): string {
+  return text.replace(/@(?=[A-Za-z0-9])/g, `@${ZERO_WIDTH_SPACE}`);
+}
+
+/** Defuses HTML (comments, tags) and mentions; keeps Markdown such as `code`. */
+export function safeText(text: string): string {
+  return neutraliseMentions(text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;"));
+}
+
+/** Safe text on one line for a Markdown table cell. */
+export function tableCell(text: string): string {
+  return safeText(text).replace(/\r?\n/g, "<br>").replaceAll("|", "\\|");
+}
+
+/** Cuts Markdown to at most `max` characters at a line boundary, saying that it did. */
+export function truncateMarkdown(markdown: string, max: number): string {
+  if (markdown.length <= max) return markdown;
+  const note = "\n\n…(cut: GitHub limits this text to 65,536 characters)";
+  const cut = markdown.slice(0, max - note.length);
+  const lastLine = cut.lastIndexOf("\n");
+  return `${lastLine > 0 ? cut.slice(0, lastLine) : cut}${note}`;
+}

@@ -1,0 +1,194 @@
+/**
+ * A Probot instance running Hotfix Guard against nock, with a private key generated at test
+ * time, retries and throttling off, and a pinned clock; plus typed nock helpers, one per GitHub
+ * endpoint the app calls, that record what was written.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import { createApp } from "../../src/index.js";
+import { NOW } from "./builders.js";
+
+const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+
+/** The app id the test app runs as. */
+export const APP_ID = 1234;
+
+/** A fresh Probot with Hotfix Guard loaded. */
+export async function testProbot(now: () => Date = () => NOW): Promise<Probot> {
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey,
+    logLevel: "fatal",
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+  });
+  await probot.load(createApp({ now, appId: APP_ID }), { cwd: process.cwd(), addHandler: () => undefined });
+  return probot;
+}
+
+const REPO = "/repos/acme/payments";
+const CONFIG_FILE = "contents/.github%2Fhotfix-guard.yml";
+
+/** A check run as the app wrote it. */
+export interface WrittenCheckRun {
+  id: number;
+  head_sha: string;
+  name: string;
+  conclusion: string;
+  output: { title: string; summary: string; text?: string };
+}
+
+/** nock for api.github.com with helpers per endpoint. */
+export class GitHubMock {
+  readonly scope = nock("https://api.github.com");
+  /** Check runs the app created or updated, in order of writing. */
+  readonly writes: { method: "POST" | "PATCH"; body: WrittenCheckRun }[] = [];
+  /** Check runs as GitHub would list them, by head sha. */
+  private readonly runs = new Map<string, WrittenCheckRun[]>();
+  private nextId = 9000;
+
+  /** The installation token exchange that precedes the first installation request. */
+  token(): this {
+    this.scope.post("/app/installations/1/access_tokens").reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: { checks: "write" } });
+    return this;
+  }
+
+  /** The repository's `.github/hotfix-guard.yml` (raw YAML), or none here nor in acme/.github. */
+  config(yaml: string | null, repo = "payments"): this {
+    if (yaml === null) {
+      this.scope.get(`/repos/acme/${repo}/${CONFIG_FILE}`).reply(404, { message: "Not Found" });
+      if (repo !== ".github") this.scope.get(`/repos/acme/.github/${CONFIG_FILE}`).reply(404, { message: "Not Found" });
+    } else {
+      this.scope.get(`/repos/acme/${repo}/${CONFIG_FILE}`).reply(200, yaml, { "content-type": "application/vnd.github.raw; charset=utf-8" });
+    }
+    return this;
+  }
+
+  /** The organisation's `acme/.github` configuration file. */
+  orgConfig(yaml: string): this {
+    this.scope.get(`/repos/acme/.github/${CONFIG_FILE}`).reply(200, yaml, { "content-type": "application/vnd.github.raw; charset=utf-8" });
+    return this;
+  }
+
+  pull(pr: Record<string, unknown>): this {
+    this.scope.get(`${REPO}/pulls/${String(pr.number)}`).reply(200, pr);
+    return this;
+  }
+
+  files(files: { filename: string; status?: string; additions?: number; deletions?: number }[], number = 42): this {
+    this.scope
+      .get(`${REPO}/pulls/${number}/files`)
+      .query(true)
+      .reply(200, files.map((f) => ({ sha: "0".repeat(40), status: "modified", additions: 1, deletions: 0, changes: 1, ...f })));
+    return this;
+  }
+
+  commits(commits: { sha: string; message: string; parents?: number }[], number = 42): this {
+    this.scope
+      .get(`${REPO}/pulls/${number}/commits`)
+      .query(true)
+      .reply(200, commits.map((c) => ({ sha: c.sha, commit: { message: c.message }, parents: Array.from({ length: c.parents ?? 1 }, () => ({ sha: "1".repeat(40) })) })));
+    return this;
+  }
+
+  reviews(reviews: { reviewer: string; state: string; commitId: string; submittedAt?: string }[], number = 42): this {
+    this.scope
+      .get(`${REPO}/pulls/${number}/reviews`)
+      .query(true)
+      .reply(
+        200,
+        reviews.map((r, i) => ({ id: i + 1, user: { login: r.reviewer, id: 100 + i, type: "User" }, state: r.state, commit_id: r.commitId, submitted_at: r.submittedAt ?? "2026-11-23T14:40:00Z", body: "" })),
+      );
+    return this;
+  }
+
+  tags(names: string[]): this {
+    this.scope
+      .get(`${REPO}/git/matching-refs/tags%2Fv`)
+      .query(true)
+      .reply(200, names.map((name) => ({ ref: `refs/tags/${name}`, object: { sha: "2".repeat(40), type: "commit" } })));
+    return this;
+  }
+
+  permission(login: string, permission: string): this {
+    this.scope.get(`${REPO}/collaborators/${login}/permission`).reply(200, { permission, role_name: permission, user: { login } });
+    return this;
+  }
+
+  teamMember(org: string, team: string, login: string, state: "active" | "pending" | 404 | 403): this {
+    const path = `/orgs/${org}/teams/${team}/memberships/${login}`;
+    if (state === 404 || state === 403) this.scope.get(path).reply(state, { message: state === 404 ? "Not Found" : "Resource not accessible by integration" });
+    else this.scope.get(path).reply(200, { state, role: "member" });
+    return this;
+  }
+
+  branchHead(branch: string, sha: string | null): this {
+    const path = `${REPO}/git/ref/${encodeURIComponent(`heads/${branch}`)}`;
+    if (sha) this.scope.get(path).reply(200, { ref: `refs/heads/${branch}`, object: { sha, type: "commit" } });
+    else this.scope.get(path).reply(404, { message: "Not Found" });
+    return this;
+  }
+
+  /** `GET /commits/{sha}/check-runs`, answered from the runs written so far (and any seeded). */
+  listCheckRuns(sha: string, times = 1): this {
+    this.scope
+      .get(`${REPO}/commits/${sha}/check-runs`)
+      .query(true)
+      .times(times)
+      .reply(200, (uri) => {
+        const name = new URL(uri, "https://api.github.com").searchParams.get("check_name");
+        const runs = (this.runs.get(sha) ?? []).filter((run) => run.name === name).reverse();
+        return { total_count: runs.length, check_runs: runs.map((run) => ({ ...run, app: { id: APP_ID, slug: "hotfix-guard" } })) };
+      });
+    return this;
+  }
+
+  /** Seeds a check run the app wrote earlier. */
+  seedCheckRun(run: Omit<WrittenCheckRun, "id">): number {
+    const id = this.nextId++;
+    this.runs.set(run.head_sha, [...(this.runs.get(run.head_sha) ?? []), { ...run, id }]);
+    return id;
+  }
+
+  /** `POST /check-runs`: records and answers the created run. */
+  createCheckRun(times = 1, status = 201): this {
+    this.scope
+      .post(`${REPO}/check-runs`)
+      .times(times)
+      .reply(status, (_uri, body) => {
+        if (status >= 300) return { message: "Server Error" };
+        const run = { ...(body as Omit<WrittenCheckRun, "id">), id: this.nextId++ };
+        this.writes.push({ method: "POST", body: run });
+        this.runs.set(run.head_sha, [...(this.runs.get(run.head_sha) ?? []), run]);
+        return { ...run, app: { id: APP_ID } };
+      });
+    return this;
+  }
+
+  /** `PATCH /check-runs/{id}`: records the update. */
+  updateCheckRun(id: number): this {
+    this.scope.patch(`${REPO}/check-runs/${id}`).reply(200, (_uri, body) => {
+      const update = body as Partial<WrittenCheckRun>;
+      for (const runs of this.runs.values()) {
+        const run = runs.find((r) => r.id === id);
+        if (run) Object.assign(run, update);
+      }
+      this.writes.push({ method: "PATCH", body: { ...(update as WrittenCheckRun), id } });
+      return { id, ...update };
+    });
+    return this;
+  }
+
+  /** `GET /app`, which tells the app its own slug. */
+  app(slug = "hotfix-guard"): this {
+    this.scope.get("/app").reply(200, { id: APP_ID, slug, name: "Hotfix Guard" });
+    return this;
+  }
+
+  /** The last check run written. */
+  lastWrite(): WrittenCheckRun {
+    const last = this.writes.at(-1);
+    if (!last) throw new Error("no check run was written");
+    return last.body;
+  }
+}
