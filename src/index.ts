@@ -6,6 +6,7 @@
 import type { ApplicationFunction, Probot } from "probot";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { registerBranchCreatedHandler } from "./handlers/branch-created.js";
+import { registerCheckRerunHandler } from "./handlers/check-rerun.js";
 import { registerConfigPushHandler } from "./handlers/config-push.js";
 import { registerPullRequestHandlers } from "./handlers/pull-request.js";
 import { createServices } from "./handlers/services.js";
@@ -38,6 +39,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     registerPullRequestHandlers(app, services);
     registerBranchCreatedHandler(app, services);
     registerConfigPushHandler(app, services);
+    registerCheckRerunHandler(app, services);
   };
 }
 

@@ -10,7 +10,7 @@ import type { CheckRunOutput, GithubGateway, RepoRef } from "./gateway.js";
 /** What publishing did. */
 export type PublishResult = "created" | "updated" | "unchanged";
 
-const MARKER = /<!-- hotfix-guard:fingerprint ([0-9a-f]{16}) -->/;
+const MARKER = /<!-- hotfix-guard:fingerprint ([0-9a-f]{16}) -->/g;
 
 function fingerprintOf(output: CheckRunOutput): string {
   return createHash("sha256")
@@ -19,12 +19,20 @@ function fingerprintOf(output: CheckRunOutput): string {
     .slice(0, 16);
 }
 
-/** Creates or updates the named check run on `sha` unless it already says exactly this. */
-export async function publishCheckRun(gateway: GithubGateway, repo: RepoRef, sha: string, output: CheckRunOutput): Promise<PublishResult> {
+/** The fingerprint in a summary the app wrote: the last marker, since only the app's own comes last. */
+function fingerprintIn(summary: string | null): string | undefined {
+  return [...(summary ?? "").matchAll(MARKER)].at(-1)?.[1];
+}
+
+/**
+ * Creates or updates the named check run on `sha` unless it already says exactly this. With
+ * `force` (a re-run was requested, and GitHub has reset the run) it writes even when unchanged.
+ */
+export async function publishCheckRun(gateway: GithubGateway, repo: RepoRef, sha: string, output: CheckRunOutput, force = false): Promise<PublishResult> {
   const fingerprint = fingerprintOf(output);
   const marked: CheckRunOutput = { ...output, summary: `${output.summary}\n\n<!-- hotfix-guard:fingerprint ${fingerprint} -->` };
   const existing = await gateway.findCheckRun(repo, sha, output.name);
-  if (existing && MARKER.exec(existing.summary ?? "")?.[1] === fingerprint) return "unchanged";
+  if (!force && existing && fingerprintIn(existing.summary) === fingerprint) return "unchanged";
   if (existing) {
     await gateway.updateCheckRun(repo, existing.id, marked);
     return "updated";

@@ -6,7 +6,8 @@
  *    stale), then one snapshot of what the rules need.
  * 3. Evaluate with the pure rules, render, and write only when the check run would change.
  */
-import type { Context, Probot } from "probot";
+import type { Context, Logger, Probot } from "probot";
+import type { GithubGateway, RepoRef } from "../github/gateway.js";
 import { publishCheckRun } from "../github/check-runs.js";
 import { loadSnapshot } from "../github/snapshot.js";
 import { classifyPullRequest } from "../rules/classify.js";
@@ -22,6 +23,18 @@ export const REVIEW_ACTIONS = ["submitted", "edited", "dismissed"] as const;
 
 type PullRequestContext = Context<"pull_request" | "pull_request_review">;
 
+/** What an event says about the pull request to check, before it is read afresh. */
+export interface PullRequestRef {
+  readonly repo: RepoRef;
+  readonly fullName: string;
+  readonly defaultBranch: string;
+  readonly number: number;
+  readonly baseRef: string;
+  readonly headSha: string;
+  /** Write the check run even when it would say the same (a re-run was requested). */
+  readonly force?: boolean;
+}
+
 /** The production branch an invalid configuration names, else the repository's default branch. */
 function productionBranchOf(config: Extract<ConfigResult, { ok: false }>, defaultBranch: string): string {
   const production = (config.raw as { branches?: { production?: unknown } } | undefined)?.branches?.production;
@@ -34,26 +47,23 @@ function editChangedNothingChecked(context: PullRequestContext): boolean {
   return !("title" in changes || "body" in changes || "base" in changes);
 }
 
-/** Evaluates the pull request of a pull request or review event and publishes its check run. */
-export async function checkPullRequest(context: PullRequestContext, services: Services): Promise<void> {
-  const { pull_request: payloadPr, repository } = context.payload;
-  if (payloadPr.state === "closed" || editChangedNothingChecked(context)) return;
-  const gateway = gatewayFor(context, services);
-  if (await isOwnEvent(context, gateway, services)) return;
-  const repo = repoOf(context);
-  const config = await configFor(gateway, repo, services);
-
-  await services.locks.run(`${repository.full_name}#${payloadPr.number}`, async () => {
+/**
+ * Evaluates one pull request and publishes its check run: the invalid-configuration check, "Not
+ * a hotfix", or the hotfix verdict. The caller has guarded the event; this reads afresh.
+ */
+export async function evaluatePullRequest(gateway: GithubGateway, ref: PullRequestRef, services: Services, log: Logger): Promise<void> {
+  const config = await configFor(gateway, ref.repo, services);
+  await services.locks.run(`${ref.fullName}#${ref.number}`, async () => {
     if (!config.ok) {
-      if (payloadPr.base.ref !== productionBranchOf(config, repository.default_branch)) return;
-      const result = await publishCheckRun(gateway, repo, payloadPr.head.sha, renderInvalidConfigCheck(config.problems, config.files));
-      context.log.warn({ pr: payloadPr.number, result, problems: config.problems.length }, "invalid hotfix-guard configuration");
+      if (ref.baseRef !== productionBranchOf(config, ref.defaultBranch)) return;
+      const result = await publishCheckRun(gateway, ref.repo, ref.headSha, renderInvalidConfigCheck(config.problems, config.files), ref.force);
+      log.warn({ pr: ref.number, result, problems: config.problems.length }, "invalid hotfix-guard configuration");
       return;
     }
     const { policy } = config;
-    if (payloadPr.base.ref !== policy.config.branches.production) return;
+    if (ref.baseRef !== policy.config.branches.production) return;
 
-    const pr = await gateway.getPullRequest(repo, payloadPr.number);
+    const pr = await gateway.getPullRequest(ref.repo, ref.number);
     const classification = classifyPullRequest(pr, policy);
     if (pr.state === "closed" || classification.kind === "not-into-production") return;
     const output =
@@ -61,16 +71,26 @@ export async function checkPullRequest(context: PullRequestContext, services: Se
         ? renderNotHotfixCheck(pr, policy.config.hotfix.prefix, policy.config.hotfix.label, policy.source)
         : renderHotfixCheck(
             pr,
-            evaluateHotfix(await loadSnapshot(gateway, repo, pr, policy), policy, services.now()),
+            evaluateHotfix(await loadSnapshot(gateway, ref.repo, pr, policy), policy, services.now()),
             {
               ...(classification.byBranch ? { prefix: policy.config.hotfix.prefix } : {}),
               ...(classification.byLabel ? { label: policy.config.hotfix.label } : {}),
             },
             policy.source,
           );
-    const result = await publishCheckRun(gateway, repo, pr.headSha, output);
-    context.log.info({ pr: pr.number, sha: pr.headSha, conclusion: output.conclusion, result }, output.title);
+    const result = await publishCheckRun(gateway, ref.repo, pr.headSha, output, ref.force);
+    log.info({ pr: pr.number, sha: pr.headSha, conclusion: output.conclusion, result }, output.title);
   });
+}
+
+/** Guards a pull request or review event, then evaluates its pull request. */
+export async function checkPullRequest(context: PullRequestContext, services: Services): Promise<void> {
+  const { pull_request: pr, repository } = context.payload;
+  if (pr.state === "closed" || editChangedNothingChecked(context)) return;
+  const gateway = gatewayFor(context, services);
+  if (await isOwnEvent(context, gateway, services)) return;
+  const ref = { repo: repoOf(context), fullName: repository.full_name, defaultBranch: repository.default_branch, number: pr.number, baseRef: pr.base.ref, headSha: pr.head.sha };
+  await evaluatePullRequest(gateway, ref, services, context.log);
 }
 
 /** Registers the pull request and review handlers. */

@@ -32,7 +32,7 @@ export function gatewayFor(context: Context, services: Services): GithubGateway 
 }
 
 /** The event's repository. */
-export function repoOf(context: Context<"pull_request" | "pull_request_review" | "create" | "push">): RepoRef {
+export function repoOf(context: Context<"pull_request" | "pull_request_review" | "create" | "push" | "check_run">): RepoRef {
   const { full_name: fullName, name } = context.payload.repository;
   return { owner: fullName.slice(0, fullName.length - name.length - 1), repo: name };
 }

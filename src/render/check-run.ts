@@ -45,8 +45,7 @@ export function describeSource(source: ConfigSource): string {
 function titleOf(evaluation: Evaluation): string {
   const { failures, warnings } = evaluation;
   if (failures.length > 0) {
-    const names = failures.map((f) => f.title.toLowerCase());
-    const unique = [...new Set(names)];
+    const unique = [...new Set(failures.map((f) => f.title))];
     return `${failures.length} problem${failures.length === 1 ? "" : "s"}: ${unique.join(", ")}`;
   }
   if (warnings.length > 0) return `Hotfix policy met, ${warnings.length} warning${warnings.length === 1 ? "" : "s"}`;
@@ -67,7 +66,7 @@ function remedies(findings: readonly Finding[]): string {
 
 function reasonText(reason: HotfixReason): string {
   const why = [
-    reason.prefix ? `its branch starts with \`${safeText(reason.prefix)}\`` : "",
+    reason.prefix ? `its branch looks like a hotfix branch (\`${safeText(reason.prefix)}\`)` : "",
     reason.label ? `it carries the \`${safeText(reason.label)}\` label` : "",
   ].filter(Boolean);
   return `Checked as a hotfix because ${why.join(" and ")}.`;

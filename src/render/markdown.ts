@@ -11,9 +11,18 @@ export function neutraliseMentions(text: string): string {
   return text.replace(/@(?=[A-Za-z0-9])/g, `@${ZERO_WIDTH_SPACE}`);
 }
 
-/** Defuses HTML (comments, tags) and mentions; keeps Markdown such as `code`. */
+const CODE = /(```[\s\S]*?```|`[^`\n]*`)/;
+
+/**
+ * Defuses HTML (comments, tags) and mentions in prose, and leaves code spans and fences as they
+ * are: inside code, `<` and `@` are shown literally and notify no one, and a command stays
+ * exactly as the developer must copy it.
+ */
 export function safeText(text: string): string {
-  return neutraliseMentions(text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;"));
+  return text
+    .split(CODE)
+    .map((part, index) => (index % 2 === 1 ? part : neutraliseMentions(part.replaceAll("<", "&lt;"))))
+    .join("");
 }
 
 /** Safe text on one line for a Markdown table cell. */

@@ -88,7 +88,7 @@ function templateFor(policy: Policy): string {
 
 function remedyFor(snapshot: PullRequestSnapshot, policy: Policy): string {
   return (
-    `Reword the commits to this template, filling in every line:\n\n${templateFor(policy)}\n\n` +
+    `Reword the commits to this template, filling in every line:\n\n\`\`\`text\n${templateFor(policy)}\n\`\`\`\n\n` +
     `Use \`git commit --amend\` for the last commit, or \`git rebase -i origin/${snapshot.baseRef}\` and mark each commit \`reword\`, ` +
     "then `git push --force-with-lease`."
   );

@@ -20,7 +20,8 @@ export async function testProbot(now: () => Date = () => NOW): Promise<Probot> {
     appId: APP_ID,
     privateKey,
     logLevel: "fatal",
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    // A function, not an object: Probot's own defaults (with throttling) would override an object's.
+    Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
   });
   await probot.load(createApp({ now, appId: APP_ID }), { cwd: process.cwd(), addHandler: () => undefined });
   return probot;
@@ -41,6 +42,14 @@ export interface WrittenCheckRun {
 /** nock for api.github.com with helpers per endpoint. */
 export class GitHubMock {
   readonly scope = nock("https://api.github.com");
+  /** Every request GitHub received, as `METHOD /path` without the query. */
+  readonly requests: string[] = [];
+
+  constructor() {
+    this.scope.on("request", (request: { method: string; path: string }) => {
+      this.requests.push(`${request.method} ${decodeURIComponent(request.path.split("?")[0] ?? "")}`);
+    });
+  }
   /** Check runs the app created or updated, in order of writing. */
   readonly writes: { method: "POST" | "PATCH"; body: WrittenCheckRun }[] = [];
   /** Check runs as GitHub would list them, by head sha. */

@@ -135,3 +135,20 @@ export function pushEvent(branch: string, files: { added?: string[]; modified?: 
     },
   };
 }
+
+/** A `check_run.rerequested` delivery for a check run of the given name and app on a pull request. */
+export function checkRunRerequestedEvent(name: string, appId: number, pr: { number: number; baseRef: string; headSha: string }): { id: string; name: "check_run"; payload: any } {
+  const base = example("check_run", "rerequested");
+  const pullRequests = [{ number: pr.number, id: 1, url: "", head: { ref: "hotfix/x", sha: pr.headSha, repo: {} }, base: { ref: pr.baseRef, sha: "3".repeat(40), repo: {} } }];
+  return {
+    id: `delivery-rerun-${Math.random().toString(16).slice(2)}`,
+    name: "check_run",
+    payload: {
+      ...base,
+      check_run: { ...base.check_run, name, head_sha: pr.headSha, app: { ...base.check_run.app, id: appId }, pull_requests: pullRequests },
+      repository: repository(base.repository),
+      sender: DEVELOPER,
+      installation: INSTALLATION,
+    },
+  };
+}

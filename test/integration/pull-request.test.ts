@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { HEAD_SHA } from "../helpers/builders.js";
-import { GitHubMock, testProbot } from "../helpers/app.js";
-import { pullRequestEvent, pullRequestObject, reviewEvent } from "../helpers/fixtures.js";
+import { APP_ID, GitHubMock, testProbot } from "../helpers/app.js";
+import { checkRunRerequestedEvent, pullRequestEvent, pullRequestObject, reviewEvent } from "../helpers/fixtures.js";
 
 const TEST_FILES = [
   { filename: "src/payments/charge.ts", additions: 4, deletions: 3 },
@@ -39,7 +39,7 @@ describe("a hotfix pull request", () => {
     expect(run.output.summary).toContain("| ✅ | Branch name |");
     expect(run.output.summary).toContain("| ✅ | Approvals |");
     expect(run.output.summary).toContain("Configuration: the defaults");
-    expect(run.output.summary).toContain("its branch starts with `hotfix/`");
+    expect(run.output.summary).toContain("its branch looks like a hotfix branch (`hotfix/`)");
   });
 
   it("fails with a row per problem and how to fix each when the PR is a bare template", async () => {
@@ -160,6 +160,31 @@ describe("a hotfix pull request", () => {
     expect(github.scope.pendingMocks()).toStrictEqual([]);
     expect(github.lastWrite().conclusion).toBe("failure");
     expect(github.lastWrite().output.summary).toContain("| ❌ | PR template |");
+  });
+});
+
+describe("re-running the check", () => {
+  it("re-evaluates and rewrites the check run even when the verdict is the same", async () => {
+    const probot = await testProbot();
+    const github = compliantHotfix(new GitHubMock().token()).listCheckRuns(HEAD_SHA).createCheckRun();
+    await probot.receive(pullRequestEvent("opened"));
+    const [first] = github.writes;
+    compliantHotfix(github, { withConfig: false }).listCheckRuns(HEAD_SHA).updateCheckRun(first?.body.id ?? 0);
+
+    await probot.receive(checkRunRerequestedEvent("Hotfix Guard", APP_ID, { number: 42, baseRef: "main", headSha: HEAD_SHA }));
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.writes.map((w) => w.method)).toStrictEqual(["POST", "PATCH"]);
+  });
+
+  it("ignores re-runs of other apps' checks", async () => {
+    const probot = await testProbot();
+    const github = new GitHubMock();
+
+    await probot.receive(checkRunRerequestedEvent("CI", APP_ID + 1, { number: 42, baseRef: "main", headSha: HEAD_SHA }));
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.writes).toStrictEqual([]);
   });
 });
 
