@@ -31,19 +31,19 @@ export type ConfigResult =
   | { readonly ok: true; readonly policy: Policy }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[]; readonly files: readonly string[]; readonly raw: unknown };
 
-const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Deep-merges `override` onto `base`: objects merge key by key, arrays and scalars replace. */
+/**
+ * Deep-merges `override` onto `base`: objects merge key by key, arrays and scalars replace.
+ * Objects are rebuilt with `Object.fromEntries`, which defines keys as own properties, so a
+ * `__proto__` key stays a plain (unknown, hence reported) key and never reaches a prototype.
+ */
 export function mergeConfig(base: unknown, override: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
   const keys = new Set([...Object.keys(base), ...Object.keys(override)]);
-  return Object.fromEntries(
-    [...keys].filter((key) => !UNSAFE_KEYS.has(key)).map((key) => [key, mergeConfig(base[key], override[key])]),
-  );
+  return Object.fromEntries([...keys].map((key) => [key, mergeConfig(base[key], override[key])]));
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

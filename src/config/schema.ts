@@ -59,7 +59,7 @@ const sectionObject = z.strictObject({
   not_hotfix: z
     .array(z.string().min(1))
     .optional()
-    .describe("Values that mean 'not a hotfix: use the regular release process' (seed 004: P2/P3)."),
+    .describe("Values that mean 'not a hotfix: use the regular release process' (for example P2/P3)."),
   required_checkboxes: z
     .array(z.string().min(1))
     .optional()
@@ -83,8 +83,8 @@ export const configSchema = z
   .strictObject({
     branches: z
       .strictObject({
-        production: z.string().min(1).default("main").describe("The production branch hotfixes merge into (seed 004: `kars-prod`)."),
-        develop: z.string().min(1).default("develop").describe("The development branch every hotfix must reach afterwards (seed 004: `kars-dev`)."),
+        production: z.string().min(1).default("main").describe("The production branch hotfixes merge into (for example `kars-prod`)."),
+        develop: z.string().min(1).default("develop").describe("The development branch every hotfix must reach afterwards (for example `kars-dev`)."),
         release: pattern.default("release/*").describe("Release branches, as a glob or `/regex/`."),
       })
       .prefault({})
@@ -98,7 +98,7 @@ export const configSchema = z
           .min(1)
           .default(["hotfix/v{version}-{slug}", "hotfix/emergency-{date}-{time}"])
           .describe(
-            "Accepted hotfix branch names. Placeholders: `{version}` (X.Y.Z), `{date}` (YYYYMMDD), `{time}` (HHMM, UTC), `{slug}` (lowercase kebab-case). Seed 004 uses `hotfix/{slug}`.",
+            "Accepted hotfix branch names. Placeholders: `{version}` (X.Y.Z), `{date}` (YYYYMMDD), `{time}` (HHMM, UTC), `{slug}` (lowercase kebab-case). A team that names branches `hotfix/critical-issue` adds `hotfix/{slug}`.",
           ),
         version_follows_latest_tag: z
           .boolean()
@@ -124,7 +124,7 @@ export const configSchema = z
           ),
       })
       .prefault({})
-      .describe("The hotfix PR template (seed 001)."),
+      .describe("The hotfix PR template: sections the description must fill in before merge."),
     scope: z
       .strictObject({
         max_files: z.number().int().positive().default(20).describe("The most files a hotfix may change."),
@@ -133,10 +133,10 @@ export const configSchema = z
         level: z.enum(["warn", "fail"]).default("warn").describe("Whether a scope finding only warns or blocks the merge."),
       })
       .prefault({})
-      .describe("Minimal scope: no refactoring, no scope creep (all seeds)."),
+      .describe("Minimal scope: no refactoring, no scope creep beyond the fix itself."),
     tests: z
       .strictObject({
-        required: z.boolean().default(true).describe("At least one changed file must be a test (seeds 001 and 004)."),
+        required: z.boolean().default(true).describe("At least one changed file must be a test (a test that would have caught the bug)."),
         globs: z
           .array(pattern)
           .min(1)
@@ -152,17 +152,17 @@ export const configSchema = z
           .array(pattern)
           .min(1)
           .default(["/^hotfix(\\([^)]+\\))?: \\S/", "/^HOTFIX: \\S/"])
-          .describe("Accepted first lines, as `/regex/` or globs (seed 001 `hotfix(scope): …`, seed 003 `HOTFIX: …`)."),
+          .describe("Accepted first lines, as `/regex/` or globs (default: `hotfix(scope): …` or `HOTFIX: …`)."),
         fields: z
           .array(z.string().min(1))
           .default(["EMERGENCY FIX", "Root Cause", "Impact", "Solution"])
-          .describe("`Name:` lines each commit body must contain (seed 001's commit template)."),
+          .describe("`Name:` lines each commit body must contain (EMERGENCY FIX, Root Cause, Impact, Solution by default)."),
       })
       .prefault({})
       .describe("The hotfix commit message convention. Merge commits are not checked."),
     approvals: z
       .strictObject({
-        required: z.number().int().min(0).max(20).default(1).describe("Approvals needed from eligible reviewers (seeds 001, 002, 004: one senior developer)."),
+        required: z.number().int().min(0).max(20).default(1).describe("Approvals needed from eligible reviewers (one senior developer by default)."),
         by_severity: z
           .record(z.string().min(1), z.number().int().min(0).max(20))
           .default({})

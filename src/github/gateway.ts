@@ -7,7 +7,7 @@
 import { composeConfigGet } from "@probot/octokit-plugin-config";
 import type { ProbotOctokit } from "probot";
 import type { ConfigFile } from "../config/load.js";
-import type { ChangedFile, CommitFact, ReviewFact } from "../rules/types.js";
+import type { ChangedFile, CommitFact, PullRequestFacts, ReviewFact } from "../rules/types.js";
 
 /** Owner and name of a repository. */
 export interface RepoRef {
@@ -16,20 +16,9 @@ export interface RepoRef {
 }
 
 /** The pull request fields the app reads. */
-export interface PullRequestData {
-  readonly number: number;
+export interface PullRequestData extends PullRequestFacts {
   readonly state: "open" | "closed";
   readonly merged: boolean;
-  readonly title: string;
-  readonly body: string;
-  readonly author: string;
-  readonly headRef: string;
-  readonly headSha: string;
-  readonly baseRef: string;
-  readonly labels: readonly string[];
-  readonly additions: number;
-  readonly deletions: number;
-  readonly changedFiles: number;
 }
 
 /** The output of a check run, as written and as read back. */

@@ -48,21 +48,14 @@ export async function loadSnapshot(gateway: GithubGateway, repo: RepoRef, pr: Pu
     gateway.listReviews(repo, pr.number),
     needsLatestTag(pr.headRef, policy) ? gateway.getLatestVersionTag(repo) : null,
   ]);
-  const facts = await Promise.all(reviewersToVerify(reviews, pr.author, policy).map(async (login) => [login, await reviewerFact(gateway, repo, login, policy)] as const));
+  const reviewerFacts = await Promise.all(
+    reviewersToVerify(reviews, pr.author, policy).map(async (login) => [login, await reviewerFact(gateway, repo, login, policy)] as const),
+  );
+  const { state: _state, merged: _merged, ...facts } = pr;
   return {
-    number: pr.number,
-    title: pr.title,
-    body: pr.body,
-    author: pr.author,
-    headRef: pr.headRef,
-    headSha: pr.headSha,
-    baseRef: pr.baseRef,
-    labels: pr.labels,
-    additions: pr.additions,
-    deletions: pr.deletions,
-    changedFiles: pr.changedFiles,
+    ...facts,
     reviews,
-    reviewers: Object.fromEntries(facts),
+    reviewers: Object.fromEntries(reviewerFacts),
     latestVersionTag,
     ...(files ? { files } : {}),
     ...(commits ? { commits } : {}),

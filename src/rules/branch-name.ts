@@ -12,7 +12,7 @@
 import semver from "semver";
 import type { BranchGrammar, Placeholder } from "../config/branch-grammar.js";
 import type { Policy } from "../config/policy.js";
-import { excerpt, listInProse } from "./excerpt.js";
+import { excerpt, inlineCode as code, listInProse } from "./excerpt.js";
 import type { Finding, Rule } from "./types.js";
 
 const RULE = "branch-name";
@@ -74,18 +74,6 @@ interface Suggestion {
 }
 
 // ── Quoting ────────────────────────────────────────────────────────────────────────────────────
-
-/** Inline code that survives backticks inside the text. */
-function code(text: string): string {
-  let longestRun = 0;
-  let run = 0;
-  for (const char of text) {
-    run = char === "`" ? run + 1 : 0;
-    longestRun = Math.max(longestRun, run);
-  }
-  const fence = "`".repeat(longestRun + 1);
-  return longestRun > 0 ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
-}
 
 function quoteBranch(branch: string): string {
   return code(excerpt(branch, BRANCH_QUOTE_MAX));

@@ -7,7 +7,7 @@
 import type { Policy } from "../config/policy.js";
 import { matchesAny } from "../config/patterns.js";
 import { contentProblem, normalizeName } from "../markdown/sections.js";
-import { excerpt, listInProse } from "./excerpt.js";
+import { codeList, excerpt, listInProse } from "./excerpt.js";
 import type { CommitFact, Finding, PullRequestSnapshot, Rule } from "./types.js";
 
 const RULE = "commits";
@@ -73,7 +73,7 @@ function passingSummary(checkedCount: number): string {
 }
 
 function expectedMessages(policy: Policy): string {
-  const subjects = listInProse(policy.commitSubjects.map((matcher) => matcher.source));
+  const subjects = codeList(policy.commitSubjects.map((matcher) => matcher.source));
   const fields = policy.config.commits.fields;
   const body = fields.length > 0 ? `, and body lines ${listInProse(fields.map((field) => `"${field}: …"`))}` : "";
   return `Every non-merge commit: a first line matching ${subjects}${body}`;

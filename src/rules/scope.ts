@@ -4,7 +4,7 @@
  * where scope creep and new incidents come from, so this rule names exactly what is over the line.
  */
 import type { Policy } from "../config/policy.js";
-import { listInProse } from "./excerpt.js";
+import { inlineCode, listInProse } from "./excerpt.js";
 import type { ChangedFile, Finding, PullRequestSnapshot, Rule } from "./types.js";
 
 const RULE = "scope";
@@ -26,7 +26,7 @@ function plural(count: number, noun: string): string {
 function forbiddenFilesOf(files: readonly ChangedFile[], policy: Policy): string[] {
   return files.flatMap((file) => {
     const pattern = policy.forbiddenPaths.find((matcher) => matcher.test(file.filename));
-    return pattern ? [`${file.filename} (matches ${pattern.source})`] : [];
+    return pattern ? [`${inlineCode(file.filename)} (matches ${inlineCode(pattern.source)})`] : [];
   });
 }
 
@@ -75,7 +75,7 @@ function scopeProblems(snapshot: PullRequestSnapshot, facts: ScopeFacts, policy:
 function expectedScope(policy: Policy): string {
   const { max_files: maxFiles, max_changed_lines: maxLines } = policy.config.scope;
   const limits = `At most ${plural(maxFiles, "file")} and ${plural(maxLines, "changed line")} (added plus deleted)`;
-  const forbidden = policy.forbiddenPaths.map((matcher) => matcher.source);
+  const forbidden = policy.forbiddenPaths.map((matcher) => inlineCode(matcher.source));
   return forbidden.length > 0 ? `${limits}, and no file matching ${cappedList(forbidden)}` : limits;
 }
 

@@ -4,7 +4,7 @@
  * A file counts as a test when a configured glob matches it and the pull request does not delete it.
  */
 import type { Policy } from "../config/policy.js";
-import { listInProse } from "./excerpt.js";
+import { codeList, inlineCode } from "./excerpt.js";
 import type { ChangedFile, Finding, PullRequestSnapshot, Rule } from "./types.js";
 
 const RULE = "tests";
@@ -15,11 +15,11 @@ function isTestFile(file: ChangedFile, policy: Policy): boolean {
 }
 
 function expectedTests(policy: Policy): string {
-  return `At least one added or modified file matching ${listInProse(policy.testGlobs.map((matcher) => matcher.source))}`;
+  return `At least one added or modified file matching ${codeList(policy.testGlobs.map((matcher) => matcher.source))}`;
 }
 
 function remedyFor(policy: Policy): string {
-  const globs = listInProse(policy.testGlobs.map((matcher) => matcher.source));
+  const globs = codeList(policy.testGlobs.map((matcher) => matcher.source));
   return (
     `Add a test that would have caught the bug and shows the fix works, in a file matching ${globs}. ` +
     "If your tests live elsewhere, add their pattern to `tests.globs` in .github/hotfix-guard.yml on the default branch."
@@ -57,5 +57,5 @@ export const testsIncludedRule: Rule = (snapshot, policy): Finding[] => {
     return [{ rule: RULE, title: TITLE, status: "fail", actual: missingTestActual(snapshot, snapshot.files, policy), expected, remedy: remedyFor(policy) }];
   }
   const others = tests.length > 1 ? ` and ${tests.length - 1} more test file${tests.length === 2 ? "" : "s"}` : "";
-  return [{ rule: RULE, title: TITLE, status: "pass", actual: `${firstTest.filename} (${firstTest.status})${others}`, expected }];
+  return [{ rule: RULE, title: TITLE, status: "pass", actual: `${inlineCode(firstTest.filename)} (${firstTest.status})${others}`, expected }];
 };

@@ -57,8 +57,8 @@ export interface CommitFact {
   readonly parents: number;
 }
 
-/** Everything the pre-merge rules know about one pull request, fetched once. */
-export interface PullRequestSnapshot {
+/** The pull request's own fields, as `GET /pulls/{number}` returns them. */
+export interface PullRequestFacts {
   readonly number: number;
   readonly title: string;
   readonly body: string;
@@ -70,6 +70,10 @@ export interface PullRequestSnapshot {
   readonly additions: number;
   readonly deletions: number;
   readonly changedFiles: number;
+}
+
+/** Everything the pre-merge rules know about one pull request, fetched once. */
+export interface PullRequestSnapshot extends PullRequestFacts {
   /** Changed files; undefined when the policy needs none. GitHub lists at most 3,000. */
   readonly files?: readonly ChangedFile[];
   /** Commits; undefined when the commit convention is off. GitHub lists at most 250. */

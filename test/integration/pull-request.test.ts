@@ -14,14 +14,18 @@ const TEST_FILES = [
 const APPROVAL = [{ reviewer: "senior-bob", state: "APPROVED", commitId: HEAD_SHA }];
 
 /** Mocks a full evaluation of the default compliant hotfix PR (config already cached or not). */
-function compliantHotfix(github: GitHubMock, options: { withConfig?: boolean; pr?: Record<string, unknown> } = {}): GitHubMock {
+function compliantHotfix(
+  github: GitHubMock,
+  options: { withConfig?: boolean; pr?: Record<string, unknown>; reviews?: typeof APPROVAL; permissions?: Record<string, string> } = {},
+): GitHubMock {
   if (options.withConfig ?? true) github.config(null);
-  return github
+  github
     .pull(options.pr ?? pullRequestObject())
     .files(TEST_FILES)
-    .reviews(APPROVAL)
-    .tags(["v1.4.1", "v1.4.2", "v1.3.9"])
-    .permission("senior-bob", "write");
+    .reviews(options.reviews ?? APPROVAL)
+    .tags(["v1.4.1", "v1.4.2", "v1.3.9"]);
+  for (const [login, permission] of Object.entries(options.permissions ?? { "senior-bob": "write" })) github.permission(login, permission);
+  return github;
 }
 
 describe("a hotfix pull request", () => {
@@ -100,16 +104,8 @@ describe("a hotfix pull request", () => {
 
   it("does not count an approval given before the latest push", async () => {
     const probot = await testProbot();
-    const github = new GitHubMock()
-      .token()
-      .config(null)
-      .pull(pullRequestObject())
-      .files(TEST_FILES)
-      .reviews([{ reviewer: "senior-bob", state: "APPROVED", commitId: "0badc0de".repeat(5) }])
-      .tags(["v1.4.2"])
-      .permission("senior-bob", "write")
-      .listCheckRuns(HEAD_SHA)
-      .createCheckRun();
+    const stale = [{ reviewer: "senior-bob", state: "APPROVED", commitId: "0badc0de".repeat(5) }];
+    const github = compliantHotfix(new GitHubMock().token(), { reviews: stale }).listCheckRuns(HEAD_SHA).createCheckRun();
 
     await probot.receive(pullRequestEvent("synchronize"));
 
@@ -120,15 +116,8 @@ describe("a hotfix pull request", () => {
 
   it("does not count the author's own approval, nor ask GitHub about it", async () => {
     const probot = await testProbot();
-    const github = new GitHubMock()
-      .token()
-      .config(null)
-      .pull(pullRequestObject())
-      .files(TEST_FILES)
-      .reviews([{ reviewer: "dev-alice", state: "APPROVED", commitId: HEAD_SHA }])
-      .tags(["v1.4.2"])
-      .listCheckRuns(HEAD_SHA)
-      .createCheckRun();
+    const selfApproval = [{ reviewer: "dev-alice", state: "APPROVED", commitId: HEAD_SHA }];
+    const github = compliantHotfix(new GitHubMock().token(), { reviews: selfApproval, permissions: {} }).listCheckRuns(HEAD_SHA).createCheckRun();
 
     await probot.receive(pullRequestEvent("opened"));
 

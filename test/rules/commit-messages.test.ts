@@ -116,7 +116,7 @@ describe("commitMessagesRule", () => {
     expect(finding.remedy).toContain("`git commit --amend`");
     expect(finding.remedy).toContain("`git rebase -i origin/main`");
     expect(finding.expected).toBe(
-      'Every non-merge commit: a first line matching /^hotfix(\\([^)]+\\))?: \\S/ and /^HOTFIX: \\S/, and body lines "EMERGENCY FIX: …", "Root Cause: …", "Impact: …" and "Solution: …"',
+      'Every non-merge commit: a first line matching `/^hotfix(\\([^)]+\\))?: \\S/` and `/^HOTFIX: \\S/`, and body lines "EMERGENCY FIX: …", "Root Cause: …", "Impact: …" and "Solution: …"',
     );
   });
 

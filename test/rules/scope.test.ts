@@ -59,14 +59,14 @@ describe("scopeRule", () => {
     const policy = policyFrom({ scope: { forbidden_paths: ["db/migrations/**", "/^infra\\//"], level: "fail" } });
 
     it.each([
-      { name: "a changed migration", files: [file("db/migrations/0042_add_currency.sql")], listed: "db/migrations/0042_add_currency.sql (matches db/migrations/**)" },
-      { name: "a deleted migration", files: [file("db/migrations/0001.sql", "removed")], listed: "db/migrations/0001.sql (matches db/migrations/**)" },
-      { name: "a regex match", files: [file("infra/prod.tf")], listed: "infra/prod.tf (matches /^infra\\//)" },
+      { name: "a changed migration", files: [file("db/migrations/0042_add_currency.sql")], listed: "`db/migrations/0042_add_currency.sql` (matches `db/migrations/**`)" },
+      { name: "a deleted migration", files: [file("db/migrations/0001.sql", "removed")], listed: "`db/migrations/0001.sql` (matches `db/migrations/**`)" },
+      { name: "a regex match", files: [file("infra/prod.tf")], listed: "`infra/prod.tf` (matches `/^infra\\//`)" },
     ])("fails on $name and names the file", ({ files, listed }) => {
       const finding = only(scopeRule(snapshot({ files, changedFiles: files.length }), policy, NOW));
       expect(finding.status).toBe("fail");
       expect(finding.actual).toBe(`Forbidden paths touched: ${listed}.`);
-      expect(finding.expected).toContain("no file matching db/migrations/** and /^infra\\//");
+      expect(finding.expected).toContain("no file matching `db/migrations/**` and `/^infra\\//`");
       expect(finding.remedy).toContain("Revert the changes to the forbidden paths");
     });
 
@@ -78,7 +78,7 @@ describe("scopeRule", () => {
     it("lists at most ten files and counts the rest", () => {
       const files = Array.from({ length: 13 }, (_, index) => file(`db/migrations/${String(index).padStart(2, "0")}.sql`));
       const finding = only(scopeRule(snapshot({ files, changedFiles: 13 }), policy, NOW));
-      expect(finding.actual).toContain("db/migrations/09.sql (matches db/migrations/**) and 3 more.");
+      expect(finding.actual).toContain("`db/migrations/09.sql` (matches `db/migrations/**`) and 3 more.");
       expect(finding.actual).not.toContain("db/migrations/10.sql");
     });
 

@@ -12,18 +12,18 @@ function only(findings: ReturnType<typeof testsIncludedRule>) {
   return findings[0]!;
 }
 
-const DEFAULT_GLOBS = "**/*.test.*, **/*.spec.*, test/**, tests/** and **/__tests__/**";
+const DEFAULT_GLOBS = "`**/*.test.*`, `**/*.spec.*`, `test/**`, `tests/**` and `**/__tests__/**`";
 
 describe("testsIncludedRule", () => {
   it.each([
-    { name: "a modified test beside the code", files: [file("src/charge.ts"), file("src/charge.test.ts")], actual: "src/charge.test.ts (modified)" },
-    { name: "an added spec", files: [file("lib/a.js"), file("lib/a.spec.js", "added")], actual: "lib/a.spec.js (added)" },
-    { name: "a file under test/", files: [file("test/payments/currency.ts", "added")], actual: "test/payments/currency.ts (added)" },
-    { name: "a renamed file under __tests__", files: [file("src/__tests__/charge.ts", "renamed")], actual: "src/__tests__/charge.ts (renamed)" },
+    { name: "a modified test beside the code", files: [file("src/charge.ts"), file("src/charge.test.ts")], actual: "`src/charge.test.ts` (modified)" },
+    { name: "an added spec", files: [file("lib/a.js"), file("lib/a.spec.js", "added")], actual: "`lib/a.spec.js` (added)" },
+    { name: "a file under test/", files: [file("test/payments/currency.ts", "added")], actual: "`test/payments/currency.ts` (added)" },
+    { name: "a renamed file under __tests__", files: [file("src/__tests__/charge.ts", "renamed")], actual: "`src/__tests__/charge.ts` (renamed)" },
     {
       name: "several tests",
       files: [file("src/a.test.ts"), file("src/b.test.ts", "added"), file("tests/c.py")],
-      actual: "src/a.test.ts (modified) and 2 more test files",
+      actual: "`src/a.test.ts` (modified) and 2 more test files",
     },
   ])("passes with $name and names the test", ({ files, actual }) => {
     const finding = only(testsIncludedRule(snapshot({ files, changedFiles: files.length }), policyFrom(), NOW));
@@ -67,7 +67,7 @@ describe("testsIncludedRule", () => {
     expect(passing.status).toBe("pass");
     const failing = only(testsIncludedRule(snapshot(), policy, NOW));
     expect(failing.status).toBe("fail");
-    expect(failing.expected).toBe("At least one added or modified file matching spec/**/*_spec.rb");
+    expect(failing.expected).toBe("At least one added or modified file matching `spec/**/*_spec.rb`");
   });
 
   it("skips when tests are not required", () => {

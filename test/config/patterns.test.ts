@@ -1,0 +1,81 @@
+/**
+ * Configured patterns: globs translated to RE2, `/regex/` literals, reference formats, branch
+ * grammars, and that hostile patterns and inputs cannot stall matching.
+ */
+import { describe, expect, it } from "vitest";
+import { compileGrammar } from "../../src/config/branch-grammar.js";
+import { compilePattern, compileReferenceFormat, patternProblem } from "../../src/config/patterns.js";
+
+describe("globs", () => {
+  it.each([
+    ["**/*.test.*", "src/a/b.test.ts", true],
+    ["**/*.test.*", "b.test.ts", true],
+    ["**/*.test.*", "src/btest.ts", false],
+    ["test/**", "test/unit/a.ts", true],
+    ["test/**", "test", true],
+    ["test/**", "tests/a.ts", false],
+    ["release/*", "release/1.3", true],
+    ["release/*", "release/1.3/x", false],
+    ["db/migrations/**", "db/migrations/2026/001.sql", true],
+    ["*.{js,ts}", "index.ts", true],
+    ["*.{js,ts}", "index.rb", false],
+    ["src/[abc]*.ts", "src/b1.ts", true],
+    ["src/[!abc]*.ts", "src/b1.ts", false],
+    ["file?.md", "file1.md", true],
+    [".github/**", ".github/workflows/ci.yml", true],
+    ["a+b(c).txt", "a+b(c).txt", true],
+  ])("%s matches %s: %s", (glob, path, expected) => {
+    expect(compilePattern(glob).test(path)).toBe(expected);
+  });
+});
+
+describe("regexes", () => {
+  it("runs /regex/flags unanchored, with flags", () => {
+    expect(compilePattern("/^hotfix\\//").test("hotfix/x")).toBe(true);
+    expect(compilePattern("/HOTFIX/i").test("a hotfix b")).toBe(true);
+    expect(compilePattern("/^HOTFIX/").test("hotfix")).toBe(false);
+  });
+
+  it("finishes at once on a pattern and input that make backtracking engines hang", () => {
+    const evil = compilePattern("/^(a+)+$/");
+    expect(evil.test(`${"a".repeat(50_000)}!`)).toBe(false);
+  });
+
+  it.each([
+    ["/(?=look)/", "regular expression"],
+    ["/(unclosed/", "regular expression"],
+    ["src/[abc", "glob"],
+    ["src/{a,b", "glob"],
+  ])("rejects %s as an invalid %s", (pattern, kind) => {
+    expect(patternProblem(pattern)).toContain(`a valid ${kind}`);
+  });
+});
+
+describe("reference formats", () => {
+  it.each([
+    ["#{number}", "See #4521 for details", true],
+    ["#{number}", "#[incident-number]", false],
+    ["INC-{number}", "inc-77", true],
+    ["{url}", "https://status.example.com/incidents/9", true],
+    ["JIRA-{key}", "JIRA-OPS-12", true],
+    ["/^P[0-9]+$/", "P0", true],
+  ])("%s in %j: %s", (format, text, expected) => {
+    expect(compileReferenceFormat(format).test(text)).toBe(expected);
+  });
+});
+
+describe("branch grammars", () => {
+  it("captures placeholders loosely so a rule can say which part is wrong", () => {
+    expect(compileGrammar("hotfix/v{version}-{slug}").match("hotfix/v1.2.3-Fix_Login")).toStrictEqual({ version: "1.2.3", slug: "Fix_Login" });
+    expect(compileGrammar("hotfix/emergency-{date}-{time}").match("hotfix/emergency-20261123-1505")).toStrictEqual({ date: "20261123", time: "1505" });
+    expect(compileGrammar("hotfix/v{version}-{slug}").match("hotfix/emergency-20261123-1505")).toBeNull();
+  });
+
+  it("treats regex characters in the literal part literally", () => {
+    expect(compileGrammar("hot.fix/{slug}").match("hotXfix/a")).toBeNull();
+  });
+
+  it.each([["hotfix/{ticket}"], ["hotfix/{slug}-{slug}"], ["hotfix/{slug"]])("rejects %s", (grammar) => {
+    expect(() => compileGrammar(grammar)).toThrow();
+  });
+});
