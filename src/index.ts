@@ -8,6 +8,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { registerBranchCreatedHandler } from "./handlers/branch-created.js";
 import { registerCheckRerunHandler } from "./handlers/check-rerun.js";
 import { registerConfigPushHandler } from "./handlers/config-push.js";
+import { registerMergeAuditHandlers } from "./handlers/merge-audit.js";
+import { registerMergeBackHandlers } from "./handlers/merge-back.js";
 import { registerPullRequestHandlers } from "./handlers/pull-request.js";
 import { createServices } from "./handlers/services.js";
 
@@ -40,6 +42,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     registerBranchCreatedHandler(app, services);
     registerConfigPushHandler(app, services);
     registerCheckRerunHandler(app, services);
+    registerMergeAuditHandlers(app, services);
+    registerMergeBackHandlers(app, services);
   };
 }
 

@@ -172,6 +172,78 @@ export const configSchema = z
       })
       .prefault({})
       .describe("Who must approve a hotfix, and how many."),
+    bypass: z
+      .strictObject({
+        reasons: z
+          .array(z.string().min(1))
+          .min(1)
+          .default(["No reviewer available within 2 hours", "Production completely down", "Security actively exploited"])
+          .describe("The only acceptable `Bypass Reason:` values of an emergency bypass justification, compared without case or punctuation."),
+        review_wait_hours: z
+          .number()
+          .positive()
+          .max(24 * 7)
+          .default(2)
+          .describe("For the 'no reviewer available' reason: how long a review must have been requested, with no eligible review since, before the merge."),
+        authorizers: people.describe("Who may authorise a bypass. Empty: repository administrators."),
+        justification_window_minutes: z
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 24 * 60)
+          .default(60)
+          .describe("How long after the merge a justification (and the authoriser's confirmation) may still be recorded."),
+      })
+      .prefault({})
+      .describe("Emergency bypass: merging a hotfix without meeting the policy, justified and authorised."),
+    audit: z
+      .strictObject({
+        notify: people.describe("Admins mentioned in audit comments and assigned to audit issues. Empty: nobody is mentioned, and audit issues are unassigned."),
+        repository: z
+          .string()
+          .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "owner/name of a repository")
+          .nullable()
+          .default(null)
+          .describe("A central repository (`owner/name`, where the app is installed) for audit issues. Null: the hotfix's own repository."),
+        labels: z
+          .strictObject({
+            hotfix: z.string().min(1).default("hotfix").describe("Label on every merged hotfix."),
+            bypass: z.string().min(1).default("hotfix:bypass").describe("Label on a hotfix merged without meeting the policy."),
+            unjustified: z.string().min(1).default("hotfix:bypass-unjustified").describe("Label on a bypass without a valid justification."),
+          })
+          .prefault({})
+          .describe("Labels the merge audit applies."),
+      })
+      .prefault({})
+      .describe("How merges are audited and who hears about bypasses."),
+    merge_back: z
+      .strictObject({
+        targets: z
+          .array(pattern)
+          .min(1)
+          .optional()
+          .describe("Branches every merged hotfix must reach, as names, globs or `/regex/`. Default: the develop branch and the release branches."),
+        release_branches: z
+          .enum(["active", "all"])
+          .default("active")
+          .describe("Which release branches are targets: `active` (not yet merged into the production branch) or `all` matching ones."),
+        escalate_after_hours: z.number().positive().max(24 * 30).default(24).describe("When an open merge-back reminder gets its escalation comment."),
+        open_pull_requests: z.boolean().default(false).describe("Open the back-merge pull requests for the missing targets."),
+        delete_hotfix_branch: z.boolean().default(false).describe("Delete the hotfix branch once every target has the fix (otherwise only suggest it)."),
+      })
+      .prefault({})
+      .describe("Getting every hotfix back into the development and release branches."),
+    post_incident: z
+      .strictObject({
+        due_hours: z.number().positive().max(24 * 90).default(48).describe("When the post-incident review is due after the merge."),
+        due_hours_by_severity: z
+          .record(z.string().min(1), z.number().positive().max(24 * 90))
+          .default({})
+          .describe("Due times per severity, overriding `due_hours`: for example `{ P0: 24, P1: 168 }`."),
+        require_tag: z.boolean().default(true).describe("The `vX.Y.Z` tag the branch names must point at the merge commit; until it does, the follow-up lists it as open."),
+      })
+      .prefault({})
+      .describe("The follow-up after a merged hotfix: the post-incident review and the release tag."),
   })
   .describe("Hotfix Guard configuration, read from `.github/hotfix-guard.yml` on the default branch.");
 
