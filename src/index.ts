@@ -11,7 +11,7 @@ import { registerConfigPushHandler } from "./handlers/config-push.js";
 import { registerMergeAuditHandlers } from "./handlers/merge-audit.js";
 import { registerMergeBackHandlers } from "./handlers/merge-back.js";
 import { registerPullRequestHandlers } from "./handlers/pull-request.js";
-import { createServices } from "./handlers/services.js";
+import { createServices, type Scheduler, type Services } from "./handlers/services.js";
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -19,6 +19,10 @@ export interface AppOptions {
   readonly now?: () => Date;
   /** The GitHub App id, to tell the app's check runs from others'; `APP_ID` by default. */
   readonly appId?: number;
+  /** Durable timed jobs, when the app runs with a store. */
+  readonly scheduler?: Scheduler;
+  /** Receives the services the handlers share, for the durable runtime's timed jobs. */
+  readonly onServices?: (services: Services) => void;
 }
 
 /** Answers `GET /healthz` with 200 while the process serves requests. */
@@ -35,8 +39,10 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     const appId = options.appId ?? (Number.isInteger(envAppId) && envAppId > 0 ? envAppId : undefined);
     const services = createServices({
       ...(options.now ? { now: options.now } : {}),
+      ...(options.scheduler ? { scheduler: options.scheduler } : {}),
       identity: { ...(appId ? { appId } : {}), appOctokit: () => app.auth() },
     });
+    options.onServices?.(services);
     addHandler(healthz);
     registerPullRequestHandlers(app, services);
     registerBranchCreatedHandler(app, services);

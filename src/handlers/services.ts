@@ -11,19 +11,32 @@ import { CONFIG_PATH } from "../config/schema.js";
 import { ConfigReadError, OctokitGateway, type AppIdentity, type GithubGateway, type RepoRef } from "../github/gateway.js";
 import { KeyedLock } from "./keyed-lock.js";
 
+/** Durable timed jobs: run `kind` with `payload` at `runAt`, once per `key`. */
+export interface Scheduler {
+  schedule(kind: string, key: string, payload: unknown, runAt: Date): Promise<boolean>;
+}
+
 /** Long-lived state of the app, created once per process. */
 export interface Services {
   readonly configs: ConfigCache;
   readonly locks: KeyedLock;
   readonly now: () => Date;
   readonly identity: AppIdentity;
+  /** Timed jobs; absent when the app runs without a store (then timed rules wait for the next event). */
+  readonly scheduler?: Scheduler;
   /** The app's bot login (`slug[bot]`), learned on first need. */
   ownLogin?: Promise<string>;
 }
 
 /** Creates the services with their defaults. */
-export function createServices(options: { now?: () => Date; identity?: AppIdentity } = {}): Services {
-  return { configs: new ConfigCache(), locks: new KeyedLock(), now: options.now ?? (() => new Date()), identity: options.identity ?? {} };
+export function createServices(options: { now?: () => Date; identity?: AppIdentity; scheduler?: Scheduler } = {}): Services {
+  return {
+    configs: new ConfigCache(),
+    locks: new KeyedLock(),
+    now: options.now ?? (() => new Date()),
+    identity: options.identity ?? {},
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+  };
 }
 
 /** The gateway for the event's installation. */

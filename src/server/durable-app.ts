@@ -1,0 +1,124 @@
+/**
+ * Hotfix Guard with durable processing: the store-first ingress, the queue worker that runs
+ * deliveries through the same handlers, timed jobs (pull request re-checks, delivery recovery,
+ * pruning), and the readiness and metrics routes. The handlers themselves are `createApp`'s.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ApplicationFunction, Probot } from "probot";
+import { createApp } from "../index.js";
+import { OctokitGateway } from "../github/gateway.js";
+import { evaluatePullRequest, type PullRequestRef } from "../handlers/pull-request.js";
+import type { Scheduler, Services } from "../handlers/services.js";
+import type { Database } from "../store/database.js";
+import type { JobQueue } from "../store/jobs.js";
+import { createIngress } from "./ingress.js";
+import type { Metrics } from "./metrics.js";
+import { recoverDeliveries } from "./recovery.js";
+import { Worker, type WorkerOptions } from "./worker.js";
+
+/** Timed job kinds. */
+export const JOB_KINDS = {
+  /** Re-evaluate a pull request when a timed rule (the review wait) comes due. */
+  pullRequestRecheck: "pull-request-recheck",
+  recovery: "recovery",
+  prune: "prune",
+} as const;
+
+/** The payload of a pull request re-check. */
+export interface PullRequestRecheck extends PullRequestRef {
+  readonly installationId: number;
+}
+
+/** Keep finished jobs a week: GitHub redelivers for three days, so duplicates stay recognised. */
+const KEEP_FINISHED_MS = 7 * 24 * 60 * 60_000;
+
+/** Options of the durable app. */
+export interface DurableAppOptions {
+  readonly db: Database;
+  readonly queue: JobQueue;
+  readonly metrics: Metrics;
+  /** The public webhook path GitHub posts to. */
+  readonly webhookPath: string;
+  readonly secret: string;
+  readonly now?: () => Date;
+  readonly appId?: number;
+  /** Whether to start the worker and the maintenance jobs (tests drive the worker themselves). */
+  readonly startWorker?: boolean;
+  readonly worker?: Pick<WorkerOptions, "concurrency" | "pollMs" | "leaseMs">;
+  /** How often recovery and pruning run. */
+  readonly intervals?: { readonly recoveryMs: number; readonly pruneMs: number };
+}
+
+/** What the durable app exposes once loaded. */
+export interface DurableRuntime {
+  readonly worker: Worker;
+  readonly services: Services;
+}
+
+function readiness(db: Database, metrics: Metrics) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const path = req.url?.split("?")[0];
+    if (req.method !== "GET" || (path !== "/readyz" && path !== "/metrics")) return false;
+    if (path === "/metrics") {
+      res.writeHead(200, { "content-type": metrics.registry.contentType }).end(await metrics.text());
+      return true;
+    }
+    try {
+      await db.query("SELECT 1");
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ready", database: db.kind }));
+    } catch (error) {
+      res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ status: "unavailable", error: (error as Error).message }));
+    }
+    return true;
+  };
+}
+
+/** Schedules the next run of a periodic job; the key names the period, so replicas schedule it once. */
+function schedulePeriodic(queue: JobQueue, kind: string, everyMs: number, now: Date, next = false): Promise<boolean> {
+  const period = Math.floor(now.getTime() / everyMs) + (next ? 1 : 0);
+  return queue.schedule(kind, `${kind}@${period}`, {}, new Date(Math.max(now.getTime(), period * everyMs)), now);
+}
+
+function registerTimedJobs(worker: Worker, app: Probot, services: Services, options: DurableAppOptions, now: () => Date): void {
+  const { queue } = options;
+  const intervals = options.intervals ?? { recoveryMs: 30 * 60_000, pruneMs: 6 * 60 * 60_000 };
+  worker.handle(JOB_KINDS.pullRequestRecheck, async (payload) => {
+    const { installationId, ...ref } = payload as PullRequestRecheck;
+    const gateway = new OctokitGateway(await app.auth(installationId), services.identity);
+    await evaluatePullRequest(gateway, ref, services, app.log);
+  });
+  worker.handle(JOB_KINDS.recovery, async () => {
+    const report = await recoverDeliveries(await app.auth(), queue, now());
+    app.log.info({ attemptsSeen: report.attemptsSeen, redelivered: report.redelivered }, "delivery recovery pass");
+    await schedulePeriodic(queue, JOB_KINDS.recovery, intervals.recoveryMs, now(), true);
+  });
+  worker.handle(JOB_KINDS.prune, async () => {
+    const removed = await queue.prune(new Date(now().getTime() - KEEP_FINISHED_MS));
+    app.log.info({ removed }, "pruned finished jobs");
+    await schedulePeriodic(queue, JOB_KINDS.prune, intervals.pruneMs, now(), true);
+  });
+  if (options.startWorker !== false) {
+    void Promise.all([
+      schedulePeriodic(queue, JOB_KINDS.recovery, intervals.recoveryMs, now()),
+      schedulePeriodic(queue, JOB_KINDS.prune, intervals.pruneMs, now()),
+    ]).catch((error: unknown) => app.log.error({ err: error }, "could not schedule maintenance jobs"));
+  }
+}
+
+/** Builds the durable app function; `onReady` receives its runtime once loaded. */
+export function createDurableApp(options: DurableAppOptions, onReady?: (runtime: DurableRuntime) => void): ApplicationFunction {
+  return async (app, appOptions) => {
+    const now = options.now ?? (() => new Date());
+    const { queue, metrics } = options;
+    const scheduler: Scheduler = { schedule: (kind, key, payload, runAt) => queue.schedule(kind, key, payload, runAt, now()) };
+    let services: Services | undefined;
+    await createApp({ now, scheduler, ...(options.appId ? { appId: options.appId } : {}), onServices: (s) => (services = s) })(app, appOptions);
+    if (!services) throw new Error("the app did not create its services");
+    const worker = new Worker({ queue, probot: app, metrics, log: app.log, now, ...options.worker });
+    registerTimedJobs(worker, app, services, options, now);
+    appOptions.addHandler(createIngress({ path: options.webhookPath, secret: options.secret, queue, metrics, now, onStored: () => worker.wake() }));
+    appOptions.addHandler(readiness(options.db, metrics));
+    if (options.startWorker !== false) worker.start();
+    onReady?.({ worker, services });
+  };
+}
