@@ -29,6 +29,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 ENV NODE_ENV=production \
+    DATA_DIR=/app/data \
     HOST=0.0.0.0 \
     PORT=3000
 WORKDIR /app
@@ -54,4 +55,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # What `npm start` runs once lib/ is built, without npm in between (signals reach node directly).
-CMD ["/app/node_modules/.bin/probot", "run", "./lib/index.js"]
+CMD ["node", "lib/main.js"]

@@ -111,8 +111,9 @@ export class Worker {
     await this.running;
   }
 
-  /** Runs due jobs now (or right after the current round). */
+  /** Runs due jobs now (or right after the current round), once started. */
   wake(): void {
+    if (this.stopped) return;
     if (this.running) {
       this.wakeAgain = true;
       return;

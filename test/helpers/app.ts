@@ -14,15 +14,18 @@ const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, private
 /** The app id the test app runs as. */
 export const APP_ID = 1234;
 
+/** Probot's options for tests: generated key, no retries, no throttling, quiet logs. */
+export const TEST_PROBOT_OPTIONS = {
+  appId: APP_ID,
+  privateKey,
+  logLevel: "fatal" as const,
+  // A function, not an object: Probot's own defaults (with throttling) would override an object's.
+  Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+};
+
 /** A fresh Probot with Hotfix Guard loaded. */
 export async function testProbot(now: () => Date = () => NOW): Promise<Probot> {
-  const probot = new Probot({
-    appId: APP_ID,
-    privateKey,
-    logLevel: "fatal",
-    // A function, not an object: Probot's own defaults (with throttling) would override an object's.
-    Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
-  });
+  const probot = new Probot(TEST_PROBOT_OPTIONS);
   await probot.load(createApp({ now, appId: APP_ID }), { cwd: process.cwd(), addHandler: () => undefined });
   return probot;
 }
@@ -201,3 +204,19 @@ export class GitHubMock {
     return last.body;
   }
 }
+
+/** A free TCP port on loopback (Probot's Server treats port 0 as "use 3000"). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** A logger that prints nothing, for test servers. */
+export const SILENT_LOG = new Probot({ ...TEST_PROBOT_OPTIONS }).log;

@@ -7,12 +7,13 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { Probot, Server } from "probot";
 import { createApp } from "../../src/index.js";
+import { freePort, SILENT_LOG } from "../helpers/app.js";
 
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
 let server: Server | undefined;
 
 async function startServer(): Promise<string> {
-  server = new Server({ Probot: Probot.defaults({ appId: 1, privateKey, secret: "s3cret", logLevel: "fatal" }), port: 0, host: "127.0.0.1" });
+  server = new Server({ Probot: Probot.defaults({ appId: 1, privateKey, secret: "s3cret", logLevel: "fatal" }), port: await freePort(), host: "127.0.0.1", log: SILENT_LOG });
   await server.load(createApp());
   const http = await server.start();
   return `http://127.0.0.1:${(http.address() as AddressInfo).port}`;

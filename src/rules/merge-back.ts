@@ -1,0 +1,321 @@
+/**
+ * Merge-back rules: which branches a merged hotfix must reach, whether each already has the fix,
+ * and what the reminder issue should record. Pure: facts fetched by the handler come in, data
+ * comes out; the clock is a parameter. The reminder issue persists a {@link ReminderState}, so
+ * these functions also take the previous state and return the next one.
+ *
+ * A fix counts as present in a target when any of these holds (GUIDE §4):
+ * - the hotfix's head commit or its merge commit is in the target (compare: `behind`/`identical`);
+ * - a pull request into the target that comes from the hotfix branch, or mentions the hotfix, was merged;
+ * - the target's commits carry `(cherry picked from commit <sha>)` trailers for the hotfix.
+ * Squash and rebase merges create new commits on the production branch, so for them both the
+ * merge commit and the original head are compared; for a merge commit the head suffices, since
+ * the merge commit's ancestry contains it.
+ */
+import type { Policy } from "../config/policy.js";
+import { compilePattern, type Matcher } from "../config/patterns.js";
+
+/** How the hotfix reached the production branch. */
+export type MergeMethod = "merge" | "squash-or-rebase";
+
+/** What the app knows about a merged hotfix; recorded in its reminder. */
+export interface HotfixFacts {
+  readonly number: number;
+  readonly title: string;
+  readonly author: string;
+  readonly headRef: string;
+  readonly headSha: string;
+  /** False when the head branch lives in a fork: the app can neither use it as a head nor delete it. */
+  readonly headInRepository: boolean;
+  /** The merge commit GitHub created (for a squash, the squash commit; for a rebase, the last rebased commit). */
+  readonly mergeSha: string;
+  readonly mergedAt: string;
+  readonly method: MergeMethod;
+  /** The hotfix pull request's own commits (merges excluded): cherry-pick trailers name these. */
+  readonly commits: readonly string[];
+  /** The earliest commit date of the hotfix: no back-merge or cherry-pick can be older. */
+  readonly since: string;
+}
+
+/** How the fix was found in a target. */
+export type Evidence =
+  | { readonly via: "ancestry"; readonly sha: string }
+  | { readonly via: "pull-request"; readonly number: number }
+  | { readonly via: "cherry-pick"; readonly shas: readonly string[] };
+
+/** A back-merge pull request the app opened (or found) for a target. */
+export interface BackMerge {
+  readonly number: number;
+  readonly head: string;
+  readonly state: "open" | "closed" | "merged";
+  /** GitHub's verdict on a clean merge; null while GitHub is still computing it. */
+  readonly mergeable: boolean | null;
+  /** When it cannot merge cleanly: the files both sides changed, or null when GitHub could not list them all. */
+  readonly conflictFiles?: readonly string[] | null;
+}
+
+/** One target branch of a reminder. */
+export type Row =
+  | { readonly target: string; readonly status: "done"; readonly evidence: Evidence; readonly backMerge?: BackMerge }
+  | { readonly target: string; readonly status: "missing"; readonly backMerge?: BackMerge; readonly backMergeError?: string }
+  | { readonly target: string; readonly status: "absent" };
+
+/** Everything a reminder issue records: the issue is the durable record. */
+export interface ReminderState {
+  readonly version: 1;
+  /** `owner/name` of the repository. */
+  readonly repository: string;
+  /** The production branch the hotfix was merged into. */
+  readonly production: string;
+  readonly hotfix: HotfixFacts;
+  readonly rows: readonly Row[];
+  /** When the escalation comment was posted; null until then. */
+  readonly escalatedAt: string | null;
+}
+
+/** A pull request merged into some branch, as far as the evidence rule reads it. */
+export interface MergedPullRequest {
+  readonly number: number;
+  readonly base: string;
+  readonly headRef: string;
+  readonly title: string;
+  readonly body: string;
+}
+
+/** A commit of a target branch. */
+export interface TargetCommit {
+  readonly sha: string;
+  readonly message: string;
+}
+
+/** What the compare API says of `base...head`: `behind` and `identical` mean head is in base. */
+export type CompareStatus = "ahead" | "behind" | "identical" | "diverged";
+
+/** The facts gathered about one target so far; later kinds are fetched only when earlier ones found nothing. */
+export interface TargetFacts {
+  /** Compare results of `target...sha`, for the shas compared so far. */
+  readonly ancestry: readonly { readonly sha: string; readonly status: CompareStatus }[];
+  /** Pull requests merged into any branch since the hotfix's first commit. */
+  readonly mergedPullRequests?: readonly MergedPullRequest[];
+  /** Commits of the target since the hotfix's first commit. */
+  readonly commits?: readonly TargetCommit[];
+}
+
+/** A configured target: a branch name, or a pattern that selects existing branches. */
+export interface TargetSpec {
+  readonly pattern: string;
+  /** A plain branch name: it is a target even when no such branch exists (and then reported as absent). */
+  readonly literal: boolean;
+  readonly matcher: Matcher;
+}
+
+const GLOB_META = /[*?[\]{}\\]/;
+const REGEX_LITERAL = /^\/.+\/[imsu]*$/s;
+
+function isLiteral(pattern: string): boolean {
+  return !REGEX_LITERAL.test(pattern) && !GLOB_META.test(pattern);
+}
+
+/** The configured targets, or by default the develop branch and the release pattern. */
+export function targetSpecs(policy: Policy): TargetSpec[] {
+  const { merge_back: mergeBack, branches } = policy.config;
+  const patterns = mergeBack.targets ?? [branches.develop, branches.release];
+  return [...new Set(patterns)].map((pattern) => ({ pattern, literal: isLiteral(pattern), matcher: compilePattern(pattern) }));
+}
+
+/**
+ * The branch-name prefixes to list (`git/matching-refs/heads/<prefix>`) to find the branches the
+ * non-literal targets select: the text of each glob before its first wildcard, or everything for
+ * a `/regex/`. A prefix covered by a shorter one is dropped, so each branch is listed once.
+ */
+export function listingPrefixes(specs: readonly TargetSpec[]): string[] {
+  const prefixes = specs
+    .filter((spec) => !spec.literal)
+    .map((spec) => (REGEX_LITERAL.test(spec.pattern) ? "" : spec.pattern.slice(0, spec.pattern.search(GLOB_META))))
+    .sort((a, b) => a.length - b.length);
+  return prefixes.filter((prefix, index) => !prefixes.slice(0, index).some((shorter) => prefix.startsWith(shorter)));
+}
+
+/** True when a pushed or merged-into branch may be a target, so its reminders deserve a re-check. */
+export function isTargetBranch(branch: string, policy: Policy): boolean {
+  if (branch === policy.config.branches.production) return false;
+  return targetSpecs(policy).some((spec) => spec.matcher.test(branch));
+}
+
+/** The candidate branches, develop first, then in natural order; never production nor the hotfix branch itself. */
+export function candidateTargets(specs: readonly TargetSpec[], listedBranches: readonly string[], policy: Policy, hotfixHeadRef: string): string[] {
+  const literal = specs.filter((spec) => spec.literal).map((spec) => spec.pattern);
+  const patterned = listedBranches.filter((branch) => specs.some((spec) => !spec.literal && spec.matcher.test(branch)));
+  const excluded = new Set([policy.config.branches.production, hotfixHeadRef]);
+  const develop = policy.config.branches.develop;
+  return [...new Set([...literal, ...patterned])]
+    .filter((branch) => !excluded.has(branch))
+    .sort((a, b) => (a === develop ? -1 : b === develop ? 1 : a.localeCompare(b, "en", { numeric: true })));
+}
+
+/** Whether a candidate is a release branch whose activity decides if it is a target at all. */
+export function needsActivityCheck(branch: string, policy: Policy): boolean {
+  const { branches, merge_back: mergeBack } = policy.config;
+  return mergeBack.release_branches === "active" && branch !== branches.develop && policy.releaseBranches.test(branch);
+}
+
+/**
+ * Whether a release branch is still active, from `compare production...release`. A release
+ * branch whose commits are all in production (`behind` or `identical`) has been released: the
+ * hotfix belongs in production's history there already, so it is no target. One cut from
+ * production with no commit of its own looks the same and is skipped too; a release branch gains
+ * commits (a version bump) as soon as it is cut in the seeds' flows.
+ */
+export function isActiveRelease(status: CompareStatus): boolean {
+  return status === "ahead" || status === "diverged";
+}
+
+/** The shas whose ancestry shows the fix, in the order to compare them. */
+export function shasToCompare(hotfix: HotfixFacts): string[] {
+  return hotfix.method === "merge" || hotfix.mergeSha === hotfix.headSha ? [hotfix.headSha] : [hotfix.mergeSha, hotfix.headSha];
+}
+
+/** Whether `#N`, `owner/repo#N` or a link to pull request N of this repository appears in the text. Linear in the text. */
+export function mentionsPullRequest(text: string, number: number, repository: string): boolean {
+  const lower = text.toLowerCase();
+  const repo = repository.toLowerCase();
+  for (const match of lower.matchAll(/#(\d+)/g)) {
+    if (Number(match[1]) !== number) continue;
+    const before = lower.slice(Math.max(0, match.index - repo.length - 1), match.index);
+    const previous = lower[match.index - 1] ?? " ";
+    if (!/[\w&]/.test(previous) || before === ` ${repo}` || before === repo || (before.endsWith(repo) && !/[\w.-]/.test(before[0] ?? " "))) return true;
+  }
+  for (const kind of ["pull", "issues"]) {
+    const link = `github.com/${repo}/${kind}/${number}`;
+    for (let at = lower.indexOf(link); at !== -1; at = lower.indexOf(link, at + 1)) {
+      if (!/\d/.test(lower[at + link.length] ?? "")) return true;
+    }
+  }
+  return false;
+}
+
+const CHERRY_PICK_TRAILER = /\(cherry picked from commit ([0-9a-f]{40})\)/g;
+
+function cherryPickEvidence(hotfix: HotfixFacts, commits: readonly TargetCommit[]): Evidence | null {
+  const picked = new Set(commits.flatMap((commit) => [...commit.message.matchAll(CHERRY_PICK_TRAILER)].map((match) => match[1] as string)));
+  for (const sha of [hotfix.mergeSha, hotfix.headSha]) if (picked.has(sha)) return { via: "cherry-pick", shas: [sha] };
+  if (hotfix.commits.length > 0 && hotfix.commits.every((sha) => picked.has(sha))) return { via: "cherry-pick", shas: hotfix.commits };
+  return null;
+}
+
+/**
+ * How the fix is present in the target, from the facts gathered so far, or null when they show
+ * nothing (yet). Ancestry first, then a merged pull request, then cherry-pick trailers.
+ */
+export function findEvidence(hotfix: HotfixFacts, repository: string, target: string, facts: TargetFacts): Evidence | null {
+  const contained = facts.ancestry.find((result) => result.status === "behind" || result.status === "identical");
+  if (contained) return { via: "ancestry", sha: contained.sha };
+  const merged = (facts.mergedPullRequests ?? []).find(
+    (pr) =>
+      pr.base === target &&
+      pr.number !== hotfix.number &&
+      (pr.headRef === hotfix.headRef || mentionsPullRequest(`${pr.title}\n${pr.body}`, hotfix.number, repository)),
+  );
+  if (merged) return { via: "pull-request", number: merged.number };
+  const commits = facts.commits ?? [];
+  const listed = commits.find((commit) => commit.sha === hotfix.mergeSha || commit.sha === hotfix.headSha);
+  if (listed) return { via: "ancestry", sha: listed.sha };
+  return cherryPickEvidence(hotfix, commits);
+}
+
+/** What a check found for one target: the branch is gone, or the evidence (null: still missing). */
+export type TargetOutcome = { readonly exists: false } | { readonly exists: true; readonly evidence: Evidence | null };
+
+/** The row of a target from what a check found; what an earlier row knew of its back-merge is kept. */
+export function rowFor(target: string, outcome: TargetOutcome, previous?: Row): Row {
+  const backMerge = previous && previous.status !== "absent" ? previous.backMerge : undefined;
+  if (!outcome.exists) return { target, status: "absent" };
+  if (outcome.evidence) return { target, status: "done", evidence: outcome.evidence, ...(backMerge ? { backMerge } : {}) };
+  const backMergeError = previous?.status === "missing" ? previous.backMergeError : undefined;
+  return { target, status: "missing", ...(backMerge ? { backMerge } : {}), ...(backMergeError ? { backMergeError } : {}) };
+}
+
+/**
+ * The rows to check again: missing ones (a done row stays done; an absent one stays absent), of
+ * one target when the event concerns only that branch.
+ */
+export function rowsToRecheck(state: ReminderState, onlyTarget?: string): Row[] {
+  return state.rows.filter((row) => row.status === "missing" && (onlyTarget === undefined || row.target === onlyTarget));
+}
+
+/** The state with the given rows replaced (by target). */
+export function withRows(state: ReminderState, rows: readonly Row[]): ReminderState {
+  const byTarget = new Map(rows.map((row) => [row.target, row]));
+  return { ...state, rows: state.rows.map((row) => byTarget.get(row.target) ?? row) };
+}
+
+/** True when no existing target lacks the fix. A target that does not exist blocks nothing. */
+export function isComplete(state: ReminderState): boolean {
+  return state.rows.every((row) => row.status !== "missing");
+}
+
+/** The targets still lacking the fix. */
+export function missingTargets(state: ReminderState): string[] {
+  return state.rows.filter((row) => row.status === "missing").map((row) => row.target);
+}
+
+/** When the reminder escalates: the configured hours after the hotfix was merged. */
+export function escalationTime(state: ReminderState, policy: Policy): Date {
+  return new Date(Date.parse(state.hotfix.mergedAt) + policy.config.merge_back.escalate_after_hours * 3_600_000);
+}
+
+/** True when an incomplete reminder has passed its escalation time and has not escalated yet. */
+export function isEscalationDue(state: ReminderState, policy: Policy, now: Date): boolean {
+  return state.escalatedAt === null && !isComplete(state) && now.getTime() >= escalationTime(state, policy).getTime();
+}
+
+/** The branch a back-merge pull request into the target comes from. */
+export function backMergeHead(hotfix: HotfixFacts, target: string, hotfixBranchExists: boolean): string {
+  return hotfixBranchExists && hotfix.headInRepository ? hotfix.headRef : `backport/${hotfix.number}-to-${target}`;
+}
+
+/** Missing rows that need a back-merge pull request opened: none yet, or the last attempt failed. */
+export function needsBackMerge(row: Row): boolean {
+  return row.status === "missing" && (row.backMerge === undefined || row.backMerge.state === "closed" ? row.backMerge === undefined : false);
+}
+
+/** Missing rows whose open back-merge pull request's mergeability is worth reading again. */
+export function needsMergeabilityCheck(row: Row): boolean {
+  return row.status === "missing" && row.backMerge?.state === "open" && row.backMerge.mergeable !== true;
+}
+
+/** The files both sides changed, when both lists are complete; null otherwise. */
+export function conflictCandidates(hotfixSide: readonly string[] | null, targetSide: readonly string[] | null): readonly string[] | null {
+  if (!hotfixSide || !targetSide) return null;
+  const target = new Set(targetSide);
+  return hotfixSide.filter((file) => target.has(file));
+}
+
+/** What to do with the hotfix branch once every target has the fix. */
+export type BranchCleanup =
+  | { readonly kind: "delete" }
+  | { readonly kind: "suggest" }
+  | { readonly kind: "gone" }
+  | { readonly kind: "keep"; readonly reason: "fork" | "protected-name" | "new-commits" };
+
+/**
+ * Whether the hotfix branch may be deleted (when configured) or should be suggested for deletion.
+ * Never a branch of a fork, a branch the flow relies on (production, develop, a target, a release
+ * branch) or one that does not look like a hotfix branch, nor one that moved since the merge.
+ * @param currentHead - the branch's head now, null when it no longer exists.
+ */
+export function branchCleanup(state: ReminderState, policy: Policy, currentHead: string | null): BranchCleanup {
+  const { hotfix } = state;
+  if (!hotfix.headInRepository) return { kind: "keep", reason: "fork" };
+  if (currentHead === null) return { kind: "gone" };
+  const { branches, hotfix: hotfixConfig } = policy.config;
+  const protectedName =
+    !hotfix.headRef.startsWith(hotfixConfig.prefix) ||
+    hotfix.headRef === branches.production ||
+    hotfix.headRef === branches.develop ||
+    policy.releaseBranches.test(hotfix.headRef) ||
+    state.rows.some((row) => row.target === hotfix.headRef);
+  if (protectedName) return { kind: "keep", reason: "protected-name" };
+  if (currentHead !== hotfix.headSha) return { kind: "keep", reason: "new-commits" };
+  return policy.config.merge_back.delete_hotfix_branch ? { kind: "delete" } : { kind: "suggest" };
+}
