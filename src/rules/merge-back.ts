@@ -50,8 +50,8 @@ export interface BackMerge {
   readonly state: "open" | "closed" | "merged";
   /** GitHub's verdict on a clean merge; null while GitHub is still computing it. */
   readonly mergeable: boolean | null;
-  /** When it cannot merge cleanly: the files both sides changed, or null when GitHub could not list them all. */
-  readonly conflictFiles?: readonly string[] | null;
+  /** When it cannot merge cleanly: the files both sides changed (the first few, and how many), or null when GitHub could not list them all. */
+  readonly conflicts?: { readonly files: readonly string[]; readonly total: number } | null;
 }
 
 /** One target branch of a reminder. */
@@ -160,11 +160,11 @@ export function needsActivityCheck(branch: string, policy: Policy): boolean {
 }
 
 /**
- * Whether a release branch is still active, from `compare production...release`. A release
- * branch whose commits are all in production (`behind` or `identical`) has been released: the
- * hotfix belongs in production's history there already, so it is no target. One cut from
- * production with no commit of its own looks the same and is skipped too; a release branch gains
- * commits (a version bump) as soon as it is cut in the seeds' flows.
+ * Whether a release branch is still active, from `compare production...release`. When every
+ * commit of the release branch is in production (`behind` or `identical`), the release has been
+ * merged into production and finished: nothing will ship from it again, so it needs no hotfix.
+ * A release branch cut from production with no commit of its own yet looks the same and is
+ * skipped too; in the seeds' flows a release branch gains a commit (the version bump) when cut.
  */
 export function isActiveRelease(status: CompareStatus): boolean {
   return status === "ahead" || status === "diverged";
@@ -175,15 +175,20 @@ export function shasToCompare(hotfix: HotfixFacts): string[] {
   return hotfix.method === "merge" || hotfix.mergeSha === hotfix.headSha ? [hotfix.headSha] : [hotfix.mergeSha, hotfix.headSha];
 }
 
+/** Whether the `#` at `index` starts a reference to this repository: `#N` on its own, or `owner/repo#N`. */
+function referenceAt(lower: string, index: number, repo: string): boolean {
+  const previous = lower[index - 1];
+  if (previous === undefined || !/[\w&]/.test(previous)) return true;
+  const start = index - repo.length;
+  return start >= 0 && lower.slice(start, index) === repo && !/[\w./-]/.test(lower[start - 1] ?? " ");
+}
+
 /** Whether `#N`, `owner/repo#N` or a link to pull request N of this repository appears in the text. Linear in the text. */
 export function mentionsPullRequest(text: string, number: number, repository: string): boolean {
   const lower = text.toLowerCase();
   const repo = repository.toLowerCase();
   for (const match of lower.matchAll(/#(\d+)/g)) {
-    if (Number(match[1]) !== number) continue;
-    const before = lower.slice(Math.max(0, match.index - repo.length - 1), match.index);
-    const previous = lower[match.index - 1] ?? " ";
-    if (!/[\w&]/.test(previous) || before === ` ${repo}` || before === repo || (before.endsWith(repo) && !/[\w.-]/.test(before[0] ?? " "))) return true;
+    if (Number(match[1]) === number && referenceAt(lower, match.index, repo)) return true;
   }
   for (const kind of ["pull", "issues"]) {
     const link = `github.com/${repo}/${kind}/${number}`;
@@ -217,10 +222,7 @@ export function findEvidence(hotfix: HotfixFacts, repository: string, target: st
       (pr.headRef === hotfix.headRef || mentionsPullRequest(`${pr.title}\n${pr.body}`, hotfix.number, repository)),
   );
   if (merged) return { via: "pull-request", number: merged.number };
-  const commits = facts.commits ?? [];
-  const listed = commits.find((commit) => commit.sha === hotfix.mergeSha || commit.sha === hotfix.headSha);
-  if (listed) return { via: "ancestry", sha: listed.sha };
-  return cherryPickEvidence(hotfix, commits);
+  return cherryPickEvidence(hotfix, facts.commits ?? []);
 }
 
 /** What a check found for one target: the branch is gone, or the evidence (null: still missing). */
@@ -274,9 +276,12 @@ export function backMergeHead(hotfix: HotfixFacts, target: string, hotfixBranchE
   return hotfixBranchExists && hotfix.headInRepository ? hotfix.headRef : `backport/${hotfix.number}-to-${target}`;
 }
 
-/** Missing rows that need a back-merge pull request opened: none yet, or the last attempt failed. */
+/**
+ * Whether a missing row needs its back-merge pull request opened: it has none yet, or the last
+ * attempt failed. One that someone closed unmerged is not opened again.
+ */
 export function needsBackMerge(row: Row): boolean {
-  return row.status === "missing" && (row.backMerge === undefined || row.backMerge.state === "closed" ? row.backMerge === undefined : false);
+  return row.status === "missing" && row.backMerge === undefined;
 }
 
 /** Missing rows whose open back-merge pull request's mergeability is worth reading again. */
@@ -284,11 +289,18 @@ export function needsMergeabilityCheck(row: Row): boolean {
   return row.status === "missing" && row.backMerge?.state === "open" && row.backMerge.mergeable !== true;
 }
 
-/** The files both sides changed, when both lists are complete; null otherwise. */
-export function conflictCandidates(hotfixSide: readonly string[] | null, targetSide: readonly string[] | null): readonly string[] | null {
+/** At most this many conflicting files are recorded and named. */
+export const CONFLICT_FILES_SHOWN = 20;
+
+/**
+ * The files a conflicting back-merge can conflict in: those both sides changed since they
+ * diverged, a three-way merge conflicting nowhere else. Null when either list may be cut short.
+ */
+export function conflictCandidates(hotfixSide: readonly string[] | null, targetSide: readonly string[] | null): { readonly files: readonly string[]; readonly total: number } | null {
   if (!hotfixSide || !targetSide) return null;
   const target = new Set(targetSide);
-  return hotfixSide.filter((file) => target.has(file));
+  const both = hotfixSide.filter((file) => target.has(file));
+  return { files: both.slice(0, CONFLICT_FILES_SHOWN), total: both.length };
 }
 
 /** What to do with the hotfix branch once every target has the fix. */
@@ -297,6 +309,9 @@ export type BranchCleanup =
   | { readonly kind: "suggest" }
   | { readonly kind: "gone" }
   | { readonly kind: "keep"; readonly reason: "fork" | "protected-name" | "new-commits" };
+
+/** What became of the hotfix branch, as the closing comment reports it. */
+export type CleanupOutcome = Exclude<BranchCleanup, { readonly kind: "delete" }> | { readonly kind: "deleted" };
 
 /**
  * Whether the hotfix branch may be deleted (when configured) or should be suggested for deletion.

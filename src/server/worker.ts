@@ -75,12 +75,13 @@ function describe(error: unknown): string {
     .join("; ");
 }
 
-/** A queue worker. */
+/** A queue worker: up to `concurrency` jobs at once, a freed slot refilled at once. */
 export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private claiming = false;
   private wakeAgain = false;
   private stopped = true;
 
@@ -104,49 +105,56 @@ export class Worker {
     this.wake();
   }
 
-  /** Stops polling and waits for the jobs in hand. */
+  /** Stops claiming and waits for the jobs in hand. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    await Promise.all(this.inFlight);
   }
 
-  /** Runs due jobs now (or right after the current round), once started. */
+  /** Fills the free slots with due jobs, once started. */
   wake(): void {
     if (this.stopped) return;
-    if (this.running) {
+    if (this.claiming) {
       this.wakeAgain = true;
       return;
     }
-    this.running = this.drain()
-      .catch((error: unknown) => {
-        this.options.log.error({ err: error }, "queue worker round failed");
-        return 0;
-      })
+    this.claiming = true;
+    void this.fillSlots()
+      .catch((error: unknown) => this.options.log.error({ err: error }, "queue worker could not claim jobs"))
       .finally(() => {
-        this.running = undefined;
-        if (this.wakeAgain && !this.stopped) {
+        this.claiming = false;
+        if (this.wakeAgain) {
           this.wakeAgain = false;
           this.wake();
         }
       });
   }
 
-  /** Runs rounds until no job is due; returns how many jobs ran. Tests call it directly. */
+  /** Runs jobs until none is due and none is running; returns how many ran. Tests call it directly. */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const ran = await this.runOnce();
-      total += ran;
-      if (ran === 0) return total;
+      const started = await this.fillSlots();
+      total += started;
+      if (this.inFlight.size === 0 && started === 0) return total;
+      if (this.inFlight.size > 0) await Promise.race(this.inFlight);
     }
   }
 
-  /** Claims one batch of due jobs and runs it; returns how many ran. */
-  async runOnce(): Promise<number> {
+  /** Claims due jobs for the free slots and starts them; returns how many started. */
+  private async fillSlots(): Promise<number> {
     const { queue, now } = this.options;
-    const jobs = await queue.claim(this.id, this.options.concurrency ?? 4, now(), this.options.leaseMs ?? 120_000);
-    await Promise.all(jobs.map((job) => this.run(job)));
+    const free = (this.options.concurrency ?? 4) - this.inFlight.size;
+    if (free <= 0) return 0;
+    const jobs = await queue.claim(this.id, free, now(), this.options.leaseMs ?? 120_000);
+    for (const job of jobs) {
+      const running: Promise<void> = this.run(job).finally(() => {
+        this.inFlight.delete(running);
+        this.wake();
+      });
+      this.inFlight.add(running);
+    }
     return jobs.length;
   }
 

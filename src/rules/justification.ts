@@ -1,0 +1,510 @@
+/**
+ * The emergency bypass justification (seed 001, "Branch Protection Bypass") and the
+ * `/hotfix authorize` command. Seed 001 lets only repository administrators authorise a bypass,
+ * and a form that says "Authorized By: @admin" proves nothing by itself: anyone can type it. So
+ * the form is read with the Markdown lexer (text in HTML comments and code blocks does not
+ * count), and it is valid only when every field is filled in, the reason is an allowed one, the
+ * timestamp is a real time within the window, and the named authoriser verifiably holds the
+ * authority, is not the author, and confirmed the bypass by their own action: their own approving
+ * review, or their own `/hotfix authorize` comment that was never edited. Whatever the app could
+ * not verify is reported as not verified, never as valid. Pure: facts and `now` in, verdict out.
+ */
+import { createHash } from "node:crypto";
+import { Lexer, type Token, type Tokens } from "marked";
+import type { Policy } from "../config/policy.js";
+import { contentProblem, MAX_BODY_LENGTH, normalizeName, parseBody, type Section } from "../markdown/sections.js";
+import { eligibilityOf, latestDecisiveReviews } from "./approvals.js";
+import { excerpt, listInProse } from "./excerpt.js";
+import type { ReviewFact, ReviewerFact } from "./types.js";
+
+/** The fields of the form, in the order seed 001 lists them, with the labels they may carry. */
+export const JUSTIFICATION_FIELDS = [
+  { key: "incident", label: "Incident", aliases: ["Incident"] },
+  { key: "bypassReason", label: "Bypass Reason", aliases: ["Bypass Reason"] },
+  { key: "riskAssessment", label: "Risk Assessment", aliases: ["Risk Assessment"] },
+  { key: "postIncidentActions", label: "Post-Incident Actions", aliases: ["Post-Incident Actions", "Post Incident Actions"] },
+  { key: "authorizedBy", label: "Authorized By", aliases: ["Authorized By", "Authorised By"] },
+  { key: "timestamp", label: "Timestamp", aliases: ["Timestamp"] },
+] as const;
+
+/** A field of the form. */
+export type JustificationField = (typeof JUSTIFICATION_FIELDS)[number]["key"];
+/** The text of each field, empty when the field is missing. */
+export type JustificationFields = Readonly<Record<JustificationField, string>>;
+
+/** The heading that introduces the form, compared without case, emoji or punctuation. */
+const FORM_HEADING = "emergency bypass justification";
+/** A field longer than this is cut: the form is a few lines, and the audit quotes it. */
+export const MAX_FIELD_LENGTH = 1_000;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/** A comment on the pull request, as the issues API lists it. */
+export interface CommentFact {
+  readonly id: number;
+  readonly author: string;
+  readonly body: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A review request or its withdrawal, from the pull request's timeline. */
+export interface ReviewRequestFact {
+  readonly kind: "requested" | "removed";
+  readonly at: string;
+  /** The requested user's login, or null for a team request. */
+  readonly reviewer: string | null;
+  /** The requested team's slug, or null for a user request. */
+  readonly team: string | null;
+}
+
+/** Where a justification was written. */
+export type JustificationSource =
+  | { readonly kind: "body" }
+  | { readonly kind: "comment"; readonly id: number; readonly author: string; readonly createdAt: string; readonly updatedAt: string };
+
+/** A justification form found in the description or a comment. */
+export interface JustificationCandidate {
+  readonly source: JustificationSource;
+  readonly fields: JustificationFields;
+  /** A hash of the fields, to tell a later edit from the text the verdict was made on. */
+  readonly fingerprint: string;
+}
+
+/** One thing the audit checked about a justification. */
+export interface JustificationCheck {
+  readonly aspect: string;
+  /** valid: verified; invalid: verified wrong; unverified: the app could not establish it. */
+  readonly status: "valid" | "invalid" | "unverified";
+  readonly detail: string;
+}
+
+/** The verdict on one justification. */
+export interface JustificationVerdict {
+  /** True only when every check is valid. */
+  readonly valid: boolean;
+  readonly checks: readonly JustificationCheck[];
+  /** The login the form names as authoriser, when it names exactly one. */
+  readonly authoriser: string | null;
+}
+
+/** The facts a justification is judged on. Logins in `people` are lower-cased. */
+export interface JustificationContext {
+  readonly author: string;
+  readonly mergedAt: string;
+  readonly reviews: readonly ReviewFact[];
+  readonly comments: readonly CommentFact[];
+  /** Repository permission and configured team memberships of the authoriser, reviewers and requested reviewers. */
+  readonly people: Readonly<Record<string, ReviewerFact>>;
+  /** The timeline's review requests; null when they were not read. */
+  readonly reviewRequests: readonly ReviewRequestFact[] | null;
+  /** True when the description's form was already seen, unchanged, by an earlier audit. */
+  readonly bodyFormSeenBefore: boolean;
+}
+
+// ── Reading the form ───────────────────────────────────────────────────────────────────────────
+
+function fieldText(fields: readonly Section[], aliases: readonly string[]): string {
+  const keys = new Set(aliases.map(normalizeName));
+  const found = fields.find((field) => keys.has(field.key));
+  return found ? found.text.trim().slice(0, MAX_FIELD_LENGTH) : "";
+}
+
+/** A stable hash of the fields. */
+export function fingerprintFields(fields: JustificationFields): string {
+  const ordered = JUSTIFICATION_FIELDS.map(({ key }) => fields[key]);
+  return createHash("sha256").update(JSON.stringify(ordered)).digest("hex").slice(0, 16);
+}
+
+/**
+ * Reads the justification form from Markdown: the fields under an "EMERGENCY BYPASS
+ * JUSTIFICATION" heading, or, without the heading, `**Label:**` fields that include a Bypass
+ * Reason. Code blocks and HTML comments are not content. Returns null when there is no form.
+ * Never throws; input beyond GitHub's 65,536 characters is ignored.
+ */
+export function parseJustification(markdown: string | null | undefined): JustificationFields | null {
+  const parsed = parseBody(markdown, { includeCode: false });
+  const heading = parsed.sections.find((section) => section.kind === "heading" && section.key.includes(FORM_HEADING));
+  const fields = heading ? heading.fields : parsed.sections.filter((section) => section.kind === "field");
+  const values = Object.fromEntries(JUSTIFICATION_FIELDS.map(({ key, aliases }) => [key, fieldText(fields, aliases)])) as Record<JustificationField, string>;
+  if (!heading && values.bypassReason === "") return null;
+  return values;
+}
+
+/** A stable key for a source, such as `body` or `comment:123`. */
+export function sourceKey(source: JustificationSource): string {
+  return source.kind === "body" ? "body" : `comment:${source.id}`;
+}
+
+/**
+ * Every justification form on the pull request: the description first, then comments in the
+ * order they were written. The app's own comments (the audit quotes the form) are skipped.
+ */
+export function justificationCandidates(body: string, comments: readonly CommentFact[], ownLogin: string): JustificationCandidate[] {
+  const own = ownLogin.toLowerCase();
+  const found: JustificationCandidate[] = [];
+  const bodyFields = parseJustification(body);
+  if (bodyFields) found.push({ source: { kind: "body" }, fields: bodyFields, fingerprint: fingerprintFields(bodyFields) });
+  for (const comment of comments) {
+    if (comment.author.toLowerCase() === own) continue;
+    const fields = parseJustification(comment.body);
+    if (!fields) continue;
+    const { id, author, createdAt, updatedAt } = comment;
+    found.push({ source: { kind: "comment", id, author, createdAt, updatedAt }, fields, fingerprint: fingerprintFields(fields) });
+  }
+  return found;
+}
+
+// ── Commands ───────────────────────────────────────────────────────────────────────────────────
+
+const COMMAND_LINE = /^\/hotfix(?:[ \t]+([A-Za-z-]{1,40}))?[ \t]*$/i;
+const LOOKS_LIKE_COMMAND = /^ {0,3}\/hotfix\b/im;
+const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
+/** Leading container markers (quotes, list bullets) are cut to this length before lexing, bounding nesting. */
+const MAX_CONTAINER_PREFIX = 16;
+const CONTAINER_PREFIX = /^[ \t>*+\-0-9.)]+/;
+
+function boundContainers(source: string): string {
+  return source
+    .split("\n")
+    .map((line) => {
+      const prefix = CONTAINER_PREFIX.exec(line)?.[0];
+      return prefix && prefix.length > MAX_CONTAINER_PREFIX ? line.slice(prefix.length - MAX_CONTAINER_PREFIX) : line;
+    })
+    .join("\n");
+}
+
+function paragraphCommands(token: Token): string[] {
+  if (token.type !== "paragraph") return [];
+  return (token as Tokens.Paragraph).text
+    .replace(HTML_COMMENT, "")
+    .split("\n")
+    .flatMap((line) => {
+      const match = COMMAND_LINE.exec(line.trim());
+      return match ? [(match[1] ?? "").toLowerCase()] : [];
+    });
+}
+
+/**
+ * The `/hotfix <command>` lines of a comment, lower-cased (`authorize`; an empty string for a bare
+ * `/hotfix`). Only lines of top-level paragraphs count: a command quoted, listed, inside code or
+ * inside an HTML comment is not given. Never throws.
+ */
+export function parseHotfixCommands(body: string | null | undefined): string[] {
+  const source = (body ?? "").slice(0, MAX_BODY_LENGTH);
+  if (!LOOKS_LIKE_COMMAND.test(source)) return [];
+  try {
+    return Lexer.lex(boundContainers(source)).flatMap(paragraphCommands);
+  } catch {
+    return [];
+  }
+}
+
+// ── Timestamps and logins ──────────────────────────────────────────────────────────────────────
+
+const TIMESTAMP =
+  /(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?[ \t]*(Z|UTC|GMT|[+-]\d{2}:?\d{2})(?![A-Za-z0-9])/i;
+
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function offsetMinutes(zone: string): number | null {
+  if (/^(z|utc|gmt)$/i.test(zone)) return 0;
+  const match = /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
+  if (!match) return null;
+  const hours = Number(match[2]);
+  const minutes = Number(match[3]);
+  if (hours > 14 || minutes > 59) return null;
+  return (match[1] === "-" ? -1 : 1) * (hours * 60 + minutes);
+}
+
+/**
+ * The moment a Timestamp field names: `YYYY-MM-DD HH:MM[:SS]` (or with `T`) followed by a time
+ * zone (`Z`, `UTC`, `GMT`, `+02:00`). A time without a zone could be any of 26 hours, so it is not
+ * a time; nor is 2026-02-30. Returns null when the text holds no real time.
+ */
+export function parseTimestamp(text: string): Date | null {
+  const match = TIMESTAMP.exec(text.slice(0, MAX_FIELD_LENGTH));
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(match[i] ?? "0")) as [number, number, number, number, number, number];
+  const offset = offsetMinutes(match[7] as string);
+  if (offset === null || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second) - offset * MINUTE_MS);
+}
+
+const MENTION = /(?:^|[^A-Za-z0-9_`])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![A-Za-z0-9-])/g;
+
+/** The distinct `@logins` a text names, as written. */
+export function mentionedLogins(text: string): string[] {
+  const seen = new Map<string, string>();
+  for (const match of text.slice(0, MAX_FIELD_LENGTH).matchAll(MENTION)) {
+    const login = match[1] as string;
+    if (!seen.has(login.toLowerCase())) seen.set(login.toLowerCase(), login);
+  }
+  return [...seen.values()];
+}
+
+// ── Validation ─────────────────────────────────────────────────────────────────────────────────
+
+function time(iso: string | null | undefined): number {
+  return iso ? Date.parse(iso) : Number.NaN;
+}
+
+function isoMinute(ms: number): string {
+  return Number.isNaN(ms) ? "an unknown time" : `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** The latest moment a justification and its confirmation may be recorded: the merge plus the window. */
+export function justificationDeadline(mergedAt: string, policy: Policy): number {
+  return time(mergedAt) + policy.config.bypass.justification_window_minutes * MINUTE_MS;
+}
+
+function check(aspect: string, status: JustificationCheck["status"], detail: string): JustificationCheck {
+  return { aspect, status, detail };
+}
+
+const PROBLEM_WORDS: Record<"empty" | "placeholder" | "non-answer", string> = {
+  empty: "missing or empty",
+  placeholder: "still the template's [placeholder]",
+  "non-answer": "not an answer",
+};
+
+function fieldChecks(fields: JustificationFields): JustificationCheck[] {
+  return JUSTIFICATION_FIELDS.map(({ key, label }) => {
+    const problem = contentProblem(fields[key]);
+    return problem ? check(label, "invalid", `${label}: ${PROBLEM_WORDS[problem]}`) : check(label, "valid", `${label}: filled in`);
+  });
+}
+
+function postedCheck(candidate: JustificationCandidate, context: JustificationContext, policy: Policy, now: Date): JustificationCheck {
+  const deadline = justificationDeadline(context.mergedAt, policy);
+  const window = `the merge plus ${policy.config.bypass.justification_window_minutes} minutes (${isoMinute(deadline)})`;
+  if (candidate.source.kind === "body") {
+    if (context.bodyFormSeenBefore || now.getTime() <= deadline) return check("Recorded in time", "valid", "in the description, read within the window");
+    return check("Recorded in time", "invalid", `in the description, but first read after ${window}`);
+  }
+  const { createdAt, updatedAt } = candidate.source;
+  if (!(time(createdAt) <= deadline)) return check("Recorded in time", "invalid", `comment written ${isoMinute(time(createdAt))}, after ${window}`);
+  if (!(time(updatedAt) <= deadline)) return check("Recorded in time", "invalid", `comment edited ${isoMinute(time(updatedAt))}, after ${window}`);
+  return check("Recorded in time", "valid", `comment written ${isoMinute(time(createdAt))}, within the window`);
+}
+
+/** The allowed reason the text starts with (compared without case or punctuation), or null. */
+export function allowedReason(text: string, policy: Policy): string | null {
+  const normalised = ` ${normalizeName(text)} `;
+  const named = policy.config.bypass.reasons.filter((reason) => normalised.includes(` ${normalizeName(reason)} `));
+  if (named.length !== 1) return null;
+  const reason = named[0] as string;
+  return normalised.startsWith(` ${normalizeName(reason)} `) ? reason : null;
+}
+
+/** True when the reason is the "no reviewer available" one, which the timeline must bear out. */
+export function isNoReviewerReason(reason: string): boolean {
+  return normalizeName(reason).includes("no reviewer");
+}
+
+function reasonCheck(fields: JustificationFields, policy: Policy): JustificationCheck {
+  if (contentProblem(fields.bypassReason)) return check("Allowed reason", "invalid", "no bypass reason given");
+  const reason = allowedReason(fields.bypassReason, policy);
+  if (reason) return check("Allowed reason", "valid", `"${reason}" is an allowed reason`);
+  const allowed = listInProse(policy.config.bypass.reasons.map((r) => `"${r}"`));
+  return check("Allowed reason", "invalid", `"${excerpt(fields.bypassReason, 80)}" does not start with exactly one allowed reason: ${allowed}`);
+}
+
+function teamMatches(requested: string, configured: string): boolean {
+  const slug = configured.includes("/") ? configured.slice(configured.indexOf("/") + 1) : configured;
+  return requested.toLowerCase() === slug.toLowerCase();
+}
+
+/** Whether a review request went to someone whose review would have counted. */
+function requestedEligible(request: ReviewRequestFact, context: JustificationContext, policy: Policy): boolean {
+  if (request.reviewer !== null) {
+    const login = request.reviewer.toLowerCase();
+    return login !== context.author.toLowerCase() && eligibilityOf(login, context.people[login], policy).status === "eligible";
+  }
+  const { users, teams } = policy.config.approvals.reviewers;
+  if (request.team === null) return false;
+  const team = request.team;
+  return users.length === 0 && teams.length === 0 ? true : teams.some((configured) => teamMatches(team, configured));
+}
+
+function withdrawnBetween(request: ReviewRequestFact, requests: readonly ReviewRequestFact[], from: number, to: number): boolean {
+  return requests.some(
+    (other) =>
+      other.kind === "removed" &&
+      (other.reviewer ?? "").toLowerCase() === (request.reviewer ?? "").toLowerCase() &&
+      (other.team ?? "").toLowerCase() === (request.team ?? "").toLowerCase() &&
+      time(other.at) >= from &&
+      time(other.at) <= to,
+  );
+}
+
+/**
+ * For the "no reviewer available" reason: a review request to an eligible reviewer, standing at
+ * least `review_wait_hours` before the merge, and no review since by anyone who could have
+ * counted. A review by someone the app could not rule out counts as an answer.
+ */
+function reviewWaitCheck(context: JustificationContext, policy: Policy): JustificationCheck {
+  const aspect = "No reviewer answered";
+  const waitHours = policy.config.bypass.review_wait_hours;
+  if (context.reviewRequests === null) return check(aspect, "unverified", "the pull request's timeline could not be read");
+  const merged = time(context.mergedAt);
+  const latestStart = merged - waitHours * HOUR_MS;
+  const standing = context.reviewRequests
+    .filter((request) => request.kind === "requested" && time(request.at) <= latestStart && requestedEligible(request, context, policy))
+    .filter((request) => !withdrawnBetween(request, context.reviewRequests ?? [], time(request.at), merged));
+  const request = standing.reduce<ReviewRequestFact | null>((latest, r) => (!latest || time(r.at) > time(latest.at) ? r : latest), null);
+  if (!request) {
+    return check(aspect, "invalid", `no review was requested from an eligible reviewer at least ${waitHours} hours before the merge (${isoMinute(latestStart)})`);
+  }
+  const author = context.author.toLowerCase();
+  const answer = context.reviews.find((review) => {
+    const login = review.reviewer.toLowerCase();
+    const at = time(review.submittedAt);
+    return (
+      review.state !== "PENDING" &&
+      login !== author &&
+      at >= time(request.at) &&
+      at <= merged &&
+      eligibilityOf(login, context.people[login], policy).status !== "not-eligible"
+    );
+  });
+  const who = request.reviewer ? `@${request.reviewer}` : `team ${request.team ?? ""}`;
+  if (answer) {
+    return check(aspect, "invalid", `@${answer.reviewer} reviewed at ${isoMinute(time(answer.submittedAt))}, after the request to ${who} at ${isoMinute(time(request.at))} and before the merge`);
+  }
+  return check(aspect, "valid", `review requested from ${who} at ${isoMinute(time(request.at))}; no eligible review until the merge`);
+}
+
+function timestampCheck(fields: JustificationFields, context: JustificationContext, policy: Policy): JustificationCheck {
+  const moment = parseTimestamp(fields.timestamp);
+  if (!moment) return check("Timestamp is a real time", "invalid", "no real time with a time zone, such as 2026-11-23 14:05 UTC");
+  const deadline = justificationDeadline(context.mergedAt, policy);
+  if (moment.getTime() > deadline) return check("Timestamp is a real time", "invalid", `${isoMinute(moment.getTime())} is after the merge plus the window (${isoMinute(deadline)})`);
+  return check("Timestamp is a real time", "valid", isoMinute(moment.getTime()));
+}
+
+function hasConfiguredAuthorisers(policy: Policy): boolean {
+  const { users, teams } = policy.config.bypass.authorizers;
+  return users.length > 0 || teams.length > 0;
+}
+
+/**
+ * Whether a user may authorise a bypass: with no authorisers configured, an administrator of the
+ * repository (seed 001); otherwise a listed user or an active member of a listed team. A user
+ * whose permission or membership could not be read is not verified.
+ */
+export function authority(login: string, fact: ReviewerFact | undefined, policy: Policy): JustificationCheck {
+  const aspect = "Authoriser's authority";
+  const { users, teams } = policy.config.bypass.authorizers;
+  if (!hasConfiguredAuthorisers(policy)) {
+    if (!fact?.permission) return check(aspect, "unverified", `could not read @${login}'s permission on the repository`);
+    if (fact.permission.toLowerCase() === "admin") return check(aspect, "valid", `@${login} is a repository administrator`);
+    return check(aspect, "invalid", `@${login} has ${fact.permission} permission; only repository administrators may authorise a bypass`);
+  }
+  if (users.some((user) => user.toLowerCase() === login.toLowerCase())) return check(aspect, "valid", `@${login} is listed in bypass.authorizers.users`);
+  const team = teams.find((configured) => fact?.teams.some((member) => member.toLowerCase() === configured.toLowerCase()));
+  if (team) return check(aspect, "valid", `@${login} is a member of ${team}`);
+  if (!fact || fact.notes.length > 0) {
+    return check(aspect, "unverified", `could not verify @${login}'s membership of ${listInProse([...teams])}${fact?.notes.length ? ` (${fact.notes.join("; ")})` : ""}`);
+  }
+  return check(aspect, "invalid", `@${login} is not among the configured authorisers (bypass.authorizers)`);
+}
+
+/** The window in which the authoriser's own action counts, given where the justification was written. */
+function confirmationWindow(candidate: JustificationCandidate, deadline: number): { from: number; to: number } {
+  return { from: candidate.source.kind === "comment" ? time(candidate.source.createdAt) : Number.NEGATIVE_INFINITY, to: deadline };
+}
+
+function authorizeComments(login: string, comments: readonly CommentFact[]): CommentFact[] {
+  return comments.filter((comment) => comment.author.toLowerCase() === login && parseHotfixCommands(comment.body).includes("authorize"));
+}
+
+/**
+ * The authoriser's own action: their latest decisive review before the deadline is an approval,
+ * or they wrote a `/hotfix authorize` comment that was never edited. For a justification in a
+ * comment, the action must come after that comment was written and the comment must not have
+ * been edited since, so that the authoriser confirmed the text the audit shows.
+ */
+function confirmationCheck(login: string, candidate: JustificationCandidate, context: JustificationContext, policy: Policy): JustificationCheck {
+  const aspect = "Authoriser confirmed";
+  const key = login.toLowerCase();
+  const window = confirmationWindow(candidate, justificationDeadline(context.mergedAt, policy));
+  const editedAt = candidate.source.kind === "comment" ? time(candidate.source.updatedAt) : Number.NEGATIVE_INFINITY;
+  const inWindow = (at: number) => at >= window.from && at <= window.to && at >= editedAt;
+  const reviews = context.reviews.filter((review) => time(review.submittedAt) <= window.to);
+  const approval = context.reviews.find(
+    (review) => review.reviewer.toLowerCase() === key && review.state === "APPROVED" && inWindow(time(review.submittedAt)),
+  );
+  if (approval && latestDecisiveReviews(reviews).get(key)?.state === "APPROVED") {
+    return check(aspect, "valid", `@${login} approved the pull request at ${isoMinute(time(approval.submittedAt))}`);
+  }
+  const commands = authorizeComments(key, context.comments);
+  const unedited = commands.find((comment) => comment.createdAt === comment.updatedAt && inWindow(time(comment.createdAt)));
+  if (unedited) return check(aspect, "valid", `@${login} commented \`/hotfix authorize\` at ${isoMinute(time(unedited.createdAt))}`);
+  if (commands.some((comment) => comment.createdAt !== comment.updatedAt)) {
+    return check(aspect, "invalid", `@${login}'s \`/hotfix authorize\` comment was edited after it was written, so it does not count`);
+  }
+  if (commands.length > 0 || approval) {
+    return check(aspect, "invalid", `@${login}'s confirmation came outside the window (after the justification was written or edited, and by ${isoMinute(window.to)})`);
+  }
+  return check(aspect, "invalid", `@${login} neither approved the pull request nor commented \`/hotfix authorize\`; the form naming them proves nothing`);
+}
+
+function authoriserChecks(fields: JustificationFields, candidate: JustificationCandidate, context: JustificationContext, policy: Policy): { checks: JustificationCheck[]; login: string | null } {
+  const logins = mentionedLogins(fields.authorizedBy);
+  if (logins.length !== 1) {
+    const detail = logins.length === 0 ? "Authorized By names no GitHub user: write @login" : `Authorized By names ${logins.length} users; name exactly one`;
+    return { checks: [check("Authoriser named", "invalid", detail)], login: null };
+  }
+  const login = logins[0] as string;
+  const checks = [check("Authoriser named", "valid", `@${login}`)];
+  if (login.toLowerCase() === context.author.toLowerCase()) {
+    checks.push(check("Authoriser is not the author", "invalid", `@${login} opened the pull request and cannot authorise its bypass`));
+    return { checks, login };
+  }
+  checks.push(check("Authoriser is not the author", "valid", `@${login} did not open the pull request`));
+  checks.push(authority(login, context.people[login.toLowerCase()], policy));
+  checks.push(confirmationCheck(login, candidate, context, policy));
+  return { checks, login };
+}
+
+/**
+ * Judges one justification: when it was recorded, each field, the reason (and, for "no reviewer
+ * available", the timeline), the timestamp, and the authoriser's identity, authority and own
+ * confirmation. Valid only when every check is.
+ */
+export function validateJustification(candidate: JustificationCandidate, context: JustificationContext, policy: Policy, now: Date): JustificationVerdict {
+  const { fields } = candidate;
+  const reason = allowedReason(fields.bypassReason, policy);
+  const authoriser = authoriserChecks(fields, candidate, context, policy);
+  const checks = [
+    postedCheck(candidate, context, policy, now),
+    ...fieldChecks(fields),
+    reasonCheck(fields, policy),
+    ...(reason && isNoReviewerReason(reason) ? [reviewWaitCheck(context, policy)] : []),
+    timestampCheck(fields, context, policy),
+    ...authoriser.checks,
+  ];
+  return { valid: checks.every((c) => c.status === "valid"), checks, authoriser: authoriser.login };
+}
+
+/** The logins whose permission or membership the validation will read: the authoriser each candidate names. */
+export function authorisersToVerify(candidates: readonly JustificationCandidate[], author: string): string[] {
+  const logins = new Map<string, string>();
+  for (const candidate of candidates) {
+    const named = mentionedLogins(candidate.fields.authorizedBy);
+    const login = named[0];
+    if (named.length === 1 && login && login.toLowerCase() !== author.toLowerCase()) logins.set(login.toLowerCase(), login);
+  }
+  return [...logins.keys()];
+}
+
+/** True when a candidate claims the "no reviewer available" reason, so the timeline must be read. */
+export function needsReviewTimeline(candidates: readonly JustificationCandidate[], policy: Policy): boolean {
+  return candidates.some((candidate) => {
+    const reason = allowedReason(candidate.fields.bypassReason, policy);
+    return reason !== null && isNoReviewerReason(reason);
+  });
+}
