@@ -56,6 +56,8 @@ export interface GithubGateway {
   listPullRequestFiles(repo: RepoRef, number: number): Promise<ChangedFile[]>;
   listPullRequestCommits(repo: RepoRef, number: number): Promise<CommitFact[]>;
   listReviews(repo: RepoRef, number: number): Promise<ReviewFact[]>;
+  /** When a review was first requested on the pull request, or null when never. */
+  firstReviewRequest(repo: RepoRef, number: number): Promise<string | null>;
   /** The highest `vX.Y.Z` tag, or null when there is none. */
   getLatestVersionTag(repo: RepoRef): Promise<string | null>;
   /** The user's permission on the repository (admin, maintain, write, triage, read, none). */
@@ -162,6 +164,12 @@ export class OctokitGateway implements GithubGateway {
         ? [{ reviewer: review.user.login, state: normaliseReviewState(review.state), commitId: review.commit_id ?? null, submittedAt: review.submitted_at ?? null }]
         : [],
     );
+  }
+
+  async firstReviewRequest(repo: RepoRef, number: number): Promise<string | null> {
+    const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, { ...repo, issue_number: number, per_page: 100 });
+    const requests = events.filter((event) => event.event === "review_requested").map((event) => event.created_at);
+    return requests.sort()[0] ?? null;
   }
 
   async getLatestVersionTag(repo: RepoRef): Promise<string | null> {

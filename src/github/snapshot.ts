@@ -1,12 +1,13 @@
 /**
  * Fetches everything the pre-merge rules need about one pull request, once, in parallel, and
  * only what the policy will use: files only when tests or forbidden paths are checked, commits
- * only when the commit convention is on, tags only when the branch names a version, and reviewer
- * facts only for reviewers whose review could count.
+ * only when the commit convention is on, tags only when the branch names a version, reviewer
+ * facts only for reviewers whose review could count, and the review-request time (for the review
+ * wait before an emergency bypass) only when approvals are short.
  */
 import type { Policy } from "../config/policy.js";
 import { needsLatestTag } from "../rules/branch-name.js";
-import { reviewersToVerify } from "../rules/approvals.js";
+import { approvalsShort, reviewersToVerify } from "../rules/approvals.js";
 import type { PullRequestSnapshot, ReviewerFact } from "../rules/types.js";
 import type { GithubGateway, PullRequestData, RepoRef } from "./gateway.js";
 
@@ -52,7 +53,7 @@ export async function loadSnapshot(gateway: GithubGateway, repo: RepoRef, pr: Pu
     reviewersToVerify(reviews, pr.author, policy).map(async (login) => [login, await reviewerFact(gateway, repo, login, policy)] as const),
   );
   const { state: _state, merged: _merged, ...facts } = pr;
-  return {
+  const snapshot: PullRequestSnapshot = {
     ...facts,
     reviews,
     reviewers: Object.fromEntries(reviewerFacts),
@@ -60,4 +61,6 @@ export async function loadSnapshot(gateway: GithubGateway, repo: RepoRef, pr: Pu
     ...(files ? { files } : {}),
     ...(commits ? { commits } : {}),
   };
+  if (!approvalsShort(snapshot, policy)) return snapshot;
+  return { ...snapshot, reviewRequestedAt: await gateway.firstReviewRequest(repo, pr.number) };
 }

@@ -6,16 +6,16 @@
 import type { Context, Probot } from "probot";
 import { CHECK_NAME } from "../render/check-run.js";
 import { evaluatePullRequest } from "./pull-request.js";
-import { gatewayFor, repoOf, type Services } from "./services.js";
+import { gatewayFor, refOf, type Services } from "./services.js";
 
 /** Re-evaluates the pull requests of a re-requested Hotfix Guard check run. */
 export async function rerunCheck(context: Context<"check_run.rerequested">, services: Services): Promise<void> {
-  const { check_run: run, repository } = context.payload;
+  const { check_run: run } = context.payload;
   const { appId } = services.identity;
   if (run.name !== CHECK_NAME || (appId !== undefined && run.app?.id !== appId)) return;
   const gateway = gatewayFor(context, services);
   for (const pr of run.pull_requests) {
-    const ref = { repo: repoOf(context), fullName: repository.full_name, defaultBranch: repository.default_branch, number: pr.number, baseRef: pr.base.ref, headSha: pr.head.sha, force: true };
+    const ref = { ...refOf(context), number: pr.number, baseRef: pr.base.ref, headSha: pr.head.sha, force: true };
     await evaluatePullRequest(gateway, ref, services, context.log);
   }
 }

@@ -7,14 +7,15 @@
  * 3. Evaluate with the pure rules, render, and write only when the check run would change.
  */
 import type { Context, Logger, Probot } from "probot";
-import type { GithubGateway, RepoRef } from "../github/gateway.js";
+import type { CheckRunOutput, GithubGateway, RepoRef } from "../github/gateway.js";
 import { publishCheckRun } from "../github/check-runs.js";
 import { loadSnapshot } from "../github/snapshot.js";
 import { classifyPullRequest } from "../rules/classify.js";
 import { evaluateHotfix } from "../rules/index.js";
+import { reviewWaitDeadline } from "../rules/approvals.js";
 import { renderHotfixCheck, renderInvalidConfigCheck, renderNotHotfixCheck } from "../render/check-run.js";
 import type { ConfigResult } from "../config/load.js";
-import { configFor, gatewayFor, isOwnEvent, repoOf, type Services } from "./services.js";
+import { configFor, gatewayFor, isOwnEvent, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
 
 /** Pull request actions that can change the verdict. */
 export const PULL_REQUEST_ACTIONS = ["opened", "edited", "synchronize", "reopened", "ready_for_review", "labeled", "unlabeled"] as const;
@@ -33,6 +34,8 @@ export interface PullRequestRef {
   readonly headSha: string;
   /** Write the check run even when it would say the same (a re-run was requested). */
   readonly force?: boolean;
+  /** The installation, for re-checks that run later from the queue. */
+  readonly installationId?: number;
 }
 
 /** The production branch an invalid configuration names, else the repository's default branch. */
@@ -66,21 +69,33 @@ export async function evaluatePullRequest(gateway: GithubGateway, ref: PullReque
     const pr = await gateway.getPullRequest(ref.repo, ref.number);
     const classification = classifyPullRequest(pr, policy);
     if (pr.state === "closed" || classification.kind === "not-into-production") return;
-    const output =
-      classification.kind === "not-hotfix"
-        ? renderNotHotfixCheck(pr, policy.config.hotfix.prefix, policy.config.hotfix.label, policy.source)
-        : renderHotfixCheck(
-            pr,
-            evaluateHotfix(await loadSnapshot(gateway, ref.repo, pr, policy), policy, services.now()),
-            {
-              ...(classification.byBranch ? { prefix: policy.config.hotfix.prefix } : {}),
-              ...(classification.byLabel ? { label: policy.config.hotfix.label } : {}),
-            },
-            policy.source,
-          );
+    let output: CheckRunOutput;
+    if (classification.kind === "not-hotfix") {
+      output = renderNotHotfixCheck(pr, policy.config.hotfix.prefix, policy.config.hotfix.label, policy.source);
+    } else {
+      const snapshot = await loadSnapshot(gateway, ref.repo, pr, policy);
+      const reason = {
+        ...(classification.byBranch ? { prefix: policy.config.hotfix.prefix } : {}),
+        ...(classification.byLabel ? { label: policy.config.hotfix.label } : {}),
+      };
+      output = renderHotfixCheck(pr, evaluateHotfix(snapshot, policy, services.now()), reason, policy.source);
+      await scheduleReviewWait(ref, pr.headSha, reviewWaitDeadline(snapshot, policy), services);
+    }
     const result = await publishCheckRun(gateway, ref.repo, pr.headSha, output, ref.force);
     log.info({ pr: pr.number, sha: pr.headSha, conclusion: output.conclusion, result }, output.title);
   });
+}
+
+/**
+ * Asks the scheduler to evaluate the pull request again when its review wait runs out, so the
+ * check says "bypass permitted" on time even if no event arrives. Without a store, the next
+ * event does it. Keyed by head commit and deadline, so repeated evaluations schedule it once.
+ */
+async function scheduleReviewWait(ref: PullRequestRef, headSha: string, deadline: Date | null, services: Services): Promise<void> {
+  if (!deadline || deadline <= services.now() || !services.scheduler || ref.installationId === undefined) return;
+  const { force: _force, ...recheck } = ref;
+  const key = `${PULL_REQUEST_RECHECK}:${ref.fullName}#${ref.number}@${headSha}:${deadline.toISOString()}`;
+  await services.scheduler.schedule(PULL_REQUEST_RECHECK, key, { ...recheck, headSha }, deadline);
 }
 
 /** Guards a pull request or review event, then evaluates its pull request. */
@@ -89,7 +104,7 @@ export async function checkPullRequest(context: PullRequestContext, services: Se
   if (pr.state === "closed" || editChangedNothingChecked(context)) return;
   const gateway = gatewayFor(context, services);
   if (await isOwnEvent(context, gateway, services)) return;
-  const ref = { repo: repoOf(context), fullName: repository.full_name, defaultBranch: repository.default_branch, number: pr.number, baseRef: pr.base.ref, headSha: pr.head.sha };
+  const ref = { ...refOf(context), number: pr.number, baseRef: pr.base.ref, headSha: pr.head.sha };
   await evaluatePullRequest(gateway, ref, services, context.log);
 }
 

@@ -50,6 +50,26 @@ export function repoOf(context: Context<"pull_request" | "pull_request_review" |
   return { owner: fullName.slice(0, fullName.length - name.length - 1), repo: name };
 }
 
+/** The timed job that evaluates a pull request again (its payload is a `PullRequestRef`). */
+export const PULL_REQUEST_RECHECK = "pull-request-recheck";
+
+/** The repository facts of an event every pull request reference starts from. */
+export function refOf(context: Context<"pull_request" | "pull_request_review" | "check_run">): {
+  repo: RepoRef;
+  fullName: string;
+  defaultBranch: string;
+  installationId?: number;
+} {
+  const { repository } = context.payload;
+  const { installation } = context.payload as { installation?: { id: number } };
+  return {
+    repo: repoOf(context),
+    fullName: repository.full_name,
+    defaultBranch: repository.default_branch,
+    ...(installation ? { installationId: installation.id } : {}),
+  };
+}
+
 /** Reads, merges and validates the configuration; an unreadable file becomes a config problem. */
 async function fetchConfig(gateway: GithubGateway, repo: RepoRef): Promise<ConfigResult> {
   try {

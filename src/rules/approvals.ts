@@ -311,8 +311,58 @@ function countSummary({ approvals, required }: ApprovalTally): string {
   return `${approvals} of ${plural(required.count, "required approval")} (${required.source}).`;
 }
 
+/** True when the pull request lacks approvals without being blocked: the case the review wait is about. */
+export function approvalsShort(snapshot: ApprovalInputs, policy: Policy): boolean {
+  const tally = tallyApprovals(snapshot, policy);
+  return tally.blockers.length === 0 && tally.approvals < tally.required.count;
+}
+
+/**
+ * When the review wait of a typical procedure runs out: the first review request plus
+ * `bypass.review_wait_hours`, while approvals are short and no eligible reviewer has reviewed
+ * since the request. After it, "no reviewer available" is a valid emergency bypass reason.
+ * Null when there is nothing to wait for: no request, approvals complete, or a reviewer answered.
+ */
+export function reviewWaitDeadline(snapshot: PullRequestSnapshot, policy: Policy): Date | null {
+  const requestedAt = snapshot.reviewRequestedAt ? Date.parse(snapshot.reviewRequestedAt) : Number.NaN;
+  if (Number.isNaN(requestedAt) || !approvalsShort(snapshot, policy)) return null;
+  const eligible = new Set(
+    tallyApprovals(snapshot, policy)
+      .verdicts.filter((verdict) => verdict.cause === "eligible" || verdict.cause === "stale")
+      .map((verdict) => verdict.reviewer.toLowerCase()),
+  );
+  const answered = snapshot.reviews.some(
+    (review) => eligible.has(review.reviewer.toLowerCase()) && review.submittedAt !== null && Date.parse(review.submittedAt) >= requestedAt,
+  );
+  return answered ? null : new Date(requestedAt + policy.config.bypass.review_wait_hours * 3_600_000);
+}
+
+function utc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** What the review wait means now, for the row: pending until a time, or a bypass permitted. */
+function reviewWaitNote(snapshot: PullRequestSnapshot, policy: Policy, now: Date): { actual: string; remedy: string } | null {
+  const deadline = reviewWaitDeadline(snapshot, policy);
+  if (!deadline) return null;
+  const hours = policy.config.bypass.review_wait_hours;
+  const requested = utc(new Date(snapshot.reviewRequestedAt as string));
+  if (now < deadline) {
+    return {
+      actual: `Review requested ${requested}; if no eligible reviewer responds by ${utc(deadline)}, an emergency bypass becomes permitted.`,
+      remedy: "",
+    };
+  }
+  return {
+    actual: `No eligible reviewer has reviewed within ${hours} hours of the review request (${requested}): an emergency bypass is now permitted.`,
+    remedy:
+      `An administrator may now authorise an emergency bypass: add the EMERGENCY BYPASS JUSTIFICATION form to this pull request ` +
+      `with \`**Bypass Reason:** No reviewer available within ${hours} hours\`, and the authorising administrator confirms it with an approving review or a \`/hotfix authorize\` comment of their own. The merge will be audited.`,
+  };
+}
+
 /** The approvals rule: enough eligible, current approvals and no eligible changes-requested review. */
-export const approvalsRule: Rule = (snapshot, policy): Finding[] => {
+export const approvalsRule: Rule = (snapshot, policy, now): Finding[] => {
   const tally = tallyApprovals(snapshot, policy);
   const expected = expectedApprovals(tally.required, policy);
   const count = [countSummary(tally), describeVerdicts(tally.verdicts)].filter((part) => part !== "").join(" ");
@@ -321,5 +371,7 @@ export const approvalsRule: Rule = (snapshot, policy): Finding[] => {
     return [{ rule: RULE, title: TITLE, status: "fail", actual, expected, remedy: blockedRemedy(tally) }];
   }
   if (tally.approvals >= tally.required.count) return [{ rule: RULE, title: TITLE, status: "pass", actual: count, expected }];
-  return [{ rule: RULE, title: TITLE, status: "fail", actual: count, expected, remedy: missingApprovalsRemedy(tally, policy) }];
+  const wait = reviewWaitNote(snapshot, policy, now);
+  const remedy = [missingApprovalsRemedy(tally, policy), wait?.remedy ?? ""].filter(Boolean).join(" ");
+  return [{ rule: RULE, title: TITLE, status: "fail", actual: [count, wait?.actual ?? ""].filter(Boolean).join(" "), expected, remedy }];
 };

@@ -142,11 +142,14 @@ export function isTargetBranch(branch: string, policy: Policy): boolean {
   return targetSpecs(policy).some((spec) => spec.matcher.test(branch));
 }
 
-/** The candidate branches, develop first, then in natural order; never production nor the hotfix branch itself. */
-export function candidateTargets(specs: readonly TargetSpec[], listedBranches: readonly string[], policy: Policy, hotfixHeadRef: string): string[] {
+/**
+ * The candidate branches, develop first, then in natural order; never production, nor the hotfix
+ * branch itself (when it lives in this repository).
+ */
+export function candidateTargets(specs: readonly TargetSpec[], listedBranches: readonly string[], policy: Policy, hotfix: Pick<HotfixFacts, "headRef" | "headInRepository">): string[] {
   const literal = specs.filter((spec) => spec.literal).map((spec) => spec.pattern);
   const patterned = listedBranches.filter((branch) => specs.some((spec) => !spec.literal && spec.matcher.test(branch)));
-  const excluded = new Set([policy.config.branches.production, hotfixHeadRef]);
+  const excluded = new Set([policy.config.branches.production, ...(hotfix.headInRepository ? [hotfix.headRef] : [])]);
   const develop = policy.config.branches.develop;
   return [...new Set([...literal, ...patterned])]
     .filter((branch) => !excluded.has(branch))
@@ -271,9 +274,14 @@ export function isEscalationDue(state: ReminderState, policy: Policy, now: Date)
   return state.escalatedAt === null && !isComplete(state) && now.getTime() >= escalationTime(state, policy).getTime();
 }
 
-/** The branch a back-merge pull request into the target comes from. */
-export function backMergeHead(hotfix: HotfixFacts, target: string, hotfixBranchExists: boolean): string {
-  return hotfixBranchExists && hotfix.headInRepository ? hotfix.headRef : `backport/${hotfix.number}-to-${target}`;
+/**
+ * The branch a back-merge pull request into the target comes from: the hotfix branch while it
+ * still points at the merged head, otherwise `backport/<pr>-to-<target>` created at that head
+ * (so commits added to the hotfix branch after the merge never ride along).
+ * @param hotfixBranchHead - where the hotfix branch points now, null when it is gone.
+ */
+export function backMergeHead(hotfix: HotfixFacts, target: string, hotfixBranchHead: string | null): string {
+  return hotfix.headInRepository && hotfixBranchHead === hotfix.headSha ? hotfix.headRef : `backport/${hotfix.number}-to-${target}`;
 }
 
 /**
@@ -314,15 +322,13 @@ export type BranchCleanup =
 export type CleanupOutcome = Exclude<BranchCleanup, { readonly kind: "delete" }> | { readonly kind: "deleted" };
 
 /**
- * Whether the hotfix branch may be deleted (when configured) or should be suggested for deletion.
- * Never a branch of a fork, a branch the flow relies on (production, develop, a target, a release
- * branch) or one that does not look like a hotfix branch, nor one that moved since the merge.
- * @param currentHead - the branch's head now, null when it no longer exists.
+ * Why the hotfix branch must stay whatever it points at, or null when it may go: a branch of a
+ * fork is not the app's to delete, and a branch the flow relies on (production, develop, a
+ * target, a release branch) or one without the hotfix prefix is never deleted.
  */
-export function branchCleanup(state: ReminderState, policy: Policy, currentHead: string | null): BranchCleanup {
+export function keepHotfixBranch(state: ReminderState, policy: Policy): "fork" | "protected-name" | null {
   const { hotfix } = state;
-  if (!hotfix.headInRepository) return { kind: "keep", reason: "fork" };
-  if (currentHead === null) return { kind: "gone" };
+  if (!hotfix.headInRepository) return "fork";
   const { branches, hotfix: hotfixConfig } = policy.config;
   const protectedName =
     !hotfix.headRef.startsWith(hotfixConfig.prefix) ||
@@ -330,7 +336,55 @@ export function branchCleanup(state: ReminderState, policy: Policy, currentHead:
     hotfix.headRef === branches.develop ||
     policy.releaseBranches.test(hotfix.headRef) ||
     state.rows.some((row) => row.target === hotfix.headRef);
-  if (protectedName) return { kind: "keep", reason: "protected-name" };
-  if (currentHead !== hotfix.headSha) return { kind: "keep", reason: "new-commits" };
+  return protectedName ? "protected-name" : null;
+}
+
+/**
+ * What to do with the hotfix branch once every target has the fix: delete it when configured,
+ * else suggest it; leave it when {@link keepHotfixBranch} says so or it moved since the merge.
+ * @param currentHead - the branch's head now, null when it no longer exists.
+ */
+export function branchCleanup(state: ReminderState, policy: Policy, currentHead: string | null): BranchCleanup {
+  const kept = keepHotfixBranch(state, policy);
+  if (kept) return { kind: "keep", reason: kept };
+  if (currentHead === null) return { kind: "gone" };
+  if (currentHead !== state.hotfix.headSha) return { kind: "keep", reason: "new-commits" };
   return policy.config.merge_back.delete_hotfix_branch ? { kind: "delete" } : { kind: "suggest" };
+}
+
+/**
+ * Who the escalation comment mentions: the hotfix author and the admins of `audit.notify`
+ * (teams without an organisation belong to the repository owner's).
+ */
+export function escalationRecipients(state: ReminderState, policy: Policy, owner: string): string[] {
+  const { users, teams } = policy.config.audit.notify;
+  return [...new Set([state.hotfix.author, ...users, ...teams.map((team) => (team.includes("/") ? team : `${owner}/${team}`))])];
+}
+
+/** The merged pull request's own fields, as the `pull_request.closed` event delivers them. */
+export interface MergedHotfix {
+  readonly number: number;
+  readonly title: string;
+  readonly author: string;
+  readonly headRef: string;
+  readonly headSha: string;
+  readonly headInRepository: boolean;
+  readonly mergeSha: string;
+  readonly mergedAt: string;
+}
+
+/**
+ * The facts of a merged hotfix: a merge commit whose parents include the head is a true merge;
+ * anything else (one parent) was squashed or rebased. The earliest commit date bounds every
+ * later search for back-merges and cherry-picks.
+ */
+export function describeHotfix(merged: MergedHotfix, mergeParents: readonly string[], commits: readonly { readonly sha: string; readonly merge: boolean; readonly date: string | null }[]): HotfixFacts {
+  const method: MergeMethod = mergeParents.length > 1 && mergeParents.includes(merged.headSha) ? "merge" : "squash-or-rebase";
+  const times = [Date.parse(merged.mergedAt), ...commits.map((commit) => (commit.date ? Date.parse(commit.date) : Number.NaN))].filter(Number.isFinite);
+  return {
+    ...merged,
+    method,
+    commits: commits.filter((commit) => !commit.merge).map((commit) => commit.sha),
+    since: new Date(Math.min(...times)).toISOString(),
+  };
 }

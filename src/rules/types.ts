@@ -83,6 +83,8 @@ export interface PullRequestSnapshot extends PullRequestFacts {
   readonly reviewers: Readonly<Record<string, ReviewerFact>>;
   /** The highest `vX.Y.Z` tag, or null when the repository has none or it was not needed. */
   readonly latestVersionTag: string | null;
+  /** When a review was first requested; read only when approvals are short (undefined: not read). */
+  readonly reviewRequestedAt?: string | null;
 }
 
 /** A pure rule. */

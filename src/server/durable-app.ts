@@ -8,7 +8,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import { createApp } from "../index.js";
 import { OctokitGateway } from "../github/gateway.js";
 import { evaluatePullRequest, type PullRequestRef } from "../handlers/pull-request.js";
-import type { Scheduler, Services } from "../handlers/services.js";
+import { PULL_REQUEST_RECHECK, type Scheduler, type Services } from "../handlers/services.js";
 import type { Database } from "../store/database.js";
 import type { JobQueue } from "../store/jobs.js";
 import { createIngress } from "./ingress.js";
@@ -19,15 +19,10 @@ import { Worker, type WorkerOptions } from "./worker.js";
 /** Timed job kinds. */
 export const JOB_KINDS = {
   /** Re-evaluate a pull request when a timed rule (the review wait) comes due. */
-  pullRequestRecheck: "pull-request-recheck",
+  pullRequestRecheck: PULL_REQUEST_RECHECK,
   recovery: "recovery",
   prune: "prune",
 } as const;
-
-/** The payload of a pull request re-check. */
-export interface PullRequestRecheck extends PullRequestRef {
-  readonly installationId: number;
-}
 
 /** Keep finished jobs a week: GitHub redelivers for three days, so duplicates stay recognised. */
 const KEEP_FINISHED_MS = 7 * 24 * 60 * 60_000;
@@ -83,8 +78,8 @@ function registerTimedJobs(worker: Worker, app: Probot, services: Services, opti
   const { queue } = options;
   const intervals = options.intervals ?? { recoveryMs: 30 * 60_000, pruneMs: 6 * 60 * 60_000 };
   worker.handle(JOB_KINDS.pullRequestRecheck, async (payload) => {
-    const { installationId, ...ref } = payload as PullRequestRecheck;
-    const gateway = new OctokitGateway(await app.auth(installationId), services.identity);
+    const ref = payload as PullRequestRef;
+    const gateway = new OctokitGateway(await app.auth(ref.installationId), services.identity);
     await evaluatePullRequest(gateway, ref, services, app.log);
   });
   worker.handle(JOB_KINDS.recovery, async () => {

@@ -114,6 +114,15 @@ export class GitHubMock {
     return this;
   }
 
+  /** The pull request's issue events: one `review_requested` event per given time. */
+  reviewRequests(times: string[], number = 42): this {
+    this.scope
+      .get(`${REPO}/issues/${number}/events`)
+      .query(true)
+      .reply(200, times.map((created_at, i) => ({ id: i + 1, event: "review_requested", created_at, requested_reviewer: { login: "senior-bob" } })));
+    return this;
+  }
+
   tags(names: string[]): this {
     this.scope
       .get(`${REPO}/git/matching-refs/tags%2Fv`)

@@ -144,6 +144,28 @@ describe.each(BACKENDS)("durable processing on $name", (backend) => {
     expect(github.writes).toHaveLength(1);
   });
 
+  it("updates the check when the review wait runs out, from a job the evaluation scheduled", async () => {
+    const unreviewed = (github: GitHubMock, withConfig: boolean) => {
+      if (withConfig) github.config(null);
+      return github.pull(pullRequestObject()).files(FILES).reviews([]).tags(["v1.4.2"]).reviewRequests(["2026-11-23T14:30:00Z"]).listCheckRuns(HEAD_SHA);
+    };
+    const github = unreviewed(new GitHubMock().token(), true).createCheckRun();
+    await server.deliver(pullRequestEvent("opened"));
+    await server.runtime.worker.drain();
+    expect(github.lastWrite().output.summary).toContain("an emergency bypass becomes permitted");
+
+    clock.advance(90 * 60_000 - 1);
+    expect(await server.runtime.worker.drain()).toBe(0);
+    const [first] = github.writes;
+    unreviewed(github, false).updateCheckRun(first?.body.id ?? 0);
+    clock.advance(1);
+    expect(await server.runtime.worker.drain()).toBe(1);
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.writes.map((w) => w.method)).toStrictEqual(["POST", "PATCH"]);
+    expect(github.lastWrite().output.summary).toContain("an emergency bypass is now permitted");
+  });
+
   it("redelivers only the failed deliveries the store has not seen", async () => {
     await server.deliver({ id: "stored-but-failed-at-github", name: "ping", payload: { zen: "x" } });
     await server.runtime.worker.drain();

@@ -50,7 +50,7 @@ describe("a hotfix pull request", () => {
     const probot = await testProbot();
     const template = (await import("node:fs")).readFileSync(".github/PULL_REQUEST_TEMPLATE/hotfix.md", "utf8");
     const pr = pullRequestObject({ headRef: "hotfix/Fix_Login", body: template });
-    const github = new GitHubMock().token().config(null).pull(pr).files([{ filename: "src/login.ts" }]).reviews([]).listCheckRuns(HEAD_SHA).createCheckRun();
+    const github = new GitHubMock().token().config(null).pull(pr).files([{ filename: "src/login.ts" }]).reviews([]).reviewRequests([]).listCheckRuns(HEAD_SHA).createCheckRun();
 
     await probot.receive(pullRequestEvent("opened", { headRef: "hotfix/Fix_Login", body: template }));
 
@@ -105,7 +105,7 @@ describe("a hotfix pull request", () => {
   it("does not count an approval given before the latest push", async () => {
     const probot = await testProbot();
     const stale = [{ reviewer: "senior-bob", state: "APPROVED", commitId: "0badc0de".repeat(5) }];
-    const github = compliantHotfix(new GitHubMock().token(), { reviews: stale }).listCheckRuns(HEAD_SHA).createCheckRun();
+    const github = compliantHotfix(new GitHubMock().token(), { reviews: stale }).reviewRequests([]).listCheckRuns(HEAD_SHA).createCheckRun();
 
     await probot.receive(pullRequestEvent("synchronize"));
 
@@ -117,7 +117,7 @@ describe("a hotfix pull request", () => {
   it("does not count the author's own approval, nor ask GitHub about it", async () => {
     const probot = await testProbot();
     const selfApproval = [{ reviewer: "dev-alice", state: "APPROVED", commitId: HEAD_SHA }];
-    const github = compliantHotfix(new GitHubMock().token(), { reviews: selfApproval, permissions: {} }).listCheckRuns(HEAD_SHA).createCheckRun();
+    const github = compliantHotfix(new GitHubMock().token(), { reviews: selfApproval, permissions: {} }).reviewRequests([]).listCheckRuns(HEAD_SHA).createCheckRun();
 
     await probot.receive(pullRequestEvent("opened"));
 
@@ -149,6 +149,34 @@ describe("a hotfix pull request", () => {
     expect(github.scope.pendingMocks()).toStrictEqual([]);
     expect(github.lastWrite().conclusion).toBe("failure");
     expect(github.lastWrite().output.summary).toContain("| ❌ | PR template |");
+  });
+});
+
+describe("the review wait before an emergency bypass", () => {
+  it("says a bypass is permitted once no eligible reviewer answered a request within 2 hours", async () => {
+    const probot = await testProbot();
+    const github = compliantHotfix(new GitHubMock().token(), { reviews: [], permissions: {} })
+      .reviewRequests(["2026-11-23T12:40:00Z", "2026-11-23T14:00:00Z"])
+      .listCheckRuns(HEAD_SHA)
+      .createCheckRun();
+
+    await probot.receive(pullRequestEvent("opened"));
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    const run = github.lastWrite();
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.summary).toContain("No eligible reviewer has reviewed within 2 hours of the review request (2026-11-23 12:40 UTC): an emergency bypass is now permitted.");
+    expect(run.output.summary).toContain("**Bypass Reason:** No reviewer available within 2 hours");
+  });
+
+  it("says when a bypass would become permitted while the wait is running", async () => {
+    const probot = await testProbot();
+    const github = compliantHotfix(new GitHubMock().token(), { reviews: [], permissions: {} }).reviewRequests(["2026-11-23T14:30:00Z"]).listCheckRuns(HEAD_SHA).createCheckRun();
+
+    await probot.receive(pullRequestEvent("opened"));
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.lastWrite().output.summary).toContain("if no eligible reviewer responds by 2026-11-23 16:30 UTC, an emergency bypass becomes permitted");
   });
 });
 

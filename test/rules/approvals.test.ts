@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { approvalsRule, eligibilityOf, requiredApprovals, reviewersToVerify } from "../../src/rules/approvals.js";
+import { approvalsRule, eligibilityOf, requiredApprovals, reviewersToVerify, reviewWaitDeadline } from "../../src/rules/approvals.js";
 import type { PullRequestSnapshot, ReviewerFact, ReviewFact } from "../../src/rules/types.js";
 import { COMPLETE_BODY, HEAD_SHA, NOW, policyFrom, snapshot } from "../helpers/builders.js";
 
@@ -434,5 +434,33 @@ describe("reviewersToVerify", () => {
 
   it("is empty without reviews", () => {
     expect(reviewersToVerify([], "dev-alice", policyFrom())).toStrictEqual([]);
+  });
+});
+
+describe("reviewWaitDeadline", () => {
+  const requested = "2026-11-23T12:00:00Z";
+  const unapproved = { reviews: [], reviewers: {}, reviewRequestedAt: requested };
+
+  it.each([
+    { name: "no review was requested", overrides: { ...unapproved, reviewRequestedAt: null }, deadline: null },
+    { name: "the request was not read", overrides: { reviews: [], reviewers: {} }, deadline: null },
+    { name: "approvals are short since the request", overrides: unapproved, deadline: "2026-11-23T14:00:00.000Z" },
+    {
+      name: "an eligible reviewer answered after the request (even with a stale approval)",
+      overrides: { ...unapproved, reviews: [{ reviewer: "senior-bob", state: "APPROVED" as const, commitId: "old", submittedAt: "2026-11-23T12:30:00Z" }], reviewers: { "senior-bob": { permission: "write", teams: [], notes: [] } } },
+      deadline: null,
+    },
+    {
+      name: "only the author or an ineligible reviewer answered",
+      overrides: { ...unapproved, reviews: [{ reviewer: "dev-alice", state: "APPROVED" as const, commitId: HEAD_SHA, submittedAt: "2026-11-23T12:30:00Z" }, { reviewer: "intern", state: "APPROVED" as const, commitId: HEAD_SHA, submittedAt: "2026-11-23T12:31:00Z" }], reviewers: { intern: { permission: "read", teams: [], notes: [] } } },
+      deadline: "2026-11-23T14:00:00.000Z",
+    },
+    { name: "the hotfix is approved", overrides: { reviewRequestedAt: requested }, deadline: null },
+  ])("is $deadline when $name", ({ overrides, deadline }) => {
+    expect(reviewWaitDeadline(snapshot(overrides), policyFrom())?.toISOString() ?? null).toBe(deadline);
+  });
+
+  it("follows bypass.review_wait_hours", () => {
+    expect(reviewWaitDeadline(snapshot(unapproved), policyFrom({ bypass: { review_wait_hours: 0.5 } }))?.toISOString()).toBe("2026-11-23T12:30:00.000Z");
   });
 });

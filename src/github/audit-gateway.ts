@@ -1,0 +1,299 @@
+/**
+ * What the merge-time audit asks of GitHub, beyond what the pre-merge check already reads. Each
+ * method is one REST call (or one paginated listing) and returns normalised data; the statuses
+ * that carry meaning (403: the app may not read this, 404: there is none) become values, so the
+ * audit can say "not verified" or "not permitted" instead of failing or, worse, passing. It
+ * extends {@link OctokitGateway}, so permission, team membership, reviews, files and commits are
+ * read exactly as the pre-merge check reads them.
+ */
+import type { ProbotOctokit } from "probot";
+import type { CommentFact, ReviewRequestFact } from "../rules/justification.js";
+import type { CheckRunFact, ClassicProtection, MergedPullRequest, RuleSuiteLookup, RulesetRequirements, StatusFact } from "../rules/merge-audit.js";
+import { OctokitGateway, type AppIdentity, type GithubGateway, type RepoRef } from "./gateway.js";
+
+/** An issue (or pull request) as the issues list returns it. */
+export interface IssueFact {
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly state: "open" | "closed";
+  readonly author: string;
+  readonly labels: readonly string[];
+  readonly isPullRequest: boolean;
+}
+
+/** A new issue. */
+export interface NewIssue {
+  readonly title: string;
+  readonly body: string;
+  readonly labels: readonly string[];
+  readonly assignees: readonly string[];
+}
+
+/** A pull request a commit belongs to. */
+export interface CommitPullRequest {
+  readonly number: number;
+  readonly baseRef: string;
+  readonly merged: boolean;
+}
+
+/** A merged pull request with everything the audit reads from it. */
+export interface MergedPullRequestData extends MergedPullRequest {
+  readonly merged: boolean;
+}
+
+/** Everything the merge audit asks of GitHub. */
+export interface AuditGateway extends GithubGateway {
+  /** The pull request with its merge facts (`GET /pulls/{n}`). */
+  getMergedPullRequest(repo: RepoRef, number: number): Promise<MergedPullRequestData>;
+  /** What the rulesets require of a branch (`GET /rules/branches/{branch}`). */
+  getBranchRules(repo: RepoRef, branch: string): Promise<RulesetRequirements>;
+  /** Classic branch protection (`GET /branches/{branch}/protection`): 404 none, 403 unknown. */
+  getClassicProtection(repo: RepoRef, branch: string): Promise<ClassicProtection>;
+  /** Every check run on a commit, every attempt (`GET /commits/{sha}/check-runs?filter=all`). */
+  listCheckRuns(repo: RepoRef, sha: string): Promise<CheckRunFact[]>;
+  /** Every commit status on a commit (`GET /commits/{sha}/statuses`). */
+  listStatuses(repo: RepoRef, sha: string): Promise<StatusFact[]>;
+  /** The comments of an issue or pull request, oldest first, optionally only those updated since. */
+  listIssueComments(repo: RepoRef, number: number, since?: string): Promise<CommentFact[]>;
+  /** Review requests and their withdrawals, from the timeline (`GET /issues/{n}/timeline`). */
+  listReviewRequests(repo: RepoRef, number: number): Promise<ReviewRequestFact[]>;
+  /** GitHub's bypass record for the push that created `afterSha` on `ref` (rule suites). */
+  findRuleSuiteBypass(repo: RepoRef, ref: string, afterSha: string, sinceMs: number): Promise<RuleSuiteLookup>;
+  createComment(repo: RepoRef, number: number, body: string): Promise<number>;
+  updateComment(repo: RepoRef, commentId: number, body: string): Promise<void>;
+  addLabels(repo: RepoRef, number: number, labels: readonly string[]): Promise<void>;
+  removeLabel(repo: RepoRef, number: number, label: string): Promise<void>;
+  /** Issues and pull requests carrying the label, open and closed, updated since the given time. */
+  listIssuesWithLabel(repo: RepoRef, label: string, options?: { since?: string; state?: "open" | "all" }): Promise<IssueFact[]>;
+  createIssue(repo: RepoRef, issue: NewIssue): Promise<number>;
+  updateIssue(repo: RepoRef, number: number, changes: { body?: string; state?: "open" | "closed" }): Promise<void>;
+  /** Every `vX.Y.Z` tag name (`GET /git/matching-refs/tags/v`). */
+  listVersionTags(repo: RepoRef): Promise<string[]>;
+  /** The commit a tag points at, peeling an annotated tag (`GET /git/ref/tags/{tag}`), or null when it does not exist. */
+  getTagCommit(repo: RepoRef, tag: string): Promise<string | null>;
+  /** The pull requests a commit belongs to (`GET /commits/{sha}/pulls`). */
+  listPullRequestsOfCommit(repo: RepoRef, sha: string): Promise<CommitPullRequest[]>;
+}
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null ? (error as { status?: number }).status : undefined;
+}
+
+function denied(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === 403 || status === 404;
+}
+
+function reasonOf(error: unknown, permission: string): string {
+  const status = statusOf(error);
+  return status === 403 ? `HTTP 403: the app needs the ${permission} permission` : `HTTP ${status ?? "error"}`;
+}
+
+/** `time_period` of the rule-suites API that covers a moment `ageMs` ago. */
+function timePeriodFor(ageMs: number): "hour" | "day" | "week" | "month" {
+  const hour = 3_600_000;
+  if (ageMs < 50 * 60_000) return "hour";
+  if (ageMs < 23 * hour) return "day";
+  if (ageMs < 6.5 * 24 * hour) return "week";
+  return "month";
+}
+
+type RuleEntry = { type: string; parameters?: Record<string, unknown> };
+
+function rulesetRequirements(rules: readonly RuleEntry[]): RulesetRequirements {
+  let requiredApprovals = 0;
+  let dismissStale = false;
+  const requiredChecks = new Set<string>();
+  for (const rule of rules) {
+    const parameters = rule.parameters ?? {};
+    if (rule.type === "pull_request") {
+      requiredApprovals = Math.max(requiredApprovals, Number(parameters.required_approving_review_count ?? 0));
+      dismissStale ||= parameters.dismiss_stale_reviews_on_push === true;
+    }
+    if (rule.type === "required_status_checks") {
+      for (const entry of (parameters.required_status_checks as { context: string }[] | undefined) ?? []) requiredChecks.add(entry.context);
+    }
+  }
+  return { status: "read", ruleCount: rules.length, requiredApprovals, dismissStale, requiredChecks: [...requiredChecks] };
+}
+
+/** The audit gateway over an installation's Octokit. */
+export class OctokitAuditGateway extends OctokitGateway implements AuditGateway {
+  constructor(
+    private readonly client: ProbotOctokit,
+    identity: AppIdentity = {},
+  ) {
+    super(client, identity);
+  }
+
+  async getMergedPullRequest(repo: RepoRef, number: number): Promise<MergedPullRequestData> {
+    const { data } = await this.client.rest.pulls.get({ ...repo, pull_number: number });
+    return {
+      number: data.number,
+      merged: data.merged,
+      title: data.title,
+      body: data.body ?? "",
+      author: data.user.login,
+      headRef: data.head.ref,
+      headSha: data.head.sha,
+      baseRef: data.base.ref,
+      labels: data.labels.map((label) => label.name),
+      additions: data.additions,
+      deletions: data.deletions,
+      changedFiles: data.changed_files,
+      createdAt: data.created_at,
+      mergedAt: data.merged_at ?? "",
+      mergeCommitSha: data.merge_commit_sha,
+      mergedBy: data.merged_by?.login ?? null,
+    };
+  }
+
+  async getBranchRules(repo: RepoRef, branch: string): Promise<RulesetRequirements> {
+    try {
+      const rules = await this.client.paginate(this.client.rest.repos.getBranchRules, { ...repo, branch, per_page: 100 });
+      return rulesetRequirements(rules as RuleEntry[]);
+    } catch (error) {
+      if (denied(error)) return { status: "unreadable", reason: reasonOf(error, "Metadata read") };
+      throw error;
+    }
+  }
+
+  async getClassicProtection(repo: RepoRef, branch: string): Promise<ClassicProtection> {
+    try {
+      const { data } = await this.client.rest.repos.getBranchProtection({ ...repo, branch });
+      const checks = data.required_status_checks;
+      const reviews = data.required_pull_request_reviews;
+      return {
+        status: "protected",
+        requiredApprovals: reviews?.required_approving_review_count ?? 0,
+        dismissStale: reviews?.dismiss_stale_reviews ?? false,
+        requiredChecks: [...new Set([...(checks?.contexts ?? []), ...(checks?.checks ?? []).map((c) => c.context)])],
+      };
+    } catch (error) {
+      if (statusOf(error) === 404) return { status: "none" };
+      if (statusOf(error) === 403) return { status: "unknown", reason: reasonOf(error, "Administration read") };
+      throw error;
+    }
+  }
+
+  async listCheckRuns(repo: RepoRef, sha: string): Promise<CheckRunFact[]> {
+    const runs = await this.client.paginate(this.client.rest.checks.listForRef, { ...repo, ref: sha, filter: "all", per_page: 100 });
+    return runs.map((run) => ({ name: run.name, status: run.status, conclusion: run.conclusion, startedAt: run.started_at, completedAt: run.completed_at }));
+  }
+
+  async listStatuses(repo: RepoRef, sha: string): Promise<StatusFact[]> {
+    const statuses = await this.client.paginate(this.client.rest.repos.listCommitStatusesForRef, { ...repo, ref: sha, per_page: 100 });
+    return statuses.map((status) => ({ context: status.context, state: status.state, createdAt: status.created_at }));
+  }
+
+  async listIssueComments(repo: RepoRef, number: number, since?: string): Promise<CommentFact[]> {
+    const comments = await this.client.paginate(this.client.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100, ...(since ? { since } : {}) });
+    return comments.map((comment) => ({ id: comment.id, author: comment.user?.login ?? "", body: comment.body ?? "", createdAt: comment.created_at, updatedAt: comment.updated_at }));
+  }
+
+  async listReviewRequests(repo: RepoRef, number: number): Promise<ReviewRequestFact[]> {
+    const events = await this.client.paginate(this.client.rest.issues.listEventsForTimeline, { ...repo, issue_number: number, per_page: 100 });
+    return events.flatMap((event) => {
+      const entry = event as { event?: string; created_at?: string; requested_reviewer?: { login: string } | null; requested_team?: { slug: string } | null };
+      if ((entry.event !== "review_requested" && entry.event !== "review_request_removed") || !entry.created_at) return [];
+      return [
+        {
+          kind: entry.event === "review_requested" ? ("requested" as const) : ("removed" as const),
+          at: entry.created_at,
+          reviewer: entry.requested_reviewer?.login ?? null,
+          team: entry.requested_team?.slug ?? null,
+        },
+      ];
+    });
+  }
+
+  async findRuleSuiteBypass(repo: RepoRef, ref: string, afterSha: string, sinceMs: number): Promise<RuleSuiteLookup> {
+    try {
+      const suites = await this.client.paginate(this.client.rest.repos.getRepoRuleSuites, {
+        ...repo,
+        ref,
+        rule_suite_result: "bypass",
+        time_period: timePeriodFor(sinceMs),
+        per_page: 100,
+      });
+      const match = suites.find((suite) => suite.after_sha === afterSha);
+      return match ? { status: "bypass", id: match.id ?? 0, actor: match.actor_name ?? null, pushedAt: match.pushed_at ?? null } : { status: "none" };
+    } catch (error) {
+      if (statusOf(error) === 403) return { status: "not-permitted", reason: reasonOf(error, "Administration read") };
+      if (statusOf(error) === 404) return { status: "unavailable", reason: reasonOf(error, "Administration read") };
+      throw error;
+    }
+  }
+
+  async createComment(repo: RepoRef, number: number, body: string): Promise<number> {
+    const { data } = await this.client.rest.issues.createComment({ ...repo, issue_number: number, body });
+    return data.id;
+  }
+
+  async updateComment(repo: RepoRef, commentId: number, body: string): Promise<void> {
+    await this.client.rest.issues.updateComment({ ...repo, comment_id: commentId, body });
+  }
+
+  async addLabels(repo: RepoRef, number: number, labels: readonly string[]): Promise<void> {
+    await this.client.rest.issues.addLabels({ ...repo, issue_number: number, labels: [...labels] });
+  }
+
+  async removeLabel(repo: RepoRef, number: number, label: string): Promise<void> {
+    try {
+      await this.client.rest.issues.removeLabel({ ...repo, issue_number: number, name: label });
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+  }
+
+  async listIssuesWithLabel(repo: RepoRef, label: string, options: { since?: string; state?: "open" | "all" } = {}): Promise<IssueFact[]> {
+    const issues = await this.client.paginate(this.client.rest.issues.listForRepo, {
+      ...repo,
+      labels: label,
+      state: options.state ?? "all",
+      per_page: 100,
+      ...(options.since ? { since: options.since } : {}),
+    });
+    return issues.map((issue) => ({
+      number: issue.number,
+      title: issue.title,
+      body: issue.body ?? "",
+      state: issue.state === "closed" ? "closed" : "open",
+      author: issue.user?.login ?? "",
+      labels: issue.labels.map((entry) => (typeof entry === "string" ? entry : (entry.name ?? ""))),
+      isPullRequest: issue.pull_request !== undefined,
+    }));
+  }
+
+  async createIssue(repo: RepoRef, issue: NewIssue): Promise<number> {
+    const { data } = await this.client.rest.issues.create({ ...repo, title: issue.title, body: issue.body, labels: [...issue.labels], assignees: [...issue.assignees] });
+    return data.number;
+  }
+
+  async updateIssue(repo: RepoRef, number: number, changes: { body?: string; state?: "open" | "closed" }): Promise<void> {
+    await this.client.rest.issues.update({ ...repo, issue_number: number, ...changes, ...(changes.state === "closed" ? { state_reason: "completed" as const } : {}) });
+  }
+
+  async listVersionTags(repo: RepoRef): Promise<string[]> {
+    const refs = await this.client.paginate(this.client.rest.git.listMatchingRefs, { ...repo, ref: "tags/v", per_page: 100 });
+    return refs.map((ref) => ref.ref.replace(/^refs\/tags\//, ""));
+  }
+
+  async getTagCommit(repo: RepoRef, tag: string): Promise<string | null> {
+    try {
+      const { data } = await this.client.rest.git.getRef({ ...repo, ref: `tags/${tag}` });
+      if (data.object.type !== "tag") return data.object.sha;
+      const { data: annotated } = await this.client.rest.git.getTag({ ...repo, tag_sha: data.object.sha });
+      return annotated.object.sha;
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw error;
+    }
+  }
+
+  async listPullRequestsOfCommit(repo: RepoRef, sha: string): Promise<CommitPullRequest[]> {
+    const { data } = await this.client.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: sha, per_page: 100 });
+    return data.map((pr) => ({ number: pr.number, baseRef: pr.base.ref, merged: pr.merged_at !== null }));
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Fetches what the merge audit needs, once, in parallel where it can, and only what the verdict
+ * will use: the requirements only at the first audit (later runs read them from the record), the
+ * rule-suites API only while GitHub's record may still arrive, the timeline only when a
+ * justification claims that no reviewer answered, and people's permissions only for those whose
+ * authority or eligibility decides something.
+ */
+import type { Policy } from "../config/policy.js";
+import { needsLatestTag } from "../rules/branch-name.js";
+import {
+  authorisersToVerify,
+  justificationCandidates,
+  justificationDeadline,
+  needsReviewTimeline,
+  type CommentFact,
+  type JustificationCandidate,
+  type ReviewRequestFact,
+} from "../rules/justification.js";
+import {
+  expectedTag,
+  latestTagBefore,
+  requiredCheckNames,
+  requirementsAtMerge,
+  reviewsBeforeMerge,
+  ruleSuiteNeedsLookup,
+  type AuditInputs,
+  type AuditRecord,
+  type ProtectionChange,
+  type Requirement,
+  type RuleSuiteLookup,
+} from "../rules/merge-audit.js";
+import type { ReviewFact, ReviewerFact } from "../rules/types.js";
+import type { AuditGateway, MergedPullRequestData } from "./audit-gateway.js";
+import type { RepoRef } from "./gateway.js";
+
+/** At most this many people's permissions are read per audit; anyone beyond stays unverified. */
+const MAX_PEOPLE = 20;
+
+/** What the loader is given besides the pull request. */
+export interface AuditBasis {
+  readonly recorded: AuditRecord | null;
+  readonly comments: readonly CommentFact[];
+  readonly ownLogin: string;
+  readonly now: Date;
+  /** Reads the recorded protection changes of the production branch since a time. */
+  readonly protectionChangesSince: (since: string) => Promise<ProtectionChange[]>;
+}
+
+function teamRef(team: string, owner: string): { org: string; slug: string } {
+  const [org, slug] = team.includes("/") ? (team.split("/", 2) as [string, string]) : [owner, team];
+  return { org, slug };
+}
+
+async function personFact(gateway: AuditGateway, repo: RepoRef, login: string, teams: readonly string[]): Promise<ReviewerFact> {
+  const [permission, memberships] = await Promise.all([
+    gateway.getPermission(repo, login),
+    Promise.all(
+      teams.map(async (team) => {
+        const { org, slug } = teamRef(team, repo.owner);
+        try {
+          return { team, member: await gateway.isTeamMember(org, slug, login), note: null };
+        } catch (error) {
+          const status = (error as { status?: number }).status;
+          return { team, member: false, note: `membership of ${team} could not be read (HTTP ${status ?? "error"}; the app needs the Members read permission)` };
+        }
+      }),
+    ),
+  ]);
+  return { permission, teams: memberships.filter((m) => m.member).map((m) => m.team), notes: memberships.flatMap((m) => (m.note ? [m.note] : [])) };
+}
+
+/** Reads the permission and configured team memberships of each login (lower-cased keys), at most {@link MAX_PEOPLE}. */
+async function peopleFacts(gateway: AuditGateway, repo: RepoRef, logins: ReadonlyMap<string, readonly string[]>): Promise<Record<string, ReviewerFact>> {
+  const entries = await Promise.all(
+    [...logins].slice(0, MAX_PEOPLE).map(async ([login, teams]) => [login, await personFact(gateway, repo, login, teams)] as const),
+  );
+  return Object.fromEntries(entries);
+}
+
+function addPeople(into: Map<string, string[]>, logins: readonly string[], teams: readonly string[]): void {
+  for (const login of logins) {
+    const key = login.toLowerCase();
+    into.set(key, [...new Set([...(into.get(key) ?? []), ...teams])]);
+  }
+}
+
+function reviewerLogins(reviews: readonly ReviewFact[], author: string, until: number): string[] {
+  const authorLogin = author.toLowerCase();
+  return [...new Set(reviews.filter((r) => Date.parse(r.submittedAt ?? "") <= until).map((r) => r.reviewer.toLowerCase()))].filter((login) => login !== authorLogin);
+}
+
+interface JudgedRequirements {
+  readonly requirements: Requirement[];
+  readonly protectionChanges: ProtectionChange[];
+  readonly rulesetsApply: boolean;
+  readonly people: Record<string, ReviewerFact>;
+}
+
+async function judgeRequirements(gateway: AuditGateway, repo: RepoRef, pr: MergedPullRequestData, reviews: readonly ReviewFact[], policy: Policy, basis: AuditBasis): Promise<JudgedRequirements> {
+  const { config } = policy;
+  const branchTag = expectedTag(pr.headRef, policy);
+  const [rulesets, classic, checkRuns, files, commits, tags, protectionChanges] = await Promise.all([
+    gateway.getBranchRules(repo, pr.baseRef),
+    gateway.getClassicProtection(repo, pr.baseRef),
+    gateway.listCheckRuns(repo, pr.headSha),
+    config.tests.required || config.scope.forbidden_paths.length > 0 ? gateway.listPullRequestFiles(repo, pr.number) : undefined,
+    config.commits.convention !== "off" ? gateway.listPullRequestCommits(repo, pr.number) : undefined,
+    needsLatestTag(pr.headRef, policy) ? gateway.listVersionTags(repo) : undefined,
+    basis.protectionChangesSince(pr.createdAt),
+  ]);
+  const runNames = new Set(checkRuns.map((run) => run.name));
+  const needStatuses = requiredCheckNames(rulesets, classic).some((name) => !runNames.has(name));
+  const reviewers = reviewerLogins(reviews, pr.author, Date.parse(pr.mergedAt));
+  const people = new Map<string, string[]>();
+  addPeople(people, reviewers, config.approvals.reviewers.teams);
+  const [statuses, facts] = await Promise.all([needStatuses ? gateway.listStatuses(repo, pr.headSha) : null, peopleFacts(gateway, repo, people)]);
+  const { merged: _merged, createdAt: _created, mergedAt: _mergedAt, mergeCommitSha: _sha, mergedBy: _by, ...prFacts } = pr;
+  const atMerge = {
+    ...prFacts,
+    reviews: reviewsBeforeMerge(reviews, pr.mergedAt),
+    reviewers: facts,
+    latestVersionTag: tags ? latestTagBefore(tags, branchTag) : null,
+    ...(files ? { files } : {}),
+    ...(commits ? { commits } : {}),
+  };
+  const requirements = requirementsAtMerge({ pr, atMerge, reviews, reviewers: facts, rulesets, classic, checkRuns, statuses, protectionChanges }, policy);
+  const rulesetsApply = rulesets.status === "unreadable" || rulesets.ruleCount > 0 || protectionChanges.some((change) => change.kind === "ruleset");
+  return { requirements, protectionChanges, rulesetsApply, people: facts };
+}
+
+async function lookUpRuleSuite(gateway: AuditGateway, repo: RepoRef, pr: MergedPullRequestData, basis: AuditBasis): Promise<RuleSuiteLookup> {
+  if (!pr.mergeCommitSha) return { status: "unavailable", reason: "GitHub reported no merge commit" };
+  return gateway.findRuleSuiteBypass(repo, `refs/heads/${pr.baseRef}`, pr.mergeCommitSha, basis.now.getTime() - Date.parse(pr.mergedAt));
+}
+
+function decided(requirements: readonly Requirement[], ruleSuite: RuleSuiteLookup): boolean {
+  return ruleSuite.status !== "bypass" && requirements.every((requirement) => requirement.status === "met" || requirement.status === "pending");
+}
+
+async function justificationPeople(
+  gateway: AuditGateway,
+  repo: RepoRef,
+  pr: MergedPullRequestData,
+  candidates: readonly JustificationCandidate[],
+  reviews: readonly ReviewFact[],
+  requests: readonly ReviewRequestFact[] | null,
+  known: Readonly<Record<string, ReviewerFact>>,
+  policy: Policy,
+): Promise<Record<string, ReviewerFact>> {
+  const people = new Map<string, string[]>();
+  const deadline = justificationDeadline(pr.mergedAt, policy);
+  addPeople(people, authorisersToVerify(candidates, pr.author), policy.config.bypass.authorizers.teams);
+  const requested = (requests ?? []).flatMap((request) => (request.reviewer ? [request.reviewer] : []));
+  addPeople(people, [...reviewerLogins(reviews, pr.author, deadline), ...requested].filter((login) => login.toLowerCase() !== pr.author.toLowerCase()), policy.config.approvals.reviewers.teams);
+  const lookedUp = new Set(policy.config.approvals.reviewers.teams);
+  for (const [login, teams] of people) {
+    if (known[login] && teams.every((team) => lookedUp.has(team))) people.delete(login);
+  }
+  return { ...known, ...(await peopleFacts(gateway, repo, people)) };
+}
+
+/**
+ * Loads the audit's inputs for a merged pull request. The requirements come from the record when
+ * an earlier audit judged them (the pull request may have been edited since), else are judged
+ * now from freshly read facts.
+ */
+export async function loadAuditInputs(gateway: AuditGateway, repo: RepoRef, pr: MergedPullRequestData, policy: Policy, basis: AuditBasis): Promise<AuditInputs> {
+  const { recorded } = basis;
+  const reviews = await gateway.listReviews(repo, pr.number);
+  const judged = recorded
+    ? { requirements: [...recorded.requirements], protectionChanges: [...recorded.protectionChanges], rulesetsApply: recorded.rulesetsApply, people: {} }
+    : await judgeRequirements(gateway, repo, pr, reviews, policy, basis);
+  const askRuleSuite = ruleSuiteNeedsLookup(recorded, judged.rulesetsApply, pr.mergedAt);
+  const ruleSuite: RuleSuiteLookup = askRuleSuite ? await lookUpRuleSuite(gateway, repo, pr, basis) : (recorded?.ruleSuite ?? { status: "not-applicable" });
+  const ruleSuiteCheckedAt = askRuleSuite ? basis.now.toISOString() : (recorded?.ruleSuiteCheckedAt ?? null);
+  const candidates = justificationCandidates(pr.body, basis.comments, basis.ownLogin);
+  const recordedValid = recorded?.justification?.verdict.valid ?? false;
+  const judgeJustification = !decided(judged.requirements, ruleSuite) && !recordedValid && candidates.length > 0;
+  const requests = judgeJustification && needsReviewTimeline(candidates, policy) ? await gateway.listReviewRequests(repo, pr.number) : null;
+  const people = judgeJustification ? await justificationPeople(gateway, repo, pr, candidates, reviews, requests, judged.people, policy) : judged.people;
+  return {
+    pr,
+    requirements: judged.requirements,
+    protectionChanges: judged.protectionChanges,
+    rulesetsApply: judged.rulesetsApply,
+    ruleSuite,
+    ruleSuiteCheckedAt,
+    candidates,
+    context: { author: pr.author, mergedAt: pr.mergedAt, reviews, comments: basis.comments, people, reviewRequests: requests },
+    recorded,
+  };
+}

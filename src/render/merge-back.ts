@@ -1,0 +1,282 @@
+/**
+ * What merge-back tracking writes: the reminder issue (title, checklist body), its closing and
+ * escalation comments, the "merge-back complete" note on a hotfix that needs no reminder, and
+ * the back-merge pull requests. The reminder body ends with its state as hidden JSON, so the
+ * issue itself is the durable record: the next event parses it back with {@link parseReminder}.
+ * Pure; hostile text (PR titles, branch names) is escaped here and nowhere else.
+ */
+import { z } from "zod";
+import { inlineCode, listInProse } from "../rules/excerpt.js";
+import type { BackMerge, CleanupOutcome, Evidence, ReminderState, Row } from "../rules/merge-back.js";
+import { neutraliseMentions, truncateMarkdown } from "./markdown.js";
+
+/** The label every reminder carries; with the marker, it finds reminders without listing every issue. */
+export const REMINDER_LABEL = "hotfix:merge-back";
+/** GitHub's limit for an issue or comment body. */
+const BODY_LIMIT = 65_536;
+const STATE_OPEN = "<!-- hotfix-guard:merge-back-state ";
+const STATE_CLOSE = " -->";
+
+/** The hidden first line of the reminder of hotfix `number`. */
+export function reminderMarker(number: number): string {
+  return `<!-- hotfix-guard:merge-back pr=${number} -->`;
+}
+
+/** The hidden marker of the "merge-back complete" note on the hotfix pull request. */
+export function completeNoteMarker(number: number): string {
+  return `<!-- hotfix-guard:merge-back-complete pr=${number} -->`;
+}
+
+function short(sha: string): string {
+  return sha.slice(0, 7);
+}
+
+/** User text (a PR title, an error message) on one line, with no HTML, code span, mention or link syntax left to act. */
+function plainText(title: string): string {
+  const oneLine = title.replace(/\s+/g, " ").trim();
+  const cut = oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine;
+  return neutraliseMentions(cut.replace(/[\\`*_[\]<>|]/g, (char) => (char === "<" ? "&lt;" : char === ">" ? "&gt;" : `\\${char}`)));
+}
+
+function utc(iso: string | Date): string {
+  return `${new Date(iso).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** A shell word: plain when safe, single-quoted otherwise. */
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9._/@+=:,-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The title of the reminder: the branches that lacked the fix when it was opened. */
+export function renderReminderTitle(state: ReminderState): string {
+  const missing = state.rows.filter((row) => row.status === "missing").map((row) => row.target);
+  const shown = missing.slice(0, 4);
+  const more = missing.length > shown.length ? ` and ${missing.length - shown.length} more` : "";
+  return neutraliseMentions(`Back-merge hotfix #${state.hotfix.number} into ${shown.join(", ")}${more}`).slice(0, 256);
+}
+
+function evidenceText(evidence: Evidence, state: ReminderState): string {
+  switch (evidence.via) {
+    case "ancestry":
+      return evidence.sha === state.hotfix.mergeSha && state.hotfix.mergeSha !== state.hotfix.headSha
+        ? `the merge commit ${inlineCode(short(evidence.sha))} is in its history`
+        : `the hotfix's head commit ${inlineCode(short(evidence.sha))} is in its history`;
+    case "pull-request":
+      return `merged through #${evidence.number}`;
+    case "cherry-pick":
+      return `cherry-picked (${evidence.shas.map((sha) => inlineCode(`cherry picked from commit ${short(sha)}`)).join(", ")})`;
+  }
+}
+
+function whyMissing(row: Row, state: ReminderState): string {
+  const { hotfix } = state;
+  const target = inlineCode(row.target);
+  const ancestry =
+    hotfix.method === "merge" || hotfix.mergeSha === hotfix.headSha
+      ? `the hotfix's head commit ${inlineCode(short(hotfix.headSha))} is not in ${target}`
+      : `neither the hotfix's head commit ${inlineCode(short(hotfix.headSha))} nor its merge commit ${inlineCode(short(hotfix.mergeSha))} is in ${target}`;
+  return `${ancestry}, no pull request merged into it comes from ${inlineCode(hotfix.headRef)} or mentions #${hotfix.number}, and none of its commits is a \`cherry picked from commit\` of the hotfix.`;
+}
+
+/** The commands that merge the hotfix into the target by hand, whether or not the hotfix branch still exists. */
+function mergeCommands(state: ReminderState, target: string): string {
+  const branch = shellWord(target);
+  const lines = [
+    "git fetch origin",
+    `git checkout ${branch}`,
+    `git pull origin ${branch}`,
+    `git fetch origin pull/${state.hotfix.number}/head`,
+    `git merge --no-ff FETCH_HEAD -m ${shellWord(`Merge hotfix #${state.hotfix.number} into ${target}`)}`,
+    `git push origin ${branch}`,
+  ];
+  return ["```sh", ...lines, "```"].join("\n");
+}
+
+function conflictText(backMerge: BackMerge): string {
+  const { conflicts } = backMerge;
+  if (!conflicts) return "GitHub does not name the conflicting files, and this branch pair changed too many files for Hotfix Guard to narrow them down.";
+  if (conflicts.total === 0) return "GitHub does not name the conflicting files.";
+  const more = conflicts.total > conflicts.files.length ? ` (the first ${conflicts.files.length} of ${conflicts.total})` : "";
+  return `Files changed on both sides, where the conflicts are${more}: ${listInProse(conflicts.files.map(inlineCode))}.`;
+}
+
+function backMergeText(row: Extract<Row, { status: "missing" }>): string {
+  const { backMerge } = row;
+  if (row.backMergeError) return `❌ Opening the back-merge pull request failed: ${plainText(row.backMergeError)}. Hotfix Guard tries again on the next push to this branch. Or merge by hand:`;
+  if (!backMerge) return "Merge by hand:";
+  switch (backMerge.state) {
+    case "closed":
+      return `Back-merge pull request #${backMerge.number} was closed without merging. Merge by hand:`;
+    case "merged":
+      return `Back-merge pull request #${backMerge.number} is merged; the next push to this branch ticks it off. Or merge by hand:`;
+    case "open":
+      if (backMerge.mergeable === false) {
+        return `⚠️ Back-merge pull request #${backMerge.number} cannot be merged cleanly: GitHub reports conflicts. ${conflictText(backMerge)} Merge by hand, resolve the conflicts (\`git add\` the files, \`git commit\`), then push; #${backMerge.number} is then marked merged:`;
+      }
+      return backMerge.mergeable === true
+        ? `Back-merge pull request #${backMerge.number} is open and merges cleanly. Or merge by hand:`
+        : `Back-merge pull request #${backMerge.number} is open; GitHub has not yet said whether it merges cleanly. Or merge by hand:`;
+  }
+}
+
+function rowText(row: Row, state: ReminderState): string {
+  const target = `**${inlineCode(row.target)}**`;
+  switch (row.status) {
+    case "done":
+      return `- [x] ${target}: has the fix: ${evidenceText(row.evidence, state)}.`;
+    case "absent":
+      return `- ➖ ${target}: skipped: configured as a target, but no such branch exists.`;
+    case "missing":
+      return [`- [ ] ${target}: missing: ${whyMissing(row, state)}`, `  ${backMergeText(row)}`, "", indent(mergeCommands(state, row.target))].join("\n");
+  }
+}
+
+function indent(block: string): string {
+  return block
+    .split("\n")
+    .map((line) => `  ${line}`)
+    .join("\n");
+}
+
+/** Hidden, re-parsable JSON: `<`, `>` and `&` escaped, so no text inside can end the comment. */
+function stateBlock(state: ReminderState): string {
+  const json = JSON.stringify(state).replace(/[<>&]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return `${STATE_OPEN}${json}${STATE_CLOSE}`;
+}
+
+/**
+ * The reminder body: a checklist row per target with why it is missing and the commands to fix
+ * it, then the hidden state. The visible part is cut to fit GitHub's limit; the state never is.
+ * @param escalatesAt - when the reminder escalates if still open.
+ */
+export function renderReminderBody(state: ReminderState, escalatesAt: Date): string {
+  const { hotfix } = state;
+  const method = hotfix.method === "merge" ? "with a merge commit" : "squashed or rebased";
+  const intro = `Hotfix #${hotfix.number} (${plainText(hotfix.title)}) by @${hotfix.author} was merged into ${inlineCode(state.production)} at ${utc(hotfix.mergedAt)}, ${method} (merge commit ${inlineCode(short(hotfix.mergeSha))}). It must also reach the development branch and every active release branch. This issue ticks each branch off as the fix lands there and closes itself when every branch has it.`;
+  const escalation = state.escalatedAt
+    ? `Escalated at ${utc(state.escalatedAt)}.`
+    : `If a branch still lacks the fix at ${utc(escalatesAt)}, this issue escalates to the admins (\`merge_back.escalate_after_hours\`).`;
+  const footer = "A branch counts as done when the hotfix's commits are in its history, a pull request into it from the hotfix branch or mentioning the hotfix was merged, or its commits were cherry-picked with `git cherry-pick -x`. Ticking a box by hand changes nothing; close this issue to stop tracking.";
+  const visible = [reminderMarker(hotfix.number), intro, "### Branches", state.rows.map((row) => rowText(row, state)).join("\n"), escalation, footer].join("\n\n");
+  const block = stateBlock(state);
+  const room = BODY_LIMIT - block.length - 2;
+  if (room < 1_000) throw new Error(`the merge-back state of hotfix #${hotfix.number} does not fit in an issue (${block.length} characters)`);
+  return `${truncateMarkdown(visible, room)}\n\n${block}`;
+}
+
+const evidenceSchema = z.discriminatedUnion("via", [
+  z.object({ via: z.literal("ancestry"), sha: z.string() }),
+  z.object({ via: z.literal("pull-request"), number: z.number().int() }),
+  z.object({ via: z.literal("cherry-pick"), shas: z.array(z.string()) }),
+]);
+const backMergeSchema = z.object({
+  number: z.number().int(),
+  head: z.string(),
+  state: z.enum(["open", "closed", "merged"]),
+  mergeable: z.boolean().nullable(),
+  conflicts: z.object({ files: z.array(z.string()), total: z.number().int() }).nullable().optional(),
+});
+const rowSchema = z.discriminatedUnion("status", [
+  z.object({ target: z.string(), status: z.literal("done"), evidence: evidenceSchema, backMerge: backMergeSchema.optional() }),
+  z.object({ target: z.string(), status: z.literal("missing"), backMerge: backMergeSchema.optional(), backMergeError: z.string().optional() }),
+  z.object({ target: z.string(), status: z.literal("absent") }),
+]);
+const stateSchema = z.object({
+  version: z.literal(1),
+  repository: z.string(),
+  production: z.string(),
+  hotfix: z.object({
+    number: z.number().int(),
+    title: z.string(),
+    author: z.string(),
+    headRef: z.string(),
+    headSha: z.string(),
+    headInRepository: z.boolean(),
+    mergeSha: z.string(),
+    mergedAt: z.string(),
+    method: z.enum(["merge", "squash-or-rebase"]),
+    commits: z.array(z.string()),
+    since: z.string(),
+  }),
+  rows: z.array(rowSchema),
+  escalatedAt: z.string().nullable(),
+});
+
+/**
+ * The state recorded in a reminder body, or null when the body is not a reminder the app wrote
+ * (no marker on the first line, no state block at the end, or a state that does not validate).
+ */
+export function parseReminder(body: string): ReminderState | null {
+  const trimmed = body.trimEnd();
+  const firstLine = /^<!-- hotfix-guard:merge-back pr=(\d+) -->/.exec(trimmed);
+  const start = trimmed.lastIndexOf(STATE_OPEN);
+  if (!firstLine || start === -1 || !trimmed.endsWith(STATE_CLOSE)) return null;
+  try {
+    const parsed = stateSchema.safeParse(JSON.parse(trimmed.slice(start + STATE_OPEN.length, trimmed.length - STATE_CLOSE.length)));
+    return parsed.success && parsed.data.hotfix.number === Number(firstLine[1]) ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function doneList(state: ReminderState): string {
+  return listInProse(state.rows.flatMap((row) => (row.status === "done" ? [`${inlineCode(row.target)} (${evidenceText(row.evidence, state)})`] : [])));
+}
+
+function absentNote(state: ReminderState): string {
+  const absent = state.rows.filter((row) => row.status === "absent").map((row) => inlineCode(row.target));
+  return absent.length > 0 ? `Skipped ${listInProse(absent)}: configured as ${absent.length === 1 ? "a target" : "targets"}, but no such branch exists.` : "";
+}
+
+function cleanupText(state: ReminderState, cleanup: CleanupOutcome): string {
+  const branch = inlineCode(state.hotfix.headRef);
+  switch (cleanup.kind) {
+    case "deleted":
+      return `Deleted the hotfix branch ${branch} (\`merge_back.delete_hotfix_branch\`).`;
+    case "suggest":
+      return `The hotfix branch ${branch} is no longer needed: delete it with ${inlineCode(`git push origin --delete ${shellWord(state.hotfix.headRef)}`)}, or set \`merge_back.delete_hotfix_branch: true\` to let Hotfix Guard do it.`;
+    case "keep":
+      return cleanup.reason === "new-commits" ? `The hotfix branch ${branch} has commits added since the merge, so it was left in place.` : "";
+    case "gone":
+      return "";
+  }
+}
+
+/** The note on a hotfix pull request whose every target already had the fix at merge time. */
+export function renderCompleteNote(state: ReminderState, cleanup: CleanupOutcome): string {
+  const done = doneList(state);
+  const summary = done ? `✅ Merge-back complete: hotfix #${state.hotfix.number} is already in ${done}. No reminder needed.` : `✅ Merge-back: no target branch exists, so there is nothing to merge hotfix #${state.hotfix.number} back into.`;
+  return truncateMarkdown([completeNoteMarker(state.hotfix.number), summary, absentNote(state), cleanupText(state, cleanup)].filter(Boolean).join("\n\n"), BODY_LIMIT);
+}
+
+/** The comment that closes a reminder once every target has the fix. */
+export function renderClosingComment(state: ReminderState, cleanup: CleanupOutcome): string {
+  const summary = `✅ Every target branch now has hotfix #${state.hotfix.number}: ${doneList(state)}. Closing this reminder.`;
+  return truncateMarkdown([summary, absentNote(state), cleanupText(state, cleanup)].filter(Boolean).join("\n\n"), BODY_LIMIT);
+}
+
+/**
+ * The one escalation comment of an overdue reminder.
+ * @param mentions - logins and `org/team` slugs to notify: the hotfix author and the admins.
+ */
+export function renderEscalationComment(state: ReminderState, mentions: readonly string[], hours: number, now: Date): string {
+  const missing = state.rows.filter((row) => row.status === "missing").map((row) => inlineCode(row.target));
+  const elapsed = Math.floor((now.getTime() - Date.parse(state.hotfix.mergedAt)) / 3_600_000);
+  return [
+    `${mentions.map((who) => `@${who}`).join(" ")} ⏰ Hotfix #${state.hotfix.number} was merged ${elapsed} hours ago and still has not reached ${listInProse(missing)}. The policy asks for merge-back within ${hours} hours (\`merge_back.escalate_after_hours\`).`,
+    "The checklist in this issue says what is missing and gives the commands to merge it by hand.",
+  ].join("\n\n");
+}
+
+/** The title and body of the back-merge pull request of a target. */
+export function renderBackMergePullRequest(state: ReminderState, target: string, reminderNumber: number): { title: string; body: string } {
+  const { hotfix } = state;
+  return {
+    title: neutraliseMentions(`Back-merge hotfix #${hotfix.number} into ${target}`).slice(0, 256),
+    body: [
+      `<!-- hotfix-guard:back-merge pr=${hotfix.number} -->`,
+      `Brings hotfix #${hotfix.number} (${plainText(hotfix.title)}) into ${inlineCode(target)}. Tracked in #${reminderNumber}.`,
+      `Opened by Hotfix Guard because \`merge_back.open_pull_requests\` is on. Any merge method works: Hotfix Guard recognises this pull request by its reference to #${hotfix.number} and ticks ${inlineCode(target)} off in #${reminderNumber} once it is merged.`,
+    ].join("\n\n"),
+  };
+}

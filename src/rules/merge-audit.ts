@@ -1,0 +1,584 @@
+/**
+ * The merge-time audit, as pure functions. After a hotfix merges, `reviewDecision` and
+ * `mergeable_state` describe the pull request as it is now, not as it was at the merge, so the
+ * audit rebuilds both sides itself: what was required (the policy's blocking rules and GitHub's
+ * own rules and branch protection for the production branch) and what was present at
+ * `merged_at` (reviews submitted before it, checks completed before it). Anything unmet makes the
+ * merge a bypass; a bypass is justified only by a justification the app could verify
+ * (`justification.ts`). Requirements are judged once and kept in the audit's record, so later
+ * edits of the description cannot turn a bypass into compliance; the justification as it stood
+ * at the verdict is kept too, and any later edit is flagged.
+ */
+import type { Policy } from "../config/policy.js";
+import { compilePattern } from "../config/patterns.js";
+import { declaredSeverity } from "./document.js";
+import { evaluateHotfix } from "./index.js";
+import { latestDecisiveReviews } from "./approvals.js";
+import {
+  sourceKey,
+  validateJustification,
+  type JustificationCandidate,
+  type JustificationContext,
+  type JustificationFields,
+  type JustificationSource,
+  type JustificationVerdict,
+} from "./justification.js";
+import { excerpt, listInProse } from "./excerpt.js";
+import type { PullRequestFacts, PullRequestSnapshot, ReviewFact, ReviewerFact } from "./types.js";
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+/** How long after a merge GitHub's rule-suite record may still be missing before "none" is final. */
+export const RULE_SUITE_SETTLE_MS = 15 * MINUTE_MS;
+/** Check conclusions GitHub accepts for a required check. */
+const PASSING_CONCLUSIONS = new Set(["success", "neutral", "skipped"]);
+const WRITE_PERMISSIONS = new Set(["admin", "maintain", "write"]);
+/** Requirement texts kept in the record are cut to this length. */
+const MAX_RECORDED_TEXT = 600;
+
+/** A merged pull request, as `GET /pulls/{number}` returns it after the merge. */
+export interface MergedPullRequest extends PullRequestFacts {
+  readonly createdAt: string;
+  readonly mergedAt: string;
+  readonly mergeCommitSha: string | null;
+  readonly mergedBy: string | null;
+}
+
+/** What the production branch's rulesets require (`GET /rules/branches/{branch}`). */
+export type RulesetRequirements =
+  | { readonly status: "read"; readonly ruleCount: number; readonly requiredApprovals: number; readonly dismissStale: boolean; readonly requiredChecks: readonly string[] }
+  | { readonly status: "unreadable"; readonly reason: string };
+
+/** What classic branch protection requires; unknown when the app may not read it. */
+export type ClassicProtection =
+  | { readonly status: "protected"; readonly requiredApprovals: number; readonly dismissStale: boolean; readonly requiredChecks: readonly string[] }
+  | { readonly status: "none" }
+  | { readonly status: "unknown"; readonly reason: string };
+
+/** A check run on the head commit. */
+export interface CheckRunFact {
+  readonly name: string;
+  readonly status: string;
+  readonly conclusion: string | null;
+  readonly startedAt: string | null;
+  readonly completedAt: string | null;
+}
+
+/** A commit status on the head commit. */
+export interface StatusFact {
+  readonly context: string;
+  readonly state: string;
+  readonly createdAt: string;
+}
+
+/** GitHub's own record of a ruleset bypass by the merge, from the rule-suites API. */
+export type RuleSuiteLookup =
+  | { readonly status: "bypass"; readonly id: number; readonly actor: string | null; readonly pushedAt: string | null }
+  | { readonly status: "none" }
+  | { readonly status: "not-permitted"; readonly reason: string }
+  | { readonly status: "unavailable"; readonly reason: string }
+  | { readonly status: "not-applicable" };
+
+/** A recorded change to the protection of the production branch. */
+export interface ProtectionChange {
+  readonly at: string;
+  readonly actor: string;
+  readonly kind: "branch protection rule" | "ruleset";
+  readonly action: string;
+  /** The rule's branch pattern or the ruleset's name. */
+  readonly name: string;
+}
+
+/** One requirement of the merge and whether it was met at `merged_at`. */
+export interface Requirement {
+  readonly source: "policy" | "github";
+  readonly title: string;
+  readonly required: string;
+  readonly present: string;
+  /** pending: GitHub's record may still arrive; it does not decide the verdict yet. */
+  readonly status: "met" | "unmet" | "unknown" | "pending";
+}
+
+/** Everything fetched to judge the requirements, once, at the first audit. */
+export interface RequirementFacts {
+  readonly pr: MergedPullRequest;
+  /** The pull request as the policy saw it at the merge: reviews submitted before `merged_at`. */
+  readonly atMerge: PullRequestSnapshot;
+  /** Every review of the pull request, with facts about each reviewer who could count. */
+  readonly reviews: readonly ReviewFact[];
+  readonly reviewers: Readonly<Record<string, ReviewerFact>>;
+  readonly rulesets: RulesetRequirements;
+  readonly classic: ClassicProtection;
+  readonly checkRuns: readonly CheckRunFact[];
+  /** Commit statuses; null when no required context needed them. */
+  readonly statuses: readonly StatusFact[] | null;
+  readonly protectionChanges: readonly ProtectionChange[];
+}
+
+/** A justification as it stood when a verdict was made on it. */
+export interface RecordedJustification {
+  readonly source: JustificationSource;
+  readonly fields: JustificationFields;
+  readonly fingerprint: string;
+  readonly verdict: JustificationVerdict;
+  readonly recordedAt: string;
+}
+
+/** An issue the audit opened, by repository and number. */
+export interface IssueRef {
+  readonly repo: string;
+  readonly number: number;
+}
+
+/** What the audit keeps between runs, in a hidden part of its own comment. */
+export interface AuditRecord {
+  readonly version: 1;
+  readonly pr: number;
+  readonly mergeCommitSha: string | null;
+  readonly auditedAt: string;
+  readonly requirements: readonly Requirement[];
+  readonly protectionChanges: readonly ProtectionChange[];
+  readonly rulesetsApply: boolean;
+  readonly ruleSuite: RuleSuiteLookup;
+  /** When the rule-suites API was last asked; null when it never was. */
+  readonly ruleSuiteCheckedAt: string | null;
+  /** The fingerprint each justification form had when the audit first saw it, by source key. */
+  readonly seen: Readonly<Record<string, string>>;
+  readonly justification: RecordedJustification | null;
+  readonly auditIssue: IssueRef | null;
+  readonly auditIssueClosed: boolean;
+  readonly followUp: IssueRef | null;
+}
+
+/** A justification form changed or removed after the audit first recorded it. */
+export interface LaterEdit {
+  readonly sourceKey: string;
+  readonly removed: boolean;
+}
+
+/** The audit's verdict on a merge. */
+export interface MergeAudit {
+  /** bypass: a requirement was not met; unverified: none unmet, some could not be verified. */
+  readonly verdict: "compliant" | "unverified" | "bypass";
+  readonly justified: boolean;
+  readonly requirements: readonly Requirement[];
+  readonly unmet: readonly Requirement[];
+  readonly protectionChanges: readonly ProtectionChange[];
+  readonly ruleSuite: RuleSuiteLookup;
+  readonly ruleSuitePending: boolean;
+  /** The justification the verdict stands on: the recorded valid one, else the best current one. */
+  readonly justification: RecordedJustification | null;
+  readonly laterEdits: readonly LaterEdit[];
+  /** Whether an audit issue must be open (an unjustified bypass). */
+  readonly needsAuditIssue: boolean;
+  readonly record: AuditRecord;
+}
+
+/** What the audit reads at every run. */
+export interface AuditInputs {
+  readonly pr: MergedPullRequest;
+  /** The requirements: recorded by an earlier audit, or judged now by {@link requirementsAtMerge}. */
+  readonly requirements: readonly Requirement[];
+  readonly protectionChanges: readonly ProtectionChange[];
+  readonly rulesetsApply: boolean;
+  readonly ruleSuite: RuleSuiteLookup;
+  readonly ruleSuiteCheckedAt: string | null;
+  readonly candidates: readonly JustificationCandidate[];
+  readonly context: Omit<JustificationContext, "bodyFormSeenBefore">;
+  readonly recorded: AuditRecord | null;
+}
+
+// ── Time ───────────────────────────────────────────────────────────────────────────────────────
+
+function time(iso: string | null | undefined): number {
+  return iso ? Date.parse(iso) : Number.NaN;
+}
+
+function shortSha(sha: string | null): string {
+  return sha ? sha.slice(0, 7) : "unknown";
+}
+
+function cut(text: string): string {
+  return text.length > MAX_RECORDED_TEXT ? `${text.slice(0, MAX_RECORDED_TEXT - 1)}…` : text;
+}
+
+// ── Requirements ───────────────────────────────────────────────────────────────────────────────
+
+/** Reviews submitted at or before the merge; a review without a time is not known to precede it. */
+export function reviewsBeforeMerge(reviews: readonly ReviewFact[], mergedAt: string): ReviewFact[] {
+  const merged = time(mergedAt);
+  return reviews.filter((review) => time(review.submittedAt) <= merged);
+}
+
+function policyRequirements(facts: RequirementFacts, policy: Policy): Requirement[] {
+  const evaluation = evaluateHotfix(facts.atMerge, policy, new Date(facts.pr.mergedAt));
+  return evaluation.findings
+    .filter((finding) => finding.status === "pass" || finding.status === "fail")
+    .map((finding) => ({
+      source: "policy",
+      title: finding.title,
+      required: cut(finding.expected),
+      present: cut(finding.actual),
+      status: finding.status === "pass" ? "met" : "unmet",
+    }));
+}
+
+function githubApprovals(facts: RequirementFacts): Requirement | null {
+  const { rulesets, classic } = facts;
+  const required = Math.max(rulesets.status === "read" ? rulesets.requiredApprovals : 0, classic.status === "protected" ? classic.requiredApprovals : 0);
+  if (required === 0) return null;
+  const dismissStale = (rulesets.status === "read" && rulesets.dismissStale) || (classic.status === "protected" && classic.dismissStale);
+  const author = facts.pr.author.toLowerCase();
+  const approvers = [...latestDecisiveReviews(reviewsBeforeMerge(facts.reviews, facts.pr.mergedAt))]
+    .filter(([login, review]) => review.state === "APPROVED" && login !== author)
+    .filter(([, review]) => !dismissStale || review.commitId === facts.pr.headSha)
+    .filter(([login]) => WRITE_PERMISSIONS.has((facts.reviewers[login]?.permission ?? "").toLowerCase()))
+    .map(([, review]) => `@${review.reviewer}`);
+  const onHead = dismissStale ? " on the final head commit" : "";
+  return {
+    source: "github",
+    title: "GitHub: required approving reviews",
+    required: `${required} approving review${required === 1 ? "" : "s"}${onHead} from users with write access`,
+    present: approvers.length > 0 ? `${approvers.length}: ${listInProse(approvers)}` : "none before the merge",
+    status: approvers.length >= required ? "met" : "unmet",
+  };
+}
+
+/** The latest check run of a name completed by the merge, or null. */
+function checkAtMerge(name: string, runs: readonly CheckRunFact[], mergedAt: number): CheckRunFact | null {
+  return runs
+    .filter((run) => run.name === name && time(run.completedAt) <= mergedAt)
+    .reduce<CheckRunFact | null>((latest, run) => (!latest || time(run.completedAt) > time(latest.completedAt) ? run : latest), null);
+}
+
+function statusAtMerge(context: string, statuses: readonly StatusFact[] | null, mergedAt: number): StatusFact | null {
+  return (statuses ?? [])
+    .filter((status) => status.context === context && time(status.createdAt) <= mergedAt)
+    .reduce<StatusFact | null>((latest, status) => (!latest || time(status.createdAt) > time(latest.createdAt) ? status : latest), null);
+}
+
+/** The names of the required checks, from the rulesets and classic protection together. */
+export function requiredCheckNames(rulesets: RulesetRequirements, classic: ClassicProtection): string[] {
+  const names = [...(rulesets.status === "read" ? rulesets.requiredChecks : []), ...(classic.status === "protected" ? classic.requiredChecks : [])];
+  return [...new Set(names)];
+}
+
+function requiredCheck(name: string, facts: RequirementFacts): Requirement {
+  const merged = time(facts.pr.mergedAt);
+  const run = checkAtMerge(name, facts.checkRuns, merged);
+  const status = run ? null : statusAtMerge(name, facts.statuses, merged);
+  const base = { source: "github" as const, title: `GitHub: required check \`${name}\``, required: "passing on the head commit at the merge" };
+  if (run) {
+    const passed = PASSING_CONCLUSIONS.has(run.conclusion ?? "");
+    return { ...base, present: `${run.conclusion ?? run.status} (completed ${run.completedAt ?? "?"})`, status: passed ? "met" : "unmet" };
+  }
+  if (status) return { ...base, present: `status ${status.state} (${status.createdAt})`, status: status.state === "success" ? "met" : "unmet" };
+  const later = facts.checkRuns.some((r) => r.name === name);
+  return { ...base, present: later ? "not completed by the merge" : "no result on the head commit", status: "unmet" };
+}
+
+/** With classic protection unreadable, every check that had not passed at the merge may have been required. */
+function possiblyRequiredChecks(facts: RequirementFacts, known: ReadonlySet<string>): Requirement[] {
+  if (facts.classic.status !== "unknown") return [];
+  const merged = time(facts.pr.mergedAt);
+  const names = [...new Set(facts.checkRuns.map((run) => run.name))].filter((name) => !known.has(name));
+  return names.flatMap((name) => {
+    const run = checkAtMerge(name, facts.checkRuns, merged);
+    if (run && PASSING_CONCLUSIONS.has(run.conclusion ?? "")) return [];
+    return [
+      {
+        source: "github" as const,
+        title: `Check \`${name}\` (maybe required)`,
+        required: `passing, if classic branch protection requires it (unreadable: ${facts.classic.status === "unknown" ? facts.classic.reason : ""})`,
+        present: run ? `${run.conclusion ?? run.status} at the merge` : "not completed by the merge",
+        status: "unknown" as const,
+      },
+    ];
+  });
+}
+
+function protectionRequirements(facts: RequirementFacts): Requirement[] {
+  const opened = time(facts.pr.createdAt);
+  const merged = time(facts.pr.mergedAt);
+  return facts.protectionChanges
+    .filter((change) => change.action !== "created" && time(change.at) >= opened && time(change.at) <= merged)
+    .map((change) => ({
+      source: "github" as const,
+      title: `Protection unchanged while the hotfix was open`,
+      required: `no ${change.kind} of the production branch weakened or removed between the pull request's opening and its merge`,
+      present: `${change.kind} \`${excerpt(change.name, 60)}\` ${change.action} by @${change.actor} at ${change.at}`,
+      status: "unmet" as const,
+    }));
+}
+
+/**
+ * Judges every requirement of a merge at `merged_at`: the policy's blocking rules (with only the
+ * reviews submitted before the merge), GitHub's required approving reviews and required checks,
+ * and that protection was not weakened while the pull request was open. Pure.
+ */
+export function requirementsAtMerge(facts: RequirementFacts, policy: Policy): Requirement[] {
+  const checks = requiredCheckNames(facts.rulesets, facts.classic);
+  const approvals = githubApprovals(facts);
+  const unreadable: Requirement[] =
+    facts.rulesets.status === "unreadable"
+      ? [{ source: "github", title: "GitHub rulesets", required: "readable, to know what GitHub required", present: facts.rulesets.reason, status: "unknown" }]
+      : [];
+  return [
+    ...policyRequirements(facts, policy),
+    ...(approvals ? [approvals] : []),
+    ...checks.map((name) => requiredCheck(name, facts)),
+    ...possiblyRequiredChecks(facts, new Set(checks)),
+    ...unreadable,
+    ...protectionRequirements(facts),
+  ];
+}
+
+// ── GitHub's rule-suite record ─────────────────────────────────────────────────────────────────
+
+/** Whether a "no record" answer may still change: the record can lag the merge. */
+export function ruleSuitePending(lookup: RuleSuiteLookup, mergedAt: string, now: Date): boolean {
+  return lookup.status === "none" && now.getTime() < time(mergedAt) + RULE_SUITE_SETTLE_MS;
+}
+
+/**
+ * Whether the rule-suites API must be asked (again): rulesets apply and it was never asked, or its
+ * last "no record" answer came while the record could still arrive.
+ */
+export function ruleSuiteNeedsLookup(recorded: AuditRecord | null, rulesetsApply: boolean, mergedAt: string): boolean {
+  if (!rulesetsApply) return false;
+  if (!recorded || recorded.ruleSuiteCheckedAt === null) return true;
+  return recorded.ruleSuite.status === "none" && time(recorded.ruleSuiteCheckedAt) < time(mergedAt) + RULE_SUITE_SETTLE_MS;
+}
+
+function ruleSuiteRequirement(lookup: RuleSuiteLookup, pending: boolean): Requirement | null {
+  const base = { source: "github" as const, title: "GitHub's bypass record (rule suites)", required: "no ruleset bypass recorded for the merge commit" };
+  switch (lookup.status) {
+    case "bypass":
+      return { ...base, present: `bypass recorded by GitHub, actor @${lookup.actor ?? "unknown"} at ${lookup.pushedAt ?? "unknown time"} (rule suite ${lookup.id})`, status: "unmet" };
+    case "none":
+      return { ...base, present: pending ? "no record yet; GitHub's record can lag the merge, so it is checked again" : "no bypass recorded", status: pending ? "pending" : "met" };
+    default:
+      return null;
+  }
+}
+
+// ── Justification ──────────────────────────────────────────────────────────────────────────────
+
+function laterEdits(recorded: AuditRecord | null, candidates: readonly JustificationCandidate[]): LaterEdit[] {
+  if (!recorded) return [];
+  const current = new Map(candidates.map((candidate) => [sourceKey(candidate.source), candidate.fingerprint]));
+  return Object.entries(recorded.seen)
+    .filter(([key, fingerprint]) => current.get(key) !== fingerprint)
+    .map(([key]) => ({ sourceKey: key, removed: !current.has(key) }));
+}
+
+function seenAfter(recorded: AuditRecord | null, candidates: readonly JustificationCandidate[]): Record<string, string> {
+  const seen: Record<string, string> = { ...(recorded?.seen ?? {}) };
+  for (const candidate of candidates) {
+    const key = sourceKey(candidate.source);
+    if (!Object.hasOwn(seen, key)) seen[key] = candidate.fingerprint;
+  }
+  return seen;
+}
+
+function chooseJustification(inputs: AuditInputs, policy: Policy, now: Date): RecordedJustification | null {
+  const recorded = inputs.recorded?.justification ?? null;
+  if (recorded?.verdict.valid) return recorded;
+  const seen = inputs.recorded?.seen ?? {};
+  const judged = inputs.candidates.map((candidate) => ({
+    candidate,
+    verdict: validateJustification(candidate, { ...inputs.context, bodyFormSeenBefore: seen.body === candidate.fingerprint && candidate.source.kind === "body" }, policy, now),
+  }));
+  const chosen = judged.find((entry) => entry.verdict.valid) ?? judged.at(-1);
+  if (!chosen) return null;
+  const { candidate, verdict } = chosen;
+  const unchanged = recorded && sourceKey(recorded.source) === sourceKey(candidate.source) && recorded.fingerprint === candidate.fingerprint;
+  return { source: candidate.source, fields: candidate.fields, fingerprint: candidate.fingerprint, verdict, recordedAt: unchanged ? recorded.recordedAt : now.toISOString() };
+}
+
+/**
+ * Audits a merge: the requirements (recorded or judged now) plus GitHub's rule-suite record give
+ * the verdict; for anything but a compliant merge, the justification is chosen and judged. A
+ * justification once found valid stays the one the verdict stands on; later edits of any form
+ * are listed. Returns the record to keep for the next run. Pure.
+ */
+export function auditMerge(inputs: AuditInputs, policy: Policy, now: Date): MergeAudit {
+  const pending = ruleSuitePending(inputs.ruleSuite, inputs.pr.mergedAt, now);
+  const suiteRow = inputs.rulesetsApply ? ruleSuiteRequirement(inputs.ruleSuite, pending) : null;
+  const requirements = [...inputs.requirements, ...(suiteRow ? [suiteRow] : [])];
+  const unmet = requirements.filter((requirement) => requirement.status === "unmet");
+  const verdict = unmet.length > 0 ? "bypass" : requirements.some((r) => r.status === "unknown") ? "unverified" : "compliant";
+  const justification = verdict === "compliant" ? (inputs.recorded?.justification ?? null) : chooseJustification(inputs, policy, now);
+  const justified = verdict === "bypass" && Boolean(justification?.verdict.valid);
+  const recorded = inputs.recorded;
+  const record: AuditRecord = {
+    version: 1,
+    pr: inputs.pr.number,
+    mergeCommitSha: inputs.pr.mergeCommitSha,
+    auditedAt: recorded?.auditedAt ?? now.toISOString(),
+    requirements: inputs.requirements,
+    protectionChanges: inputs.protectionChanges,
+    rulesetsApply: inputs.rulesetsApply,
+    ruleSuite: inputs.ruleSuite,
+    ruleSuiteCheckedAt: inputs.ruleSuiteCheckedAt,
+    seen: seenAfter(recorded, inputs.candidates),
+    justification,
+    auditIssue: recorded?.auditIssue ?? null,
+    auditIssueClosed: recorded?.auditIssueClosed ?? false,
+    followUp: recorded?.followUp ?? null,
+  };
+  return {
+    verdict,
+    justified,
+    requirements,
+    unmet,
+    protectionChanges: inputs.protectionChanges,
+    ruleSuite: inputs.ruleSuite,
+    ruleSuitePending: pending,
+    justification,
+    laterEdits: laterEdits(recorded, inputs.candidates),
+    needsAuditIssue: verdict === "bypass" && !justified,
+    record,
+  };
+}
+
+// ── Labels ─────────────────────────────────────────────────────────────────────────────────────
+
+/** The label that marks a merge whose audit is waiting for GitHub's record or a failed write. */
+export const AUDIT_PENDING_LABEL = "hotfix:audit-pending";
+
+/** The labels to add to and remove from the pull request so that exactly the applicable ones are set. */
+export function labelChanges(audit: MergeAudit, current: readonly string[], policy: Policy, pending: boolean): { add: string[]; remove: string[] } {
+  const { hotfix, bypass, unjustified } = policy.config.audit.labels;
+  const wanted = new Set([hotfix, ...(audit.verdict === "bypass" ? [bypass] : []), ...(audit.needsAuditIssue ? [unjustified] : []), ...(pending ? [AUDIT_PENDING_LABEL] : [])]);
+  const has = new Set(current.map((label) => label.toLowerCase()));
+  const managed = [bypass, unjustified, AUDIT_PENDING_LABEL];
+  return {
+    add: [...wanted].filter((label) => !has.has(label.toLowerCase())),
+    remove: managed.filter((label) => has.has(label.toLowerCase()) && !wanted.has(label)),
+  };
+}
+
+// ── Follow-up ──────────────────────────────────────────────────────────────────────────────────
+
+/** The `vX.Y.Z` tag a hotfix branch names, or null when its name carries no version. */
+export function expectedTag(headRef: string, policy: Policy): string | null {
+  for (const grammar of policy.branchGrammars) {
+    if (!grammar.placeholders.includes("version")) continue;
+    const version = grammar.match(headRef)?.version;
+    if (version) return `v${version}`;
+  }
+  return null;
+}
+
+function versionOf(tag: string): [number, number, number] | null {
+  const match = /^v(\d{1,9})\.(\d{1,9})\.(\d{1,9})$/.exec(tag);
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : null;
+}
+
+function compareVersions(a: [number, number, number], b: [number, number, number]): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+
+/**
+ * The latest `vX.Y.Z` tag below the version the branch names: the tag the branch-name rule saw
+ * before the merge, before the hotfix's own tag existed. With no version in the branch, the
+ * highest tag.
+ */
+export function latestTagBefore(tags: readonly string[], branchTag: string | null): string | null {
+  const limit = branchTag ? versionOf(branchTag) : null;
+  let best: { tag: string; version: [number, number, number] } | null = null;
+  for (const tag of tags) {
+    const version = versionOf(tag);
+    if (!version || (limit && compareVersions(version, limit) >= 0)) continue;
+    if (!best || compareVersions(version, best.version) > 0) best = { tag, version };
+  }
+  return best?.tag ?? null;
+}
+
+/** The due time of the post-incident review: by declared severity when configured (the strictest), else `due_hours`. */
+export function postIncidentDue(pr: Pick<MergedPullRequest, "body" | "mergedAt">, policy: Policy): { at: Date; hours: number; source: string } {
+  const { due_hours: hours, due_hours_by_severity: bySeverity } = policy.config.post_incident;
+  const severity = declaredSeverity(pr.body, policy);
+  const named = severity.kind === "hotfix" || severity.kind === "ambiguous" ? severity.values : severity.kind === "not-hotfix" ? [severity.value] : [];
+  const configured = new Map(Object.entries(bySeverity).map(([key, value]) => [key.toLowerCase(), value]));
+  const matches = named.flatMap((value) => {
+    const due = configured.get(value.toLowerCase());
+    return due === undefined ? [] : [{ hours: due, source: `severity ${value}, post_incident.due_hours_by_severity` }];
+  });
+  const chosen = matches.reduce((best, match) => (match.hours < best.hours ? match : best), { hours, source: "post_incident.due_hours" });
+  return { at: new Date(time(pr.mergedAt) + chosen.hours * HOUR_MS), ...chosen };
+}
+
+/** A moment of the hotfix's timeline, from the pull request's own timestamps. */
+export interface TimelineEntry {
+  readonly at: string;
+  readonly what: string;
+}
+
+/** The timeline the follow-up starts from: opened, first approval before the merge, merged. */
+export function hotfixTimeline(pr: MergedPullRequest, reviews: readonly ReviewFact[]): TimelineEntry[] {
+  const approvals = reviewsBeforeMerge(reviews, pr.mergedAt)
+    .filter((review) => review.state === "APPROVED" && review.reviewer.toLowerCase() !== pr.author.toLowerCase())
+    .sort((a, b) => time(a.submittedAt) - time(b.submittedAt));
+  const first = approvals[0];
+  return [
+    { at: pr.createdAt, what: "Pull request opened (fix implemented)" },
+    ...(first?.submittedAt ? [{ at: first.submittedAt, what: `First approval, by @${first.reviewer}` }] : []),
+    { at: pr.mergedAt, what: `Merged into the production branch (merge commit ${shortSha(pr.mergeCommitSha)}); resolution deployed` },
+  ];
+}
+
+// ── Direct pushes and protection changes ───────────────────────────────────────────────────────
+
+/** A pushed commit and the merged pull requests into the production branch it belongs to. */
+export interface PushedCommit {
+  readonly sha: string;
+  readonly message: string;
+  readonly author: string;
+  /** Numbers of merged pull requests into the production branch that contain the commit. */
+  readonly mergedPullRequests: readonly number[];
+}
+
+/** The pushed commits that belong to no merged pull request into the production branch. */
+export function commitsOutsidePullRequests(commits: readonly PushedCommit[]): PushedCommit[] {
+  return commits.filter((commit) => commit.mergedPullRequests.length === 0);
+}
+
+/**
+ * Whether a branch protection rule's pattern covers the production branch (fnmatch-like glob).
+ * A pattern the app cannot read counts as covering it: a change it cannot place is still recorded.
+ */
+export function protectionRuleCovers(pattern: string, branch: string): boolean {
+  try {
+    return compilePattern(pattern).test(branch);
+  } catch {
+    return true;
+  }
+}
+
+/** The ref-name conditions of a ruleset, as GitHub sends them. */
+export interface RulesetScope {
+  readonly target: string | null;
+  readonly include: readonly string[] | null;
+  readonly exclude: readonly string[];
+}
+
+function refPatternCovers(pattern: string, ref: string, isDefault: boolean): boolean {
+  if (pattern === "~ALL") return true;
+  if (pattern === "~DEFAULT_BRANCH") return isDefault;
+  return protectionRuleCovers(pattern, ref);
+}
+
+/**
+ * Whether a ruleset applies to the production branch: a branch ruleset whose included ref
+ * patterns cover `refs/heads/<branch>` and whose excluded ones do not. A ruleset without ref
+ * conditions is taken to apply.
+ */
+export function rulesetCovers(scope: RulesetScope, branch: string, isDefault: boolean): boolean {
+  if (scope.target !== null && scope.target !== "branch") return false;
+  if (scope.include === null) return true;
+  const ref = `refs/heads/${branch}`;
+  const included = scope.include.some((pattern) => refPatternCovers(pattern, ref, isDefault));
+  return included && !scope.exclude.some((pattern) => refPatternCovers(pattern, ref, isDefault));
+}
