@@ -6,9 +6,9 @@
  * so every delivery is stored before any handler runs.
  */
 import { existsSync } from "node:fs";
-import { ProbotOctokit, run } from "probot";
+import { run } from "probot";
 import { createApp } from "./index.js";
-import { requestMetrics } from "./github/request-metrics.js";
+import { serviceOctokit } from "./github/octokit.js";
 import { createDurableApp, type DurableRuntime } from "./server/durable-app.js";
 import { Metrics } from "./server/metrics.js";
 import { openDatabase } from "./store/database.js";
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     { db, queue, metrics, webhookPath: env.WEBHOOK_PATH ?? "/api/github/webhooks", secret: env.WEBHOOK_SECRET ?? "development" },
     (ready) => (runtime = ready),
   );
-  const server = await run(app, { env: { ...env, WEBHOOK_PATH: INTERNAL_WEBHOOK_PATH }, Octokit: ProbotOctokit.plugin(requestMetrics(metrics)) });
+  const server = await run(app, { env: { ...env, WEBHOOK_PATH: INTERNAL_WEBHOOK_PATH }, Octokit: serviceOctokit(metrics) });
   process.once("SIGTERM", () => {
     void (async () => {
       await server.stop();

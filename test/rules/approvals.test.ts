@@ -439,9 +439,9 @@ describe("reviewersToVerify", () => {
 
 describe("reviewWaitDeadline", () => {
   const requested = "2026-11-23T12:00:00Z";
-  const unapproved = { reviews: [], reviewers: {}, reviewRequestedAt: requested };
+  const unapproved: Partial<PullRequestSnapshot> = { reviews: [], reviewers: {}, reviewRequestedAt: requested };
 
-  it.each([
+  it.each<{ name: string; overrides: Partial<PullRequestSnapshot>; deadline: string | null }>([
     { name: "no review was requested", overrides: { ...unapproved, reviewRequestedAt: null }, deadline: null },
     { name: "the request was not read", overrides: { reviews: [], reviewers: {} }, deadline: null },
     { name: "approvals are short since the request", overrides: unapproved, deadline: "2026-11-23T14:00:00.000Z" },
