@@ -11,6 +11,7 @@ import { registerConfigPushHandler } from "./handlers/config-push.js";
 import { registerMergeAuditHandlers } from "./handlers/merge-audit.js";
 import { registerMergeBackHandlers } from "./handlers/merge-back.js";
 import { registerPullRequestHandlers } from "./handlers/pull-request.js";
+import type { KeyedLock } from "./handlers/keyed-lock.js";
 import { createServices, type Scheduler, type Services } from "./handlers/services.js";
 
 /** Options of {@link createApp}. */
@@ -21,6 +22,8 @@ export interface AppOptions {
   readonly appId?: number;
   /** Durable timed jobs, when the app runs with a store. */
   readonly scheduler?: Scheduler;
+  /** Per-pull-request ordering; with a shared database it holds across replicas. */
+  readonly locks?: KeyedLock;
   /** Receives the services the handlers share, for the durable runtime's timed jobs. */
   readonly onServices?: (services: Services) => void;
 }
@@ -40,6 +43,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     const services = createServices({
       ...(options.now ? { now: options.now } : {}),
       ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+      ...(options.locks ? { locks: options.locks } : {}),
       identity: { ...(appId ? { appId } : {}), appOctokit: () => app.auth() },
     });
     options.onServices?.(services);

@@ -29,10 +29,10 @@ export interface Services {
 }
 
 /** Creates the services with their defaults. */
-export function createServices(options: { now?: () => Date; identity?: AppIdentity; scheduler?: Scheduler } = {}): Services {
+export function createServices(options: { now?: () => Date; identity?: AppIdentity; scheduler?: Scheduler; locks?: KeyedLock } = {}): Services {
   return {
     configs: new ConfigCache(),
-    locks: new KeyedLock(),
+    locks: options.locks ?? new KeyedLock(),
     now: options.now ?? (() => new Date()),
     identity: options.identity ?? {},
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Probot } from "probot";
 import { createApp } from "../index.js";
 import { OctokitGateway } from "../github/gateway.js";
+import { KeyedLock } from "../handlers/keyed-lock.js";
 import { evaluatePullRequest, type PullRequestRef } from "../handlers/pull-request.js";
 import { PULL_REQUEST_RECHECK, type Scheduler, type Services } from "../handlers/services.js";
 import type { Database } from "../store/database.js";
@@ -107,7 +108,8 @@ export function createDurableApp(options: DurableAppOptions, onReady?: (runtime:
     const { queue, metrics } = options;
     const scheduler: Scheduler = { schedule: (kind, key, payload, runAt) => queue.schedule(kind, key, payload, runAt, now()) };
     let services: Services | undefined;
-    await createApp({ now, scheduler, ...(options.appId ? { appId: options.appId } : {}), onServices: (s) => (services = s) })(app, appOptions);
+    const locks = new KeyedLock((key, work) => options.db.withLock(key, work));
+    await createApp({ now, scheduler, locks, ...(options.appId ? { appId: options.appId } : {}), onServices: (s) => (services = s) })(app, appOptions);
     if (!services) throw new Error("the app did not create its services");
     const worker = new Worker({ queue, probot: app, metrics, log: app.log, now, ...options.worker });
     registerTimedJobs(worker, app, services, options, now);

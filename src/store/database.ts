@@ -17,6 +17,11 @@ export interface Database extends Queryable {
   readonly kind: "pglite" | "postgres";
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` holding a lock named `key` that every process sharing the database respects
+   * (a PostgreSQL advisory lock). The embedded database has one process, so it needs none.
+   */
+  withLock<T>(key: string, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -38,6 +43,10 @@ class PgliteDatabase implements Database {
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) => work({ query: async <Row>(sql: string, params: readonly unknown[] = []) => (await tx.query<Row>(sql, [...params])).rows }));
+  }
+
+  withLock<T>(_key: string, work: () => Promise<T>): Promise<T> {
+    return work();
   }
 
   close(): Promise<void> {
@@ -63,6 +72,20 @@ class PostgresDatabase implements Database {
     } catch (error) {
       await client.query("ROLLBACK");
       throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [key]);
+      try {
+        return await work();
+      } finally {
+        await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]);
+      }
     } finally {
       client.release();
     }

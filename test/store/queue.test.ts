@@ -4,6 +4,7 @@
  * clock, and two claimers that never take the same job.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { KeyedLock } from "../../src/handlers/keyed-lock.js";
 import type { Database } from "../../src/store/database.js";
 import { DELIVERY_ATTEMPTS, JobQueue } from "../../src/store/jobs.js";
 import { migrate } from "../../src/store/migrations.js";
@@ -87,6 +88,19 @@ describe.each(BACKENDS)("the queue on $name", (backend) => {
     const keys = batches.flat().map((job) => job.key);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBe(40);
+  });
+
+  it.runIf(backend.name === "PostgreSQL")("serialises work on one key across replicas with an advisory lock", async () => {
+    const replicas = [new KeyedLock((key, work) => db.withLock(key, work)), new KeyedLock((key, work) => db.withLock(key, work))];
+    const timeline: string[] = [];
+    const evaluate = (replica: number) => async () => {
+      timeline.push(`start ${replica}`);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      timeline.push(`end ${replica}`);
+    };
+    await Promise.all([replicas[0]?.run("acme/payments#42", evaluate(0)), replicas[1]?.run("acme/payments#42", evaluate(1))]);
+    expect(timeline[0]?.startsWith("start") && timeline[1]?.startsWith("end")).toBe(true);
+    expect(timeline[2]?.startsWith("start") && timeline[3]?.startsWith("end")).toBe(true);
   });
 
   it("reports depth and lag, and prunes finished jobs past their retention", async () => {
