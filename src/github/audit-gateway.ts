@@ -76,6 +76,12 @@ export interface AuditGateway extends GithubGateway {
   listPullRequestsOfCommit(repo: RepoRef, sha: string): Promise<CommitPullRequest[]>;
 }
 
+/**
+ * Creating writes are never retried by the client: a 5xx may hide a write that happened, and a
+ * blind retry would duplicate it. The audit looks its marker up before writing again instead.
+ */
+const NO_RETRY = { retries: 0 };
+
 function statusOf(error: unknown): number | undefined {
   return typeof error === "object" && error !== null ? (error as { status?: number }).status : undefined;
 }
@@ -227,7 +233,7 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
   }
 
   async createComment(repo: RepoRef, number: number, body: string): Promise<number> {
-    const { data } = await this.client.rest.issues.createComment({ ...repo, issue_number: number, body });
+    const { data } = await this.client.rest.issues.createComment({ ...repo, issue_number: number, body, request: NO_RETRY });
     return data.id;
   }
 
@@ -267,7 +273,14 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
   }
 
   async createIssue(repo: RepoRef, issue: NewIssue): Promise<number> {
-    const { data } = await this.client.rest.issues.create({ ...repo, title: issue.title, body: issue.body, labels: [...issue.labels], assignees: [...issue.assignees] });
+    const { data } = await this.client.rest.issues.create({
+      ...repo,
+      title: issue.title,
+      body: issue.body,
+      labels: [...issue.labels],
+      assignees: [...issue.assignees],
+      request: NO_RETRY,
+    });
     return data.number;
   }
 

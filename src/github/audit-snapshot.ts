@@ -51,7 +51,8 @@ function teamRef(team: string, owner: string): { org: string; slug: string } {
   return { org, slug };
 }
 
-async function personFact(gateway: AuditGateway, repo: RepoRef, login: string, teams: readonly string[]): Promise<ReviewerFact> {
+/** A person's repository permission and membership of the given configured teams (unreadable teams become notes). */
+export async function readPersonFact(gateway: AuditGateway, repo: RepoRef, login: string, teams: readonly string[]): Promise<ReviewerFact> {
   const [permission, memberships] = await Promise.all([
     gateway.getPermission(repo, login),
     Promise.all(
@@ -72,7 +73,7 @@ async function personFact(gateway: AuditGateway, repo: RepoRef, login: string, t
 /** Reads the permission and configured team memberships of each login (lower-cased keys), at most {@link MAX_PEOPLE}. */
 async function peopleFacts(gateway: AuditGateway, repo: RepoRef, logins: ReadonlyMap<string, readonly string[]>): Promise<Record<string, ReviewerFact>> {
   const entries = await Promise.all(
-    [...logins].slice(0, MAX_PEOPLE).map(async ([login, teams]) => [login, await personFact(gateway, repo, login, teams)] as const),
+    [...logins].slice(0, MAX_PEOPLE).map(async ([login, teams]) => [login, await readPersonFact(gateway, repo, login, teams)] as const),
   );
   return Object.fromEntries(entries);
 }
@@ -137,6 +138,11 @@ function decided(requirements: readonly Requirement[], ruleSuite: RuleSuiteLooku
   return ruleSuite.status !== "bypass" && requirements.every((requirement) => requirement.status === "met" || requirement.status === "pending");
 }
 
+/**
+ * The people a justification's checks read: the authoriser each form names (permission and
+ * authoriser teams) and, when the timeline was read for "no reviewer available", the reviewers
+ * and requested reviewers (permission and reviewer teams). Those already known are not read again.
+ */
 async function justificationPeople(
   gateway: AuditGateway,
   repo: RepoRef,
@@ -148,10 +154,12 @@ async function justificationPeople(
   policy: Policy,
 ): Promise<Record<string, ReviewerFact>> {
   const people = new Map<string, string[]>();
-  const deadline = justificationDeadline(pr.mergedAt, policy);
   addPeople(people, authorisersToVerify(candidates, pr.author), policy.config.bypass.authorizers.teams);
-  const requested = (requests ?? []).flatMap((request) => (request.reviewer ? [request.reviewer] : []));
-  addPeople(people, [...reviewerLogins(reviews, pr.author, deadline), ...requested].filter((login) => login.toLowerCase() !== pr.author.toLowerCase()), policy.config.approvals.reviewers.teams);
+  if (requests) {
+    const requested = requests.flatMap((request) => (request.reviewer ? [request.reviewer] : []));
+    const reviewers = reviewerLogins(reviews, pr.author, justificationDeadline(pr.mergedAt, policy));
+    addPeople(people, [...reviewers, ...requested].filter((login) => login.toLowerCase() !== pr.author.toLowerCase()), policy.config.approvals.reviewers.teams);
+  }
   const lookedUp = new Set(policy.config.approvals.reviewers.teams);
   for (const [login, teams] of people) {
     if (known[login] && teams.every((team) => lookedUp.has(team))) people.delete(login);

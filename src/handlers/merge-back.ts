@@ -1,6 +1,466 @@
-/** Placeholder: being written in this session. */
-import type { Probot } from "probot";
-import type { Services } from "./services.js";
+/**
+ * Merge-back tracking: every merged hotfix must reach the develop branch and every active release
+ * branch (seed 001 step 7, seed 004 "Backport to Dev", seed 003 "within 2 hours").
+ * - A hotfix merged into production → find out which targets already have the fix; open one
+ *   reminder issue for the others (and, when configured, their back-merge pull requests), or note
+ *   on the pull request that merge-back is complete.
+ * - A push to a target branch, or a pull request merged into one → check that branch's rows of
+ *   the repository's open reminders again, tick what landed, close a reminder when every target
+ *   has the fix; escalate overdue reminders once.
+ * Each event: guard, fetch one snapshot, pure rules (src/rules/merge-back.ts), render, write. The
+ * merge-back work of a repository runs one event at a time in this process, so a duplicate or
+ * concurrent delivery finds the reminder the first one opened.
+ */
+import type { Context, Logger, Probot, ProbotOctokit } from "probot";
+import type { Policy } from "../config/policy.js";
+import { OctokitGateway, type RepoRef } from "../github/gateway.js";
+import { OctokitMergeBackGateway, type MergeBackGateway, type PullRequestStatus } from "../github/merge-back-gateway.js";
+import { classifyPullRequest } from "../rules/classify.js";
+import {
+  backMergeHead,
+  branchCleanup,
+  candidateTargets,
+  conflictCandidates,
+  describeHotfix,
+  escalationRecipients,
+  escalationTime,
+  findEvidence,
+  isActiveRelease,
+  isComplete,
+  isEscalationDue,
+  isTargetBranch,
+  keepHotfixBranch,
+  listingPrefixes,
+  needsActivityCheck,
+  needsBackMerge,
+  needsMergeabilityCheck,
+  releaseRowFor,
+  releaseRowsToRecheck,
+  rowFor,
+  rowsToRecheck,
+  shasToCompare,
+  targetSpecs,
+  withRows,
+  type CleanupOutcome,
+  type HotfixFacts,
+  type MergedHotfix,
+  type MergedPullRequest,
+  type ReminderState,
+  type Row,
+  type TargetFacts,
+  type TargetOutcome,
+} from "../rules/merge-back.js";
+import {
+  REMINDER_LABEL,
+  completeNoteMarker,
+  parseReminder,
+  renderBackMergePullRequest,
+  renderClosingComment,
+  renderCompleteNote,
+  renderEscalationComment,
+  renderReminderBody,
+  renderReminderTitle,
+} from "../render/merge-back.js";
+import { configFor, gatewayFor, isOwnEvent, repoOf, type Services } from "./services.js";
 
-/** Registers the handlers. */
-export function registerMergeBackHandlers(_app: Probot, _services: Services): void {}
+/** The timed job that re-checks a repository's reminders when one of them comes due for escalation. */
+export const MERGE_BACK_RECHECK = "merge-back-recheck";
+
+/** The payload of a {@link MERGE_BACK_RECHECK} job. */
+export interface MergeBackJob {
+  readonly installationId: number;
+  readonly owner: string;
+  readonly repo: string;
+}
+
+/** A reminder left open and not yet escalated, with the time it escalates. */
+export interface PendingEscalation {
+  readonly hotfix: number;
+  readonly escalatesAt: Date;
+}
+
+/** One check of a repository: where, under which policy, at what time. */
+interface MergeBackRun {
+  readonly gateway: MergeBackGateway;
+  readonly repo: RepoRef;
+  readonly policy: Policy;
+  readonly now: Date;
+  readonly log: Logger;
+}
+
+/** A reminder issue the app opened, with the state its body records. */
+interface Reminder {
+  readonly number: number;
+  readonly open: boolean;
+  readonly body: string;
+  readonly state: ReminderState;
+}
+
+/** What a check learned of one target. */
+interface TargetCheck {
+  readonly outcome: TargetOutcome;
+  /** Files the hotfix side changed since it diverged from the target (null: unknown or cut), to name conflicts. */
+  readonly hotfixSideFiles: readonly string[] | null;
+}
+
+/**
+ * Which rows a re-check looks at again: every missing row, those of one branch, or whether the
+ * release branches are still active (after a push to production). Escalation is due on any.
+ */
+export type RecheckScope = "all" | "release-activity" | { readonly target: string };
+
+function fullName(repo: RepoRef): string {
+  return `${repo.owner}/${repo.repo}`;
+}
+
+/** Pull requests merged since a time: listed at most once per check, and only when a target needs them. */
+function mergedPullRequestsOnce(run: MergeBackRun, since: string): () => Promise<MergedPullRequest[]> {
+  let listing: Promise<MergedPullRequest[]> | undefined;
+  return () => (listing ??= run.gateway.listMergedPullRequests(run.repo, since));
+}
+
+/**
+ * Whether the fix is in one target: compares first, then merged pull requests, then the target's
+ * commits since the hotfix, each fetched only when what came before found nothing.
+ */
+async function checkTarget(run: MergeBackRun, hotfix: HotfixFacts, target: string, mergedPullRequests: () => Promise<MergedPullRequest[]>): Promise<TargetCheck> {
+  const repository = fullName(run.repo);
+  let facts: TargetFacts = { ancestry: [] };
+  let hotfixSideFiles: readonly string[] | null = null;
+  for (const sha of shasToCompare(hotfix)) {
+    const comparison = await run.gateway.compare(run.repo, target, sha);
+    if (!comparison) return { outcome: { exists: false }, hotfixSideFiles };
+    if (sha === hotfix.headSha) hotfixSideFiles = comparison.files;
+    facts = { ancestry: [...facts.ancestry, { sha, status: comparison.status }] };
+    const evidence = findEvidence(hotfix, repository, target, facts);
+    if (evidence) return { outcome: { exists: true, evidence }, hotfixSideFiles };
+  }
+  facts = { ...facts, mergedPullRequests: await mergedPullRequests() };
+  const merged = findEvidence(hotfix, repository, target, facts);
+  if (merged) return { outcome: { exists: true, evidence: merged }, hotfixSideFiles };
+  facts = { ...facts, commits: await run.gateway.listCommitsSince(run.repo, target, hotfix.since) };
+  return { outcome: { exists: true, evidence: findEvidence(hotfix, repository, target, facts) }, hotfixSideFiles };
+}
+
+/** The targets of a newly merged hotfix, each with whether it exists: literal targets, listed branches, active release branches only (unless configured otherwise). */
+async function resolveTargets(run: MergeBackRun, hotfix: HotfixFacts): Promise<{ readonly branch: string; readonly exists: boolean }[]> {
+  const specs = targetSpecs(run.policy);
+  const listed: string[] = [];
+  for (const prefix of listingPrefixes(specs)) listed.push(...(await run.gateway.listBranches(run.repo, prefix)));
+  const targets: { branch: string; exists: boolean }[] = [];
+  for (const branch of candidateTargets(specs, listed, run.policy, hotfix)) {
+    if (!needsActivityCheck(branch, run.policy)) {
+      targets.push({ branch, exists: true });
+      continue;
+    }
+    const activity = await run.gateway.compare(run.repo, run.policy.config.branches.production, branch);
+    if (!activity) targets.push({ branch, exists: false });
+    else if (isActiveRelease(activity.status)) targets.push({ branch, exists: true });
+  }
+  return targets;
+}
+
+/** The app's reminders among the labelled issues: opened by a bot, marked, with a valid state for this repository. */
+async function findReminders(run: MergeBackRun, filter: { readonly state: "open" } | { readonly state: "all"; readonly since: string }): Promise<Reminder[]> {
+  const issues = await run.gateway.listLabelledIssues(run.repo, REMINDER_LABEL, filter);
+  return issues.flatMap((issue) => {
+    const state = issue.openedByBot ? parseReminder(issue.body) : null;
+    if (!state || state.repository.toLowerCase() !== fullName(run.repo).toLowerCase()) {
+      run.log.warn({ issue: issue.number }, "labelled as a merge-back reminder but not one the app can read; ignored");
+      return [];
+    }
+    return [{ number: issue.number, open: issue.state === "open", body: issue.body, state }];
+  });
+}
+
+/** Deletes the hotfix branch when configured and safe, otherwise reports what to suggest. */
+async function cleanUpHotfixBranch(run: MergeBackRun, state: ReminderState): Promise<CleanupOutcome> {
+  const kept = keepHotfixBranch(state, run.policy);
+  if (kept) return { kind: "keep", reason: kept };
+  const decision = branchCleanup(state, run.policy, await run.gateway.getBranchHead(run.repo, state.hotfix.headRef));
+  if (decision.kind !== "delete") return decision;
+  return (await run.gateway.deleteBranch(run.repo, state.hotfix.headRef)) === "deleted" ? { kind: "deleted" } : { kind: "gone" };
+}
+
+function errorText(error: unknown): string {
+  const { status, message } = error as { status?: number; message?: string };
+  return `${status ? `HTTP ${status}: ` : ""}${message ?? String(error)}`.slice(0, 300);
+}
+
+/** Opens (or finds) the back-merge pull request of a missing row; a failure is recorded in the row, never hidden. */
+async function openBackMerge(run: MergeBackRun, state: ReminderState, row: Row, reminderNumber: number, hotfixBranchHead: string | null): Promise<Row> {
+  const { branch: head, create } = backMergeHead(state.hotfix, row.target, hotfixBranchHead);
+  try {
+    if (create) await run.gateway.createBranch(run.repo, head, state.hotfix.headSha);
+    const pullRequest = (await run.gateway.findOpenPullRequest(run.repo, head, row.target)) ?? (await createBackMerge(run, state, row.target, head, reminderNumber));
+    return { target: row.target, status: "missing", backMerge: { number: pullRequest.number, head, state: pullRequest.state, mergeable: pullRequest.mergeable } };
+  } catch (error) {
+    run.log.warn({ err: error, target: row.target, hotfix: state.hotfix.number }, "opening the back-merge pull request failed");
+    return { target: row.target, status: "missing", backMergeError: errorText(error) };
+  }
+}
+
+async function createBackMerge(run: MergeBackRun, state: ReminderState, target: string, head: string, reminderNumber: number): Promise<PullRequestStatus> {
+  const { title, body } = renderBackMergePullRequest(state, target, reminderNumber);
+  const result = await run.gateway.openPullRequest(run.repo, { head, base: target, title, body });
+  if (result.kind === "created") return result.pullRequest;
+  const existing = await run.gateway.findOpenPullRequest(run.repo, head, target);
+  if (!existing) throw new Error(`GitHub says a pull request from ${head} into ${target} already exists, but none is open`);
+  return existing;
+}
+
+/** Reads an open back-merge pull request's mergeability again and, when it conflicts, the files both sides changed. */
+async function refreshBackMerge(run: MergeBackRun, state: ReminderState, row: Row, check: TargetCheck | undefined): Promise<Row> {
+  if (row.status !== "missing" || !row.backMerge) return row;
+  const current = await run.gateway.getPullRequestStatus(run.repo, row.backMerge.number);
+  const conflicting = current.state === "open" && current.mergeable === false;
+  const targetSide = conflicting ? await run.gateway.compare(run.repo, state.hotfix.headSha, row.target) : null;
+  const conflicts = conflicting ? conflictCandidates(check?.hotfixSideFiles ?? null, targetSide?.files ?? null) : undefined;
+  return { ...row, backMerge: { number: current.number, head: row.backMerge.head, state: current.state, mergeable: current.mergeable, ...(conflicts !== undefined ? { conflicts } : {}) } };
+}
+
+/** Opens the missing back-merge pull requests and refreshes the open ones, for the rows in scope. */
+async function ensureBackMerges(run: MergeBackRun, state: ReminderState, reminderNumber: number, checks: ReadonlyMap<string, TargetCheck>, scope: RecheckScope): Promise<ReminderState> {
+  if (scope === "release-activity") return state;
+  const rows = state.rows.filter((row) => scope === "all" || row.target === scope.target);
+  let hotfixBranchHead: Promise<string | null> | undefined;
+  const currentHead = () => (hotfixBranchHead ??= state.hotfix.headInRepository ? run.gateway.getBranchHead(run.repo, state.hotfix.headRef) : Promise.resolve(null));
+  const updated: Row[] = [];
+  for (const row of rows) {
+    if (needsBackMerge(row)) updated.push(await openBackMerge(run, state, row, reminderNumber, await currentHead()));
+    else if (needsMergeabilityCheck(row)) updated.push(await refreshBackMerge(run, state, row, checks.get(row.target)));
+  }
+  return withRows(state, updated);
+}
+
+/** Closes a complete reminder: the closing comment first, so a failure leaves the issue open and a retry finishes it. */
+async function closeReminder(run: MergeBackRun, reminder: Reminder, state: ReminderState): Promise<void> {
+  const cleanup = await cleanUpHotfixBranch(run, state);
+  await run.gateway.createComment(run.repo, reminder.number, renderClosingComment(state, cleanup));
+  await run.gateway.updateIssue(run.repo, reminder.number, { body: renderReminderBody(state, escalationTime(state, run.policy)), state: "closed" });
+  run.log.info({ issue: reminder.number, hotfix: state.hotfix.number, cleanup: cleanup.kind }, "merge-back complete; reminder closed");
+}
+
+/**
+ * Brings a reminder up to date after its rows were checked: back-merge pull requests, then close
+ * when complete, else escalate when due (comment first, then record it), and rewrite the body
+ * only when it changed. Returns the escalation still ahead, if any.
+ */
+async function settleReminder(run: MergeBackRun, reminder: Reminder, checked: ReminderState, checks: ReadonlyMap<string, TargetCheck>, scope: RecheckScope): Promise<PendingEscalation | null> {
+  let state = run.policy.config.merge_back.open_pull_requests ? await ensureBackMerges(run, checked, reminder.number, checks, scope) : checked;
+  if (isComplete(state)) {
+    await closeReminder(run, reminder, state);
+    return null;
+  }
+  if (isEscalationDue(state, run.policy, run.now)) {
+    const recipients = escalationRecipients(state, run.policy, run.repo.owner);
+    await run.gateway.createComment(run.repo, reminder.number, renderEscalationComment(state, recipients, run.policy.config.merge_back.escalate_after_hours, run.now));
+    state = { ...state, escalatedAt: run.now.toISOString() };
+    run.log.info({ issue: reminder.number, hotfix: state.hotfix.number }, "merge-back reminder escalated");
+  }
+  const escalatesAt = escalationTime(state, run.policy);
+  const body = renderReminderBody(state, escalatesAt);
+  if (body !== reminder.body) await run.gateway.updateIssue(run.repo, reminder.number, { body });
+  return state.escalatedAt === null ? { hotfix: state.hotfix.number, escalatesAt } : null;
+}
+
+/** Checks whether the missing release branches of a reminder are still active (one compare each). */
+async function recheckReleaseActivity(run: MergeBackRun, state: ReminderState): Promise<ReminderState> {
+  const rows: Row[] = [];
+  for (const row of releaseRowsToRecheck(state, run.policy)) {
+    const activity = await run.gateway.compare(run.repo, run.policy.config.branches.production, row.target);
+    rows.push(releaseRowFor(row, activity?.status ?? null));
+  }
+  return withRows(state, rows);
+}
+
+/** Checks a reminder's rows in scope again, then settles it. */
+async function refreshReminder(run: MergeBackRun, reminder: Reminder, scope: RecheckScope, mergedPullRequests: () => Promise<MergedPullRequest[]>): Promise<PendingEscalation | null> {
+  if (scope === "release-activity") return settleReminder(run, reminder, await recheckReleaseActivity(run, reminder.state), new Map(), scope);
+  const rows = rowsToRecheck(reminder.state, scope === "all" ? undefined : scope.target);
+  const checks = new Map<string, TargetCheck>();
+  for (const row of rows) checks.set(row.target, await checkTarget(run, reminder.state.hotfix, row.target, mergedPullRequests));
+  const checked = withRows(
+    reminder.state,
+    rows.map((row) => rowFor(row.target, (checks.get(row.target) as TargetCheck).outcome, row)),
+  );
+  return settleReminder(run, reminder, checked, checks, scope);
+}
+
+/**
+ * Re-checks the open merge-back reminders of a repository: ticks the targets that now have the
+ * fix, closes a reminder when every target has it, opens missing back-merge pull requests when
+ * configured, and escalates overdue reminders once. The handlers call it for a push to a target
+ * branch or a pull request merged into one (scope: that branch); a scheduler can call it with
+ * scope `all`. Callers serialise calls per repository (the handlers hold the repository's lock).
+ * Returns the escalations still ahead of the reminders left open.
+ */
+export async function recheckMergeBacks(gateway: MergeBackGateway, repo: RepoRef, policy: Policy, now: Date, log: Logger, scope: RecheckScope = "all"): Promise<PendingEscalation[]> {
+  const run: MergeBackRun = { gateway, repo, policy, now, log };
+  const reminders = (await findReminders(run, { state: "open" })).filter((reminder) => reminder.open);
+  if (reminders.length === 0) return [];
+  const since = new Date(Math.min(...reminders.map((reminder) => Date.parse(reminder.state.hotfix.since)))).toISOString();
+  const mergedPullRequests = mergedPullRequestsOnce(run, since);
+  const pending: PendingEscalation[] = [];
+  for (const reminder of reminders) {
+    const escalation = await refreshReminder(run, reminder, scope, mergedPullRequests);
+    if (escalation) pending.push(escalation);
+  }
+  return pending;
+}
+
+/** Posts the "merge-back complete" note on the hotfix pull request, once, and cleans up the branch. */
+async function noteComplete(run: MergeBackRun, state: ReminderState): Promise<void> {
+  const marker = completeNoteMarker(state.hotfix.number);
+  const comments = await run.gateway.listCommentBodies(run.repo, state.hotfix.number);
+  if (comments.some((body) => body.startsWith(marker))) return;
+  const cleanup = await cleanUpHotfixBranch(run, state);
+  await run.gateway.createComment(run.repo, state.hotfix.number, renderCompleteNote(state, cleanup));
+  run.log.info({ hotfix: state.hotfix.number, cleanup: cleanup.kind }, "merge-back already complete at merge");
+}
+
+/** Opens the reminder of a hotfix that some target lacks, then its back-merge pull requests. */
+async function openReminder(run: MergeBackRun, state: ReminderState, checks: ReadonlyMap<string, TargetCheck>): Promise<PendingEscalation | null> {
+  const body = renderReminderBody(state, escalationTime(state, run.policy));
+  const number = await run.gateway.createIssue(run.repo, { title: renderReminderTitle(state), body, labels: [REMINDER_LABEL], assignees: [state.hotfix.author] });
+  run.log.info({ issue: number, hotfix: state.hotfix.number }, "merge-back reminder opened");
+  return settleReminder(run, { number, open: true, body, state }, state, checks, "all");
+}
+
+/**
+ * A hotfix was merged into production: unless its reminder exists already (a duplicate or
+ * redelivered event, which only refreshes it), find which targets have the fix and open the
+ * reminder, or note that merge-back is complete. Returns the reminder's escalation still ahead.
+ */
+async function trackMergedHotfix(run: MergeBackRun, merged: MergedHotfix): Promise<PendingEscalation | null> {
+  const existing = (await findReminders(run, { state: "all", since: merged.mergedAt })).find((reminder) => reminder.state.hotfix.number === merged.number);
+  if (existing) return existing.open ? refreshReminder(run, existing, "all", mergedPullRequestsOnce(run, existing.state.hotfix.since)) : null;
+  const [parents, commits] = await Promise.all([run.gateway.getCommitParents(run.repo, merged.mergeSha), run.gateway.listPullRequestCommits(run.repo, merged.number)]);
+  const hotfix = describeHotfix(merged, parents, commits);
+  const targets = await resolveTargets(run, hotfix);
+  const mergedPullRequests = mergedPullRequestsOnce(run, hotfix.since);
+  const checks = new Map<string, TargetCheck>();
+  for (const { branch, exists } of targets) {
+    checks.set(branch, exists ? await checkTarget(run, hotfix, branch, mergedPullRequests) : { outcome: { exists: false }, hotfixSideFiles: null });
+  }
+  const state: ReminderState = {
+    version: 1,
+    repository: fullName(run.repo),
+    production: run.policy.config.branches.production,
+    hotfix,
+    rows: targets.map(({ branch }) => rowFor(branch, (checks.get(branch) as TargetCheck).outcome)),
+    escalatedAt: null,
+  };
+  if (!isComplete(state)) return openReminder(run, state, checks);
+  await noteComplete(run, state);
+  return null;
+}
+
+type ClosedPullRequest = Context<"pull_request.closed">["payload"]["pull_request"];
+
+function mergedHotfixOf(pr: ClosedPullRequest, repository: string): MergedHotfix | null {
+  if (!pr.merged || !pr.merge_commit_sha || !pr.merged_at) return null;
+  return {
+    number: pr.number,
+    title: pr.title,
+    author: pr.user.login,
+    headRef: pr.head.ref,
+    headSha: pr.head.sha,
+    headInRepository: pr.head.repo?.full_name.toLowerCase() === repository.toLowerCase(),
+    mergeSha: pr.merge_commit_sha,
+    mergedAt: pr.merged_at,
+  };
+}
+
+function inRepositoryOrder<T>(services: Services, repo: RepoRef, work: () => Promise<T>): Promise<T> {
+  return services.locks.run(`merge-back:${fullName(repo).toLowerCase()}`, work);
+}
+
+/**
+ * Asks the scheduler to re-check the repository when each open reminder comes due, so it
+ * escalates on time even when no event arrives. Without a store, the next event in the
+ * repository does it. Keyed by reminder and time, so repeated events schedule each once.
+ */
+async function scheduleEscalations(context: Context<"pull_request.closed" | "push">, repo: RepoRef, pending: readonly PendingEscalation[], services: Services): Promise<void> {
+  const installationId = context.payload.installation?.id;
+  if (!services.scheduler || installationId === undefined) return;
+  const job: MergeBackJob = { installationId, owner: repo.owner, repo: repo.repo };
+  for (const { hotfix, escalatesAt } of pending) {
+    if (escalatesAt <= services.now()) continue;
+    await services.scheduler.schedule(MERGE_BACK_RECHECK, `${MERGE_BACK_RECHECK}:${fullName(repo)}#${hotfix}@${escalatesAt.toISOString()}`, job, escalatesAt);
+  }
+}
+
+/**
+ * A pull request was closed. Merged into production as a hotfix → track its merge-back (the push
+ * to production that comes with the merge escalates other overdue reminders). Merged into a
+ * target branch → re-check that branch's rows.
+ */
+export async function handleClosedPullRequest(context: Context<"pull_request.closed">, services: Services): Promise<void> {
+  const { pull_request: pr, repository } = context.payload;
+  const merged = mergedHotfixOf(pr, repository.full_name);
+  if (!merged) return;
+  const github = gatewayFor(context, services);
+  if (await isOwnEvent(context, github, services)) return;
+  const repo = repoOf(context);
+  const config = await configFor(github, repo, services);
+  if (!config.ok) {
+    context.log.warn({ pr: pr.number, problems: config.problems.length }, "invalid hotfix-guard configuration; merge-back not tracked");
+    return;
+  }
+  const { policy } = config;
+  const gateway = new OctokitMergeBackGateway(context.octokit);
+  const now = services.now();
+  if (pr.base.ref !== policy.config.branches.production) {
+    if (!isTargetBranch(pr.base.ref, policy)) return;
+    const pending = await inRepositoryOrder(services, repo, () => recheckMergeBacks(gateway, repo, policy, now, context.log, { target: pr.base.ref }));
+    await scheduleEscalations(context, repo, pending, services);
+    return;
+  }
+  const classification = classifyPullRequest({ baseRef: pr.base.ref, headRef: pr.head.ref, labels: pr.labels.map((label) => label.name) }, policy);
+  if (classification.kind !== "hotfix") return;
+  const pending = await inRepositoryOrder(services, repo, () => trackMergedHotfix({ gateway, repo, policy, now, log: context.log }, merged));
+  await scheduleEscalations(context, repo, pending ? [pending] : [], services);
+}
+
+/**
+ * A push to a target branch → re-check that branch's rows of the repository's open reminders. A
+ * push to production → re-check whether their release branches are still active (a release merged
+ * into production needs no back-merge any more).
+ */
+export async function handleTargetPush(context: Context<"push">, services: Services): Promise<void> {
+  const { ref, deleted } = context.payload;
+  if (deleted || !ref.startsWith("refs/heads/")) return;
+  const branch = ref.slice("refs/heads/".length);
+  const github = gatewayFor(context, services);
+  if (await isOwnEvent(context, github, services)) return;
+  const repo = repoOf(context);
+  const config = await configFor(github, repo, services);
+  if (!config.ok) return;
+  const { policy } = config;
+  const production = branch === policy.config.branches.production;
+  if (!production && !isTargetBranch(branch, policy)) return;
+  const gateway = new OctokitMergeBackGateway(context.octokit);
+  const scope: RecheckScope = production ? "release-activity" : { target: branch };
+  const pending = await inRepositoryOrder(services, repo, () => recheckMergeBacks(gateway, repo, policy, services.now(), context.log, scope));
+  await scheduleEscalations(context, repo, pending, services);
+}
+
+/**
+ * Runs a {@link MERGE_BACK_RECHECK} job: checks every open reminder of the repository again, which
+ * ticks what landed unnoticed and escalates the reminders now due. The durable worker calls it
+ * with the installation's Octokit.
+ */
+export async function runMergeBackRecheck(octokit: ProbotOctokit, job: MergeBackJob, services: Services, log: Logger): Promise<void> {
+  const repo: RepoRef = { owner: job.owner, repo: job.repo };
+  const config = await configFor(new OctokitGateway(octokit, services.identity), repo, services);
+  if (!config.ok) return;
+  const { policy } = config;
+  await inRepositoryOrder(services, repo, () => recheckMergeBacks(new OctokitMergeBackGateway(octokit), repo, policy, services.now(), log, "all"));
+}
+
+/** Registers the merge-back handlers. */
+export function registerMergeBackHandlers(app: Probot, services: Services): void {
+  app.on("pull_request.closed", (context) => handleClosedPullRequest(context, services));
+  app.on("push", (context) => handleTargetPush(context, services));
+}

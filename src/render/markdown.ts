@@ -38,3 +38,11 @@ export function truncateMarkdown(markdown: string, max: number): string {
   const lastLine = cut.lastIndexOf("\n");
   return `${lastLine > 0 ? cut.slice(0, lastLine) : cut}${note}`;
 }
+
+/**
+ * Breaks `#123`, `owner/repo#123` and `GH-123` references so that echoed text neither links to
+ * nor leaves a cross-reference on the issue it names.
+ */
+export function neutraliseReferences(text: string): string {
+  return text.replace(/#(?=[0-9])/g, `#${ZERO_WIDTH_SPACE}`).replace(/\b(GH)-(?=[0-9])/gi, `$1-${ZERO_WIDTH_SPACE}`);
+}

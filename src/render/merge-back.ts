@@ -18,7 +18,7 @@ const STATE_OPEN = "<!-- hotfix-guard:merge-back-state ";
 const STATE_CLOSE = " -->";
 
 /** The hidden first line of the reminder of hotfix `number`. */
-export function reminderMarker(number: number): string {
+function reminderMarker(number: number): string {
   return `<!-- hotfix-guard:merge-back pr=${number} -->`;
 }
 
@@ -126,6 +126,8 @@ function rowText(row: Row, state: ReminderState): string {
       return `- [x] ${target}: has the fix: ${evidenceText(row.evidence, state)}.`;
     case "absent":
       return `- ➖ ${target}: skipped: configured as a target, but no such branch exists.`;
+    case "released":
+      return `- ➖ ${target}: skipped: merged into ${inlineCode(state.production)} since this reminder opened, so the release is finished.`;
     case "missing":
       return [`- [ ] ${target}: missing: ${whyMissing(row, state)}`, `  ${backMergeText(row)}`, "", indent(mergeCommands(state, row.target))].join("\n");
   }
@@ -138,9 +140,9 @@ function indent(block: string): string {
     .join("\n");
 }
 
-/** Hidden, re-parsable JSON: `<`, `>` and `&` escaped, so no text inside can end the comment. */
+/** Hidden, re-parsable JSON: `<`, `>`, `&` and `@` escaped, so no text inside can end the comment or mention anyone. */
 function stateBlock(state: ReminderState): string {
-  const json = JSON.stringify(state).replace(/[<>&]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const json = JSON.stringify(state).replace(/[<>&@]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return `${STATE_OPEN}${json}${STATE_CLOSE}`;
 }
 
@@ -151,11 +153,14 @@ function stateBlock(state: ReminderState): string {
  */
 export function renderReminderBody(state: ReminderState, escalatesAt: Date): string {
   const { hotfix } = state;
-  const method = hotfix.method === "merge" ? "with a merge commit" : "squashed or rebased";
-  const intro = `Hotfix #${hotfix.number} (${plainText(hotfix.title)}) by @${hotfix.author} was merged into ${inlineCode(state.production)} at ${utc(hotfix.mergedAt)}, ${method} (merge commit ${inlineCode(short(hotfix.mergeSha))}). It must also reach the development branch and every active release branch. This issue ticks each branch off as the fix lands there and closes itself when every branch has it.`;
+  const merged =
+    hotfix.method === "merge"
+      ? `was merged into ${inlineCode(state.production)} at ${utc(hotfix.mergedAt)} (merge commit ${inlineCode(short(hotfix.mergeSha))})`
+      : `was squashed or rebased into ${inlineCode(state.production)} at ${utc(hotfix.mergedAt)} (commit ${inlineCode(short(hotfix.mergeSha))})`;
+  const intro = `Hotfix #${hotfix.number} (${plainText(hotfix.title)}) by @${hotfix.author} ${merged}. It must also reach the development branch and every active release branch. This issue ticks each branch off as the fix lands there and closes itself when every branch has it.`;
   const escalation = state.escalatedAt
     ? `Escalated at ${utc(state.escalatedAt)}.`
-    : `If a branch still lacks the fix at ${utc(escalatesAt)}, this issue escalates to the admins (\`merge_back.escalate_after_hours\`).`;
+    : `If a branch still lacks the fix at ${utc(escalatesAt)}, Hotfix Guard comments here once, mentioning the author and the admins (\`merge_back.escalate_after_hours\`, \`audit.notify\`).`;
   const footer = "A branch counts as done when the hotfix's commits are in its history, a pull request into it from the hotfix branch or mentioning the hotfix was merged, or its commits were cherry-picked with `git cherry-pick -x`. Ticking a box by hand changes nothing; close this issue to stop tracking.";
   const visible = [reminderMarker(hotfix.number), intro, "### Branches", state.rows.map((row) => rowText(row, state)).join("\n"), escalation, footer].join("\n\n");
   const block = stateBlock(state);
@@ -180,6 +185,7 @@ const rowSchema = z.discriminatedUnion("status", [
   z.object({ target: z.string(), status: z.literal("done"), evidence: evidenceSchema, backMerge: backMergeSchema.optional() }),
   z.object({ target: z.string(), status: z.literal("missing"), backMerge: backMergeSchema.optional(), backMergeError: z.string().optional() }),
   z.object({ target: z.string(), status: z.literal("absent") }),
+  z.object({ target: z.string(), status: z.literal("released") }),
 ]);
 const stateSchema = z.object({
   version: z.literal(1),
@@ -223,9 +229,16 @@ function doneList(state: ReminderState): string {
   return listInProse(state.rows.flatMap((row) => (row.status === "done" ? [`${inlineCode(row.target)} (${evidenceText(row.evidence, state)})`] : [])));
 }
 
-function absentNote(state: ReminderState): string {
-  const absent = state.rows.filter((row) => row.status === "absent").map((row) => inlineCode(row.target));
-  return absent.length > 0 ? `Skipped ${listInProse(absent)}: configured as ${absent.length === 1 ? "a target" : "targets"}, but no such branch exists.` : "";
+function skippedNote(state: ReminderState): string {
+  const named = (status: Row["status"]) => state.rows.filter((row) => row.status === status).map((row) => inlineCode(row.target));
+  const absent = named("absent");
+  const released = named("released");
+  return [
+    absent.length > 0 ? `Skipped ${listInProse(absent)}: configured as ${absent.length === 1 ? "a target" : "targets"}, but no such branch exists.` : "",
+    released.length > 0 ? `Skipped ${listInProse(released)}: merged into ${inlineCode(state.production)} since the reminder opened, so ${released.length === 1 ? "that release is" : "those releases are"} finished.` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
 }
 
 function cleanupText(state: ReminderState, cleanup: CleanupOutcome): string {
@@ -246,13 +259,16 @@ function cleanupText(state: ReminderState, cleanup: CleanupOutcome): string {
 export function renderCompleteNote(state: ReminderState, cleanup: CleanupOutcome): string {
   const done = doneList(state);
   const summary = done ? `✅ Merge-back complete: hotfix #${state.hotfix.number} is already in ${done}. No reminder needed.` : `✅ Merge-back: no target branch exists, so there is nothing to merge hotfix #${state.hotfix.number} back into.`;
-  return truncateMarkdown([completeNoteMarker(state.hotfix.number), summary, absentNote(state), cleanupText(state, cleanup)].filter(Boolean).join("\n\n"), BODY_LIMIT);
+  return truncateMarkdown([completeNoteMarker(state.hotfix.number), summary, skippedNote(state), cleanupText(state, cleanup)].filter(Boolean).join("\n\n"), BODY_LIMIT);
 }
 
 /** The comment that closes a reminder once every target has the fix. */
 export function renderClosingComment(state: ReminderState, cleanup: CleanupOutcome): string {
-  const summary = `✅ Every target branch now has hotfix #${state.hotfix.number}: ${doneList(state)}. Closing this reminder.`;
-  return truncateMarkdown([summary, absentNote(state), cleanupText(state, cleanup)].filter(Boolean).join("\n\n"), BODY_LIMIT);
+  const done = doneList(state);
+  const summary = done
+    ? `✅ Every target branch now has hotfix #${state.hotfix.number}: ${done}. Closing this reminder.`
+    : `✅ No target branch needs hotfix #${state.hotfix.number} any more. Closing this reminder.`;
+  return truncateMarkdown([summary, skippedNote(state), cleanupText(state, cleanup)].filter(Boolean).join("\n\n"), BODY_LIMIT);
 }
 
 /**

@@ -434,9 +434,8 @@ function confirmationCheck(login: string, candidate: JustificationCandidate, con
   const editedAt = candidate.source.kind === "comment" ? time(candidate.source.updatedAt) : Number.NEGATIVE_INFINITY;
   const inWindow = (at: number) => at >= window.from && at <= window.to && at >= editedAt;
   const reviews = context.reviews.filter((review) => time(review.submittedAt) <= window.to);
-  const approval = context.reviews.find(
-    (review) => review.reviewer.toLowerCase() === key && review.state === "APPROVED" && inWindow(time(review.submittedAt)),
-  );
+  const approvals = context.reviews.filter((review) => review.reviewer.toLowerCase() === key && review.state === "APPROVED");
+  const approval = approvals.find((review) => inWindow(time(review.submittedAt)));
   if (approval && latestDecisiveReviews(reviews).get(key)?.state === "APPROVED") {
     return check(aspect, "valid", `@${login} approved the pull request at ${isoMinute(time(approval.submittedAt))}`);
   }
@@ -446,7 +445,8 @@ function confirmationCheck(login: string, candidate: JustificationCandidate, con
   if (commands.some((comment) => comment.createdAt !== comment.updatedAt)) {
     return check(aspect, "invalid", `@${login}'s \`/hotfix authorize\` comment was edited after it was written, so it does not count`);
   }
-  if (commands.length > 0 || approval) {
+  if (approval) return check(aspect, "invalid", `@${login}'s approval was dismissed or replaced before ${isoMinute(window.to)}`);
+  if (commands.length > 0 || approvals.length > 0) {
     return check(aspect, "invalid", `@${login}'s confirmation came outside the window (after the justification was written or edited, and by ${isoMinute(window.to)})`);
   }
   return check(aspect, "invalid", `@${login} neither approved the pull request nor commented \`/hotfix authorize\`; the form naming them proves nothing`);

@@ -35,6 +35,8 @@ const PASSING_CONCLUSIONS = new Set(["success", "neutral", "skipped"]);
 const WRITE_PERMISSIONS = new Set(["admin", "maintain", "write"]);
 /** Requirement texts kept in the record are cut to this length. */
 const MAX_RECORDED_TEXT = 600;
+/** At most this many justification forms are remembered (the description and the earliest comments), bounding the record. */
+const MAX_SEEN_FORMS = 50;
 
 /** A merged pull request, as `GET /pulls/{number}` returns it after the merge. */
 export interface MergedPullRequest extends PullRequestFacts {
@@ -277,24 +279,23 @@ function requiredCheck(name: string, facts: RequirementFacts): Requirement {
   return { ...base, present: later ? "not completed by the merge" : "no result on the head commit", status: "unmet" };
 }
 
+/** At most this many checks are listed as possibly required; the rest are counted in one row. */
+const MAX_POSSIBLY_REQUIRED = 20;
+
 /** With classic protection unreadable, every check that had not passed at the merge may have been required. */
 function possiblyRequiredChecks(facts: RequirementFacts, known: ReadonlySet<string>): Requirement[] {
   if (facts.classic.status !== "unknown") return [];
+  const reason = facts.classic.reason;
   const merged = time(facts.pr.mergedAt);
   const names = [...new Set(facts.checkRuns.map((run) => run.name))].filter((name) => !known.has(name));
-  return names.flatMap((name) => {
+  const notPassed = names.flatMap((name) => {
     const run = checkAtMerge(name, facts.checkRuns, merged);
-    if (run && PASSING_CONCLUSIONS.has(run.conclusion ?? "")) return [];
-    return [
-      {
-        source: "github" as const,
-        title: `Check \`${name}\` (maybe required)`,
-        required: `passing, if classic branch protection requires it (unreadable: ${facts.classic.status === "unknown" ? facts.classic.reason : ""})`,
-        present: run ? `${run.conclusion ?? run.status} at the merge` : "not completed by the merge",
-        status: "unknown" as const,
-      },
-    ];
+    return run && PASSING_CONCLUSIONS.has(run.conclusion ?? "") ? [] : [{ name, present: run ? `${run.conclusion ?? run.status} at the merge` : "not completed by the merge" }];
   });
+  const required = `passing, if classic branch protection requires it (unreadable: ${reason})`;
+  const rows = notPassed.slice(0, MAX_POSSIBLY_REQUIRED).map(({ name, present }) => ({ source: "github" as const, title: `Check \`${name}\` (maybe required)`, required, present, status: "unknown" as const }));
+  const rest = notPassed.length - rows.length;
+  return rest > 0 ? [...rows, { source: "github", title: `${rest} more checks (maybe required)`, required, present: "not passing at the merge", status: "unknown" }] : rows;
 }
 
 function protectionRequirements(facts: RequirementFacts): Requirement[] {
@@ -376,7 +377,7 @@ function seenAfter(recorded: AuditRecord | null, candidates: readonly Justificat
   const seen: Record<string, string> = { ...(recorded?.seen ?? {}) };
   for (const candidate of candidates) {
     const key = sourceKey(candidate.source);
-    if (!Object.hasOwn(seen, key)) seen[key] = candidate.fingerprint;
+    if (!Object.hasOwn(seen, key) && Object.keys(seen).length < MAX_SEEN_FORMS) seen[key] = candidate.fingerprint;
   }
   return seen;
 }

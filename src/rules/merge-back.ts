@@ -54,11 +54,16 @@ export interface BackMerge {
   readonly conflicts?: { readonly files: readonly string[]; readonly total: number } | null;
 }
 
-/** One target branch of a reminder. */
+/**
+ * One target branch of a reminder: done (with how the fix was found), missing, absent (a
+ * configured branch that does not exist), or released (a release branch merged into production
+ * after the reminder opened, which needs the fix no more).
+ */
 export type Row =
   | { readonly target: string; readonly status: "done"; readonly evidence: Evidence; readonly backMerge?: BackMerge }
   | { readonly target: string; readonly status: "missing"; readonly backMerge?: BackMerge; readonly backMergeError?: string }
-  | { readonly target: string; readonly status: "absent" };
+  | { readonly target: string; readonly status: "absent" }
+  | { readonly target: string; readonly status: "released" };
 
 /** Everything a reminder issue records: the issue is the durable record. */
 export interface ReminderState {
@@ -204,9 +209,13 @@ export function mentionsPullRequest(text: string, number: number, repository: st
 
 const CHERRY_PICK_TRAILER = /\(cherry picked from commit ([0-9a-f]{40})\)/g;
 
+/**
+ * Cherry-pick trailers (`git cherry-pick -x`) that bring the whole fix: one naming the merge
+ * commit (the squash commit, or `-m 1` of a merge commit), or one for every commit of the hotfix.
+ */
 function cherryPickEvidence(hotfix: HotfixFacts, commits: readonly TargetCommit[]): Evidence | null {
   const picked = new Set(commits.flatMap((commit) => [...commit.message.matchAll(CHERRY_PICK_TRAILER)].map((match) => match[1] as string)));
-  for (const sha of [hotfix.mergeSha, hotfix.headSha]) if (picked.has(sha)) return { via: "cherry-pick", shas: [sha] };
+  if (picked.has(hotfix.mergeSha)) return { via: "cherry-pick", shas: [hotfix.mergeSha] };
   if (hotfix.commits.length > 0 && hotfix.commits.every((sha) => picked.has(sha))) return { via: "cherry-pick", shas: hotfix.commits };
   return null;
 }
@@ -233,7 +242,7 @@ export type TargetOutcome = { readonly exists: false } | { readonly exists: true
 
 /** The row of a target from what a check found; what an earlier row knew of its back-merge is kept. */
 export function rowFor(target: string, outcome: TargetOutcome, previous?: Row): Row {
-  const backMerge = previous && previous.status !== "absent" ? previous.backMerge : undefined;
+  const backMerge = previous && (previous.status === "done" || previous.status === "missing") ? previous.backMerge : undefined;
   if (!outcome.exists) return { target, status: "absent" };
   if (outcome.evidence) return { target, status: "done", evidence: outcome.evidence, ...(backMerge ? { backMerge } : {}) };
   const backMergeError = previous?.status === "missing" ? previous.backMergeError : undefined;
@@ -248,20 +257,26 @@ export function rowsToRecheck(state: ReminderState, onlyTarget?: string): Row[] 
   return state.rows.filter((row) => row.status === "missing" && (onlyTarget === undefined || row.target === onlyTarget));
 }
 
+/** Missing release-branch rows whose activity a push to production may have ended. */
+export function releaseRowsToRecheck(state: ReminderState, policy: Policy): Row[] {
+  return state.rows.filter((row) => row.status === "missing" && needsActivityCheck(row.target, policy));
+}
+
+/** The row of a release branch after its activity was checked again. */
+export function releaseRowFor(row: Row, status: CompareStatus | null): Row {
+  if (status === null) return { target: row.target, status: "absent" };
+  return isActiveRelease(status) ? row : { target: row.target, status: "released" };
+}
+
 /** The state with the given rows replaced (by target). */
 export function withRows(state: ReminderState, rows: readonly Row[]): ReminderState {
   const byTarget = new Map(rows.map((row) => [row.target, row]));
   return { ...state, rows: state.rows.map((row) => byTarget.get(row.target) ?? row) };
 }
 
-/** True when no existing target lacks the fix. A target that does not exist blocks nothing. */
+/** True when no target lacks the fix. A target that does not exist or was released blocks nothing. */
 export function isComplete(state: ReminderState): boolean {
   return state.rows.every((row) => row.status !== "missing");
-}
-
-/** The targets still lacking the fix. */
-export function missingTargets(state: ReminderState): string[] {
-  return state.rows.filter((row) => row.status === "missing").map((row) => row.target);
 }
 
 /** When the reminder escalates: the configured hours after the hotfix was merged. */
@@ -276,12 +291,14 @@ export function isEscalationDue(state: ReminderState, policy: Policy, now: Date)
 
 /**
  * The branch a back-merge pull request into the target comes from: the hotfix branch while it
- * still points at the merged head, otherwise `backport/<pr>-to-<target>` created at that head
- * (so commits added to the hotfix branch after the merge never ride along).
+ * still points at the merged head, otherwise `backport/<pr>-to-<target>`, to be created at that
+ * head (so commits added to the hotfix branch after the merge never ride along).
  * @param hotfixBranchHead - where the hotfix branch points now, null when it is gone.
  */
-export function backMergeHead(hotfix: HotfixFacts, target: string, hotfixBranchHead: string | null): string {
-  return hotfix.headInRepository && hotfixBranchHead === hotfix.headSha ? hotfix.headRef : `backport/${hotfix.number}-to-${target}`;
+export function backMergeHead(hotfix: HotfixFacts, target: string, hotfixBranchHead: string | null): { readonly branch: string; readonly create: boolean } {
+  return hotfix.headInRepository && hotfixBranchHead === hotfix.headSha
+    ? { branch: hotfix.headRef, create: false }
+    : { branch: `backport/${hotfix.number}-to-${target}`, create: true };
 }
 
 /**
@@ -298,7 +315,7 @@ export function needsMergeabilityCheck(row: Row): boolean {
 }
 
 /** At most this many conflicting files are recorded and named. */
-export const CONFLICT_FILES_SHOWN = 20;
+const CONFLICT_FILES_SHOWN = 20;
 
 /**
  * The files a conflicting back-merge can conflict in: those both sides changed since they

@@ -9,6 +9,9 @@ import { createApp } from "../index.js";
 import { OctokitGateway } from "../github/gateway.js";
 import { KeyedLock } from "../handlers/keyed-lock.js";
 import { evaluatePullRequest, type PullRequestRef } from "../handlers/pull-request.js";
+import { MERGE_BACK_RECHECK, runMergeBackRecheck, type MergeBackJob } from "../handlers/merge-back.js";
+import { auditMergedPullRequest, MERGE_AUDIT_RECHECK, type AuditRef } from "../handlers/audit-run.js";
+import { OctokitAuditGateway } from "../github/audit-gateway.js";
 import { PULL_REQUEST_RECHECK, type Scheduler, type Services } from "../handlers/services.js";
 import type { Database } from "../store/database.js";
 import type { JobQueue } from "../store/jobs.js";
@@ -82,6 +85,14 @@ function registerTimedJobs(worker: Worker, app: Probot, services: Services, opti
     const ref = payload as PullRequestRef;
     const gateway = new OctokitGateway(await app.auth(ref.installationId), services.identity);
     await evaluatePullRequest(gateway, ref, services, app.log);
+  });
+  worker.handle(MERGE_AUDIT_RECHECK, async (payload) => {
+    const ref = payload as AuditRef;
+    await auditMergedPullRequest(new OctokitAuditGateway(await app.auth(ref.installationId), services.identity), ref, services, app.log);
+  });
+  worker.handle(MERGE_BACK_RECHECK, async (payload) => {
+    const job = payload as MergeBackJob;
+    await runMergeBackRecheck(await app.auth(job.installationId), job, services, app.log);
   });
   worker.handle(JOB_KINDS.recovery, async () => {
     const report = await recoverDeliveries(await app.auth(), queue, now());

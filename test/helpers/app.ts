@@ -7,6 +7,7 @@ import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { createApp } from "../../src/index.js";
+import { createServices, type Services } from "../../src/handlers/services.js";
 import { NOW } from "./builders.js";
 
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
@@ -27,6 +28,14 @@ export const TEST_PROBOT_OPTIONS = {
 export async function testProbot(now: () => Date = () => NOW): Promise<Probot> {
   const probot = new Probot(TEST_PROBOT_OPTIONS);
   await probot.load(createApp({ now, appId: APP_ID }), { cwd: process.cwd(), addHandler: () => undefined });
+  return probot;
+}
+
+/** A fresh Probot with only the given handlers, for tests about one handler's own requests. */
+export async function probotWith(register: (app: Probot, services: Services) => void, now: () => Date = () => NOW): Promise<Probot> {
+  const probot = new Probot(TEST_PROBOT_OPTIONS);
+  const services = createServices({ now, identity: { appId: APP_ID, appOctokit: () => probot.auth() } });
+  await probot.load((app) => register(app, services), { cwd: process.cwd(), addHandler: () => undefined });
   return probot;
 }
 

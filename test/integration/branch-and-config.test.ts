@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { HEAD_SHA } from "../helpers/builders.js";
-import { GitHubMock, testProbot } from "../helpers/app.js";
+import { registerBranchCreatedHandler } from "../../src/handlers/branch-created.js";
+import { registerConfigPushHandler } from "../../src/handlers/config-push.js";
+import { GitHubMock, probotWith, testProbot } from "../helpers/app.js";
 import { branchCreatedEvent, pullRequestEvent, pullRequestObject, pushEvent } from "../helpers/fixtures.js";
 
 const BRANCH_SHA = "b".repeat(40);
@@ -33,7 +35,7 @@ describe("a branch is created", () => {
   });
 
   it("ignores branches that are not hotfix branches, and tags", async () => {
-    const probot = await testProbot();
+    const probot = await probotWith(registerBranchCreatedHandler);
     const github = new GitHubMock().token().config(null);
 
     await probot.receive(branchCreatedEvent("feature/new-checkout"));
@@ -74,7 +76,7 @@ describe("the configuration changes", () => {
   });
 
   it("ignores pushes that do not touch the configuration or not on the default branch", async () => {
-    const probot = await testProbot();
+    const probot = await probotWith(registerConfigPushHandler);
     const github = new GitHubMock();
 
     await probot.receive(pushEvent("main", { modified: ["src/app.ts"] }));

@@ -1,0 +1,143 @@
+/**
+ * Idempotent writes of the audit. Every comment and issue the audit writes carries a hidden
+ * marker, and before writing one the app looks for its own item with that marker: a redelivered
+ * or duplicated event finds the first run's item and updates it (or writes nothing) instead of
+ * adding a second. Only items the app itself wrote count, so no one can plant a marker to
+ * suppress an audit. The protection log (changes to the production branch's protection, kept on
+ * GitHub until the app has a database) is read and appended here too.
+ */
+import type { ProtectionChange } from "../rules/merge-audit.js";
+import type { CommentFact } from "../rules/justification.js";
+import { deliveryToken, entryDelivery, protectionLogMarker, readProtectionEntry, renderProtectionEntry, renderProtectionLogIssue } from "../render/audit.js";
+import type { AuditGateway, IssueFact, NewIssue } from "./audit-gateway.js";
+import type { RepoRef } from "./gateway.js";
+
+/** The label of the protection log issue. */
+export const PROTECTION_LOG_LABEL = "hotfix:protection-log";
+/** How far back a duplicate delivery of a protection change is looked for: GitHub redelivers within three days. */
+const REDELIVERY_WINDOW_MS = 4 * 24 * 60 * 60_000;
+
+/** `owner/name`. */
+export function fullName(repo: RepoRef): string {
+  return `${repo.owner}/${repo.repo}`;
+}
+
+/** The repository an `owner/name` string names. */
+export function repoRef(name: string): RepoRef {
+  const slash = name.indexOf("/");
+  return { owner: name.slice(0, slash), repo: name.slice(slash + 1) };
+}
+
+function isOwn(author: string, ownLogin: string): boolean {
+  return author.toLowerCase() === ownLogin.toLowerCase();
+}
+
+/** The app's own comment carrying the marker, or undefined. */
+export function ownComment(comments: readonly CommentFact[], ownLogin: string, marker: string): CommentFact | undefined {
+  return comments.find((comment) => isOwn(comment.author, ownLogin) && comment.body.includes(marker));
+}
+
+/** The app's own issue carrying the marker, or undefined. */
+export function ownIssue(issues: readonly IssueFact[], ownLogin: string, marker: string): IssueFact | undefined {
+  return issues.find((issue) => !issue.isPullRequest && isOwn(issue.author, ownLogin) && issue.body.includes(marker));
+}
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null ? (error as { status?: number }).status : undefined;
+}
+
+/**
+ * Creates an issue assigned as asked; when GitHub refuses the assignees (422: someone who cannot
+ * be assigned in this repository), creates it unassigned. A 422 means nothing was created, so
+ * the second attempt cannot duplicate it.
+ */
+export async function createIssueAssigning(gateway: AuditGateway, repo: RepoRef, issue: NewIssue): Promise<number> {
+  try {
+    return await gateway.createIssue(repo, issue);
+  } catch (error) {
+    if (statusOf(error) !== 422 || issue.assignees.length === 0) throw error;
+    return gateway.createIssue(repo, { ...issue, assignees: [] });
+  }
+}
+
+/** Where an issue the audit looked for stands. */
+export interface IssueResult {
+  readonly number: number;
+  readonly action: "opened" | "found";
+}
+
+/** What {@link findOrCreateIssue} looks for and, when missing, creates. */
+export interface MarkedIssue {
+  readonly marker: string;
+  /** The label the issue carries, by which it is listed. */
+  readonly label: string;
+  /** The issue cannot be older than this (the pull request's creation, the push's time). */
+  readonly since: string;
+  readonly ownLogin: string;
+  /** Builds the issue; called only when none exists, so what it reads costs nothing otherwise. */
+  readonly create: () => Promise<NewIssue> | NewIssue;
+}
+
+/** Finds the app's own issue carrying the marker, or creates it. */
+export async function findOrCreateIssue(gateway: AuditGateway, repo: RepoRef, wanted: MarkedIssue): Promise<IssueResult> {
+  const issues = await gateway.listIssuesWithLabel(repo, wanted.label, { since: wanted.since });
+  const existing = ownIssue(issues, wanted.ownLogin, wanted.marker);
+  if (existing) return { number: existing.number, action: "found" };
+  return { number: await createIssueAssigning(gateway, repo, await wanted.create()), action: "opened" };
+}
+
+/** Creates the comment, or updates the app's existing one when its text changed. */
+export async function upsertComment(gateway: AuditGateway, repo: RepoRef, number: number, existing: CommentFact | undefined, body: string): Promise<"created" | "updated" | "unchanged"> {
+  if (!existing) {
+    await gateway.createComment(repo, number, body);
+    return "created";
+  }
+  if (existing.body === body) return "unchanged";
+  await gateway.updateComment(repo, existing.id, body);
+  return "updated";
+}
+
+async function findProtectionLog(gateway: AuditGateway, repo: RepoRef, ownLogin: string, since?: string): Promise<IssueFact | undefined> {
+  const issues = await gateway.listIssuesWithLabel(repo, PROTECTION_LOG_LABEL, since ? { since } : {});
+  return ownIssue(issues, ownLogin, protectionLogMarker(fullName(repo)));
+}
+
+/**
+ * The recorded protection changes of the repository since a time: the log issue is listed only
+ * when it was updated since then, and only its comments updated since then are read.
+ */
+export async function readProtectionChanges(gateway: AuditGateway, repo: RepoRef, ownLogin: string, since: string): Promise<ProtectionChange[]> {
+  const log = await findProtectionLog(gateway, repo, ownLogin, since);
+  if (!log) return [];
+  const comments = await gateway.listIssueComments(repo, log.number, since);
+  const from = Date.parse(since);
+  return comments
+    .filter((comment) => isOwn(comment.author, ownLogin))
+    .flatMap((comment) => {
+      const change = readProtectionEntry(comment.body);
+      return change && Date.parse(change.at) >= from ? [change] : [];
+    });
+}
+
+/**
+ * Appends a change to the repository's protection log, creating the log issue on first use. A
+ * redelivered event (same delivery id) finds its entry and writes nothing.
+ */
+export async function appendProtectionChange(
+  gateway: AuditGateway,
+  repo: RepoRef,
+  change: ProtectionChange,
+  context: { readonly deliveryId: string; readonly ownLogin: string; readonly branch: string; readonly now: Date },
+): Promise<"appended" | "already-recorded"> {
+  const existing = await findProtectionLog(gateway, repo, context.ownLogin);
+  const logNumber =
+    existing?.number ??
+    (await gateway.createIssue(repo, { ...renderProtectionLogIssue(fullName(repo), context.branch), labels: [PROTECTION_LOG_LABEL], assignees: [] }));
+  if (existing) {
+    const since = new Date(context.now.getTime() - REDELIVERY_WINDOW_MS).toISOString();
+    const recent = await gateway.listIssueComments(repo, logNumber, since);
+    if (recent.some((comment) => isOwn(comment.author, context.ownLogin) && entryDelivery(comment.body) === deliveryToken(context.deliveryId))) return "already-recorded";
+  }
+  await gateway.createComment(repo, logNumber, renderProtectionEntry(change, context.deliveryId));
+  return "appended";
+}

@@ -1,0 +1,79 @@
+/**
+ * Comments on a pull request → the justification side of the merge audit. A comment may carry the
+ * emergency bypass justification form or the `/hotfix authorize` command, both of which the
+ * audit of a merged hotfix must see (within the window after the merge), and an edit of either
+ * must be flagged. Only the users the policy allows may use commands: `/hotfix authorize` is for
+ * repository administrators (or the configured authorisers) other than the pull request's author;
+ * anyone else gets a short refusal, written once per command comment.
+ */
+import type { Context, Probot } from "probot";
+import type { Policy } from "../config/policy.js";
+import type { AuditGateway } from "../github/audit-gateway.js";
+import { ownComment, repoRef } from "../github/audit-publish.js";
+import { readPersonFact } from "../github/audit-snapshot.js";
+import type { RepoRef } from "../github/gateway.js";
+import { refusalMarker, renderRefusal } from "../render/audit.js";
+import { authority, parseHotfixCommands, parseJustification } from "../rules/justification.js";
+import { auditGatewayFor, auditMergedPullRequest, ownLoginOf, recheckPendingAudits } from "./audit-run.js";
+import { configFor, isOwnEvent, type Services } from "./services.js";
+
+/** The commands the app understands. */
+const KNOWN_COMMANDS = new Set(["authorize"]);
+
+type CommentContext = Context<"issue_comment.created" | "issue_comment.edited">;
+
+/** Whether the comment (or what it said before an edit) concerns the audit. */
+function concernsAudit(context: CommentContext): boolean {
+  const { comment } = context.payload;
+  const before = context.payload.action === "edited" ? ((context.payload as { changes?: { body?: { from?: string } } }).changes?.body?.from ?? "") : "";
+  return [comment.body, before].some((body) => parseHotfixCommands(body).length > 0 || parseJustification(body) !== null);
+}
+
+/** Why the commenter may not give the command, or null when they may. */
+async function refusalReason(gateway: AuditGateway, repo: RepoRef, command: string, commenter: string, author: string, policy: Policy): Promise<string | null> {
+  if (!KNOWN_COMMANDS.has(command)) return "the only command is `/hotfix authorize`.";
+  if (commenter.toLowerCase() === author.toLowerCase()) return "the pull request's author cannot authorise a bypass of their own hotfix.";
+  const fact = await readPersonFact(gateway, repo, commenter, policy.config.bypass.authorizers.teams);
+  const verdict = authority(commenter, fact, policy);
+  if (verdict.status === "valid") return null;
+  const who = policy.config.bypass.authorizers.users.length + policy.config.bypass.authorizers.teams.length > 0 ? "the configured authorisers (bypass.authorizers)" : "repository administrators";
+  return `only ${who} may authorise a bypass (${verdict.detail}).`;
+}
+
+/** Answers each command the commenter may not give with one refusal (looked up by marker first). */
+async function refuseCommands(gateway: AuditGateway, context: CommentContext, repo: RepoRef, policy: Policy, services: Services): Promise<void> {
+  const { comment, issue } = context.payload;
+  const commands = [...new Set(parseHotfixCommands(comment.body))];
+  const login = comment.user?.login;
+  if (!login) return;
+  for (const command of commands) {
+    const reason = await refusalReason(gateway, repo, command, login, issue.user.login, policy);
+    if (!reason) continue;
+    await services.locks.run(`${context.payload.repository.full_name}#${issue.number}`, async () => {
+      const ownLogin = await ownLoginOf(gateway, services);
+      const comments = await gateway.listIssueComments(repo, issue.number, comment.created_at);
+      if (ownComment(comments, ownLogin, refusalMarker(comment.id))) return;
+      await gateway.createComment(repo, issue.number, renderRefusal(login, command, reason, comment.id));
+      context.log.info({ pr: issue.number, login, command }, "command refused");
+    });
+  }
+}
+
+/** Handles a comment on a pull request: refuses commands the commenter may not give, then re-audits a merged hotfix. */
+export async function handleAuditComment(context: CommentContext, services: Services): Promise<void> {
+  const { issue, repository } = context.payload;
+  if (!issue.pull_request || !concernsAudit(context)) return;
+  const gateway = auditGatewayFor(context, services);
+  if (await isOwnEvent(context, gateway, services)) return;
+  const repo = repoRef(repository.full_name);
+  const config = await configFor(gateway, repo, services);
+  if (!config.ok) return;
+  if (context.payload.action === "created") await refuseCommands(gateway, context, repo, config.policy, services);
+  if (issue.pull_request.merged_at) await auditMergedPullRequest(gateway, { repo, number: issue.number }, services, context.log);
+  await recheckPendingAudits(gateway, repo, services, context.log, issue.number);
+}
+
+/** Registers the comment handlers. */
+export function registerAuditCommentHandlers(app: Probot, services: Services): void {
+  app.on(["issue_comment.created", "issue_comment.edited"], (context) => handleAuditComment(context, services));
+}

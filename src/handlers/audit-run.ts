@@ -1,0 +1,270 @@
+/**
+ * The merge audit's run, shared by every event that can start or refresh it (a merge, an edited
+ * description, a comment, a pending re-check, a scheduler): read the merged pull request afresh
+ * and its comments (the audit's own record among them), load the audit's inputs, judge them with
+ * the pure rules, then write: issues first (the comment names them), labels, the comment. A
+ * failed write is reported as failed, never as done; it marks the audit pending and fails the
+ * run, so a redelivery or the next event in the repository completes it. Runs for the same pull
+ * request are serialised, and every write looks up its hidden marker first, so duplicated or
+ * concurrent deliveries yield one comment and one of each issue.
+ */
+import type { Context, Logger } from "probot";
+import type { Policy } from "../config/policy.js";
+import { OctokitAuditGateway, type AuditGateway, type MergedPullRequestData } from "../github/audit-gateway.js";
+import { fullName, findOrCreateIssue, ownComment, readProtectionChanges, repoRef, upsertComment } from "../github/audit-publish.js";
+import { loadAuditInputs } from "../github/audit-snapshot.js";
+import type { RepoRef } from "../github/gateway.js";
+import {
+  auditAssignees,
+  auditIssueMarker,
+  auditMarker,
+  readAuditRecord,
+  renderAuditComment,
+  renderAuditIssue,
+  renderAuditIssueClosing,
+  type WriteOutcome,
+} from "../render/audit.js";
+import { POST_INCIDENT_LABEL, postIncidentMarker, renderPostIncidentIssue, type TagState } from "../render/post-incident.js";
+import { classifyPullRequest } from "../rules/classify.js";
+import { AUDIT_PENDING_LABEL, auditMerge, expectedTag, labelChanges, type AuditRecord, type IssueRef, type MergeAudit } from "../rules/merge-audit.js";
+import type { ReviewFact } from "../rules/types.js";
+import { configFor, type Services } from "./services.js";
+
+/** The timed job kind a scheduler runs to re-check an audit (payload: {@link AuditRef}). */
+export const MERGE_AUDIT_RECHECK = "merge-audit-recheck";
+/** Pending audits of a repository are looked for at most this often per process. */
+const PENDING_SCAN_INTERVAL_MS = 5 * 60_000;
+/** At most this many pending audits are re-checked per event. */
+const MAX_PENDING_PER_SCAN = 5;
+
+/** The merged pull request to audit; a scheduler's job payload carries the installation to act as. */
+export interface AuditRef {
+  readonly repo: RepoRef;
+  readonly number: number;
+  readonly installationId?: number;
+}
+
+/** The audit gateway for the event's installation. */
+export function auditGatewayFor(context: Context, services: Services): AuditGateway {
+  return new OctokitAuditGateway(context.octokit, services.identity);
+}
+
+/** The app's bot login (`slug[bot]`), learned once per process and shared with `isOwnEvent`. */
+export async function ownLoginOf(gateway: AuditGateway, services: Services): Promise<string> {
+  services.ownLogin ??= gateway.getAppSlug().then((slug) => `${slug}[bot]`);
+  try {
+    return await services.ownLogin;
+  } catch (error) {
+    delete services.ownLogin;
+    throw error;
+  }
+}
+
+function describeError(error: unknown): string {
+  const status = (error as { status?: number }).status;
+  return status ? `HTTP ${status}` : error instanceof Error ? error.message : String(error);
+}
+
+/** Collects failed writes; the audit reports them and the delivery fails once everything else is written. */
+class Failures {
+  readonly errors: unknown[] = [];
+  async attempt<T>(write: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; reason: string }> {
+    try {
+      return { ok: true, value: await write() };
+    } catch (error) {
+      this.errors.push(error);
+      return { ok: false, reason: describeError(error) };
+    }
+  }
+}
+
+interface AuditRun {
+  readonly gateway: AuditGateway;
+  readonly repo: RepoRef;
+  readonly policy: Policy;
+  readonly ownLogin: string;
+  readonly failures: Failures;
+}
+
+/** Where audit issues go: the configured central repository, else the pull request's own. */
+function auditIssueRepo(run: AuditRun): RepoRef {
+  return run.policy.config.audit.repository ? repoRef(run.policy.config.audit.repository) : run.repo;
+}
+
+async function openAuditIssue(run: AuditRun, pr: MergedPullRequestData, audit: MergeAudit): Promise<WriteOutcome> {
+  const { policy } = run;
+  const repoName = fullName(run.repo);
+  const wanted = {
+    marker: auditIssueMarker(repoName, pr.number),
+    label: policy.config.audit.labels.unjustified,
+    since: pr.createdAt,
+    ownLogin: run.ownLogin,
+    create: () => ({ ...renderAuditIssue(repoName, pr, audit, policy), labels: [policy.config.audit.labels.bypass, policy.config.audit.labels.unjustified], assignees: auditAssignees(policy) }),
+  };
+  const target = auditIssueRepo(run);
+  const result = await run.failures.attempt(() => findOrCreateIssue(run.gateway, target, wanted));
+  if (result.ok) return { status: "done", ref: { repo: fullName(target), number: result.value.number }, action: result.value.action };
+  return { status: "failed", reason: `audit issue in ${fullName(target)}: ${result.reason}` };
+}
+
+async function closeAuditIssue(run: AuditRun, issue: IssueRef, pr: MergedPullRequestData, audit: MergeAudit): Promise<WriteOutcome> {
+  const target = repoRef(issue.repo);
+  const result = await run.failures.attempt(async () => {
+    await run.gateway.updateIssue(target, issue.number, { state: "closed" });
+    await run.gateway.createComment(target, issue.number, renderAuditIssueClosing(fullName(run.repo), pr, audit));
+  });
+  return result.ok ? { status: "done", ref: issue, action: "closed" } : { status: "failed", reason: `closing ${issue.repo}#${issue.number}: ${result.reason}` };
+}
+
+/**
+ * Opens, keeps or closes the audit issue so that one is open exactly while the bypass is
+ * unjustified. Closing comes before its comment: a retry after a failed comment closes again
+ * (no change) and comments once.
+ */
+async function settleAuditIssue(run: AuditRun, pr: MergedPullRequestData, audit: MergeAudit, recorded: AuditRecord | null): Promise<WriteOutcome> {
+  const existing = recorded?.auditIssue ?? null;
+  if (audit.needsAuditIssue) return existing && !recorded?.auditIssueClosed ? { status: "done", ref: existing, action: "found" } : openAuditIssue(run, pr, audit);
+  if (existing && !recorded?.auditIssueClosed) return closeAuditIssue(run, existing, pr, audit);
+  return existing ? { status: "done", ref: existing, action: "closed" } : { status: "not-needed" };
+}
+
+async function tagState(run: AuditRun, pr: MergedPullRequestData): Promise<{ name: string; state: TagState } | null> {
+  const tag = run.policy.config.post_incident.require_tag ? expectedTag(pr.headRef, run.policy) : null;
+  if (!tag || !pr.mergeCommitSha) return null;
+  const sha = await run.gateway.getTagCommit(run.repo, tag);
+  const state: TagState = sha === null ? { kind: "missing" } : sha === pr.mergeCommitSha ? { kind: "on-merge-commit" } : { kind: "elsewhere", sha };
+  return { name: tag, state };
+}
+
+/** Opens the post-incident review issue once per merge (found again by its marker). */
+async function ensureFollowUp(run: AuditRun, pr: MergedPullRequestData, audit: MergeAudit, reviews: readonly ReviewFact[], recorded: AuditRecord | null): Promise<WriteOutcome> {
+  if (recorded?.followUp) return { status: "done", ref: recorded.followUp, action: "found" };
+  const result = await run.failures.attempt(() =>
+    findOrCreateIssue(run.gateway, run.repo, {
+      marker: postIncidentMarker(pr.number),
+      label: POST_INCIDENT_LABEL,
+      since: pr.createdAt,
+      ownLogin: run.ownLogin,
+      create: async () => {
+        const tag = await tagState(run, pr);
+        return { ...renderPostIncidentIssue({ repo: fullName(run.repo), pr, audit, reviews, policy: run.policy, tag }), labels: [POST_INCIDENT_LABEL], assignees: [pr.author] };
+      },
+    }),
+  );
+  if (result.ok) return { status: "done", ref: { repo: fullName(run.repo), number: result.value.number }, action: result.value.action };
+  return { status: "failed", reason: `post-incident issue: ${result.reason}` };
+}
+
+async function applyLabels(run: AuditRun, pr: MergedPullRequestData, changes: { add: string[]; remove: string[] }): Promise<string[]> {
+  const problems: string[] = [];
+  if (changes.add.length > 0) {
+    const added = await run.failures.attempt(() => run.gateway.addLabels(run.repo, pr.number, changes.add));
+    if (!added.ok) problems.push(`adding ${changes.add.join(", ")}: ${added.reason}`);
+  }
+  for (const label of changes.remove) {
+    const removed = await run.failures.attempt(() => run.gateway.removeLabel(run.repo, pr.number, label));
+    if (!removed.ok) problems.push(`removing ${label}: ${removed.reason}`);
+  }
+  return problems;
+}
+
+function recordWith(audit: MergeAudit, auditIssue: WriteOutcome, followUp: WriteOutcome): AuditRecord {
+  const issueRef = auditIssue.status === "done" ? auditIssue.ref : audit.record.auditIssue;
+  return {
+    ...audit.record,
+    auditIssue: issueRef,
+    auditIssueClosed: auditIssue.status === "done" ? auditIssue.action === "closed" : audit.record.auditIssueClosed,
+    followUp: followUp.status === "done" ? followUp.ref : audit.record.followUp,
+  };
+}
+
+/** The outcome of one audit run. */
+export interface AuditResult {
+  readonly verdict: MergeAudit["verdict"];
+  readonly justified: boolean;
+  readonly comment: "created" | "updated" | "unchanged";
+}
+
+async function runAudit(gateway: AuditGateway, ref: AuditRef, policy: Policy, services: Services, log: Logger): Promise<AuditResult | null> {
+  const pr = await gateway.getMergedPullRequest(ref.repo, ref.number);
+  if (!pr.merged || !pr.mergedAt || classifyPullRequest(pr, policy).kind !== "hotfix") return null;
+  const now = services.now();
+  const run: AuditRun = { gateway, repo: ref.repo, policy, ownLogin: await ownLoginOf(gateway, services), failures: new Failures() };
+  const comments = await gateway.listIssueComments(ref.repo, pr.number);
+  const existing = ownComment(comments, run.ownLogin, auditMarker(pr.number));
+  const found = existing ? readAuditRecord(existing.body) : null;
+  const recorded = found && found.mergeCommitSha === pr.mergeCommitSha ? found : null;
+  const inputs = await loadAuditInputs(gateway, ref.repo, pr, policy, {
+    recorded,
+    comments,
+    ownLogin: run.ownLogin,
+    now,
+    protectionChangesSince: (since) => readProtectionChanges(gateway, ref.repo, run.ownLogin, since),
+  });
+  const audit = auditMerge(inputs, policy, now);
+  const auditIssue = await settleAuditIssue(run, pr, audit, recorded);
+  const followUp = await ensureFollowUp(run, pr, audit, inputs.context.reviews, recorded);
+  const incomplete = audit.ruleSuitePending || auditIssue.status === "failed" || followUp.status === "failed";
+  const labelProblems = await applyLabels(run, pr, labelChanges(audit, pr.labels, policy, incomplete));
+  const record = recordWith(audit, auditIssue, followUp);
+  const body = renderAuditComment({ repo: fullName(ref.repo), pr, audit: { ...audit, record }, policy, auditIssue, followUp, labelProblems });
+  const comment = await upsertComment(gateway, ref.repo, pr.number, existing, body);
+  log.info({ pr: pr.number, verdict: audit.verdict, justified: audit.justified, comment, auditIssue: auditIssue.status, followUp: followUp.status }, "merge audited");
+  if (incomplete) await scheduleRecheck(ref, services, now);
+  if (run.failures.errors.length > 0) throw new AggregateError(run.failures.errors, `merge audit of #${pr.number}: ${run.failures.errors.length} write(s) failed`);
+  return { verdict: audit.verdict, justified: audit.justified, comment };
+}
+
+/**
+ * Asks the scheduler to audit the merge again in {@link PENDING_SCAN_INTERVAL_MS}, while GitHub's
+ * rule-suite record is pending or a write failed, so the audit completes even if the repository
+ * stays quiet. Keyed by the interval, so one re-check is queued per interval. Without a store,
+ * the next event in the repository does it.
+ */
+async function scheduleRecheck(ref: AuditRef, services: Services, now: Date): Promise<void> {
+  if (!services.scheduler || ref.installationId === undefined) return;
+  const due = new Date(now.getTime() + PENDING_SCAN_INTERVAL_MS);
+  const slot = Math.floor(due.getTime() / PENDING_SCAN_INTERVAL_MS);
+  await services.scheduler.schedule(MERGE_AUDIT_RECHECK, `${MERGE_AUDIT_RECHECK}:${fullName(ref.repo)}#${ref.number}@${slot}`, ref, due);
+}
+
+/**
+ * Audits a merged pull request, one run at a time per pull request: reads it afresh, judges the
+ * merge and writes the audit comment, labels and issues. Returns null when there is nothing to
+ * audit (not merged, not a hotfix, invalid configuration). Throws after writing the audit
+ * comment when another write failed. A scheduler can call it for {@link MERGE_AUDIT_RECHECK}.
+ */
+export async function auditMergedPullRequest(gateway: AuditGateway, ref: AuditRef, services: Services, log: Logger): Promise<AuditResult | null> {
+  const config = await configFor(gateway, ref.repo, services);
+  if (!config.ok) {
+    log.warn({ pr: ref.number, problems: config.problems.length }, "merged pull request not audited: invalid hotfix-guard configuration");
+    return null;
+  }
+  return services.locks.run(`${fullName(ref.repo)}#${ref.number}`, () => runAudit(gateway, ref, config.policy, services, log));
+}
+
+const lastPendingScan = new WeakMap<Services, Map<string, number>>();
+
+/**
+ * Re-audits the repository's merges whose audit is pending (GitHub's rule-suite record had not
+ * arrived, or a write failed): the pull requests labelled {@link AUDIT_PENDING_LABEL}. Runs at
+ * most once per {@link PENDING_SCAN_INTERVAL_MS} per repository and process, on any event the
+ * audit hears; a scheduler can call it directly.
+ */
+export async function recheckPendingAudits(gateway: AuditGateway, repo: RepoRef, services: Services, log: Logger, skip?: number): Promise<number> {
+  const scans = lastPendingScan.get(services) ?? new Map<string, number>();
+  lastPendingScan.set(services, scans);
+  const key = fullName(repo).toLowerCase();
+  const now = services.now().getTime();
+  if (now - (scans.get(key) ?? Number.NEGATIVE_INFINITY) < PENDING_SCAN_INTERVAL_MS) return 0;
+  scans.set(key, now);
+  const pending = (await gateway.listIssuesWithLabel(repo, AUDIT_PENDING_LABEL, { state: "all" })).filter((issue) => issue.isPullRequest && issue.number !== skip);
+  for (const issue of pending.slice(0, MAX_PENDING_PER_SCAN)) {
+    try {
+      await auditMergedPullRequest(gateway, { repo, number: issue.number }, services, log);
+    } catch (error) {
+      log.warn({ pr: issue.number, err: error }, "pending merge audit still incomplete");
+    }
+  }
+  return pending.length;
+}

@@ -1,0 +1,68 @@
+/**
+ * Branch protection rules and rulesets changed → a durable record, when the change covers the
+ * production branch. "Switch protection off, merge, switch it back on" leaves no trace in the
+ * protection read after the merge, so each change is appended to the repository's protection log
+ * issue as it happens, and the audit of every merge reads the changes made while its pull
+ * request was open. The log lives on GitHub (an issue with a hidden marker, one comment per
+ * change) so it survives restarts and needs no database.
+ */
+import type { Context, Probot } from "probot";
+import { appendProtectionChange, repoRef } from "../github/audit-publish.js";
+import { protectionRuleCovers, rulesetCovers, type ProtectionChange, type RulesetScope } from "../rules/merge-audit.js";
+import { auditGatewayFor, ownLoginOf, recheckPendingAudits } from "./audit-run.js";
+import { configFor, isOwnEvent, type Services } from "./services.js";
+
+type ProtectionContext = Context<"branch_protection_rule" | "repository_ruleset">;
+
+interface RulesetPayload {
+  name: string;
+  target?: string;
+  updated_at?: string;
+  conditions?: { ref_name?: { include?: string[]; exclude?: string[] } } | null;
+}
+
+function rulesetScope(ruleset: RulesetPayload): RulesetScope {
+  const refName = ruleset.conditions?.ref_name;
+  return { target: ruleset.target ?? null, include: refName?.include ?? null, exclude: refName?.exclude ?? [] };
+}
+
+/** The change the event describes, or null when it does not cover the production branch. */
+function changeOf(context: ProtectionContext, branch: string, defaultBranch: string, now: Date): ProtectionChange | null {
+  const actor = context.payload.sender?.login ?? "unknown";
+  const at = now.toISOString();
+  if (context.name === "branch_protection_rule") {
+    const { rule, action } = (context as Context<"branch_protection_rule">).payload;
+    return protectionRuleCovers(rule.name, branch) ? { at, actor, kind: "branch protection rule", action, name: rule.name } : null;
+  }
+  const payload = (context as Context<"repository_ruleset">).payload as { action: string; repository_ruleset: RulesetPayload; changes?: { conditions?: unknown } };
+  const covers = rulesetCovers(rulesetScope(payload.repository_ruleset), branch, branch === defaultBranch);
+  const scopeChanged = payload.action === "edited" && payload.changes?.conditions !== undefined;
+  return covers || scopeChanged ? { at, actor, kind: "ruleset", action: payload.action, name: payload.repository_ruleset.name } : null;
+}
+
+/** Records a protection change of the production branch in the repository's protection log. */
+export async function handleProtectionChange(context: ProtectionContext, services: Services): Promise<void> {
+  const repository = (context.payload as { repository?: { full_name: string; default_branch: string } }).repository;
+  if (!repository) return;
+  const gateway = auditGatewayFor(context, services);
+  if (await isOwnEvent(context, gateway, services)) return;
+  const repo = repoRef(repository.full_name);
+  const config = await configFor(gateway, repo, services);
+  if (!config.ok) return;
+  const branch = config.policy.config.branches.production;
+  const now = services.now();
+  const change = changeOf(context, branch, repository.default_branch, now);
+  if (change) {
+    const ownLogin = await ownLoginOf(gateway, services);
+    const result = await services.locks.run(`protection-log:${repository.full_name}`, () =>
+      appendProtectionChange(gateway, repo, change, { deliveryId: context.id, ownLogin, branch, now }),
+    );
+    context.log.info({ kind: change.kind, action: change.action, name: change.name, result }, "protection change recorded");
+  }
+  await recheckPendingAudits(gateway, repo, services, context.log);
+}
+
+/** Registers the protection change handlers. */
+export function registerProtectionChangeHandlers(app: Probot, services: Services): void {
+  app.on(["branch_protection_rule", "repository_ruleset"], (context) => handleProtectionChange(context, services));
+}

@@ -1,0 +1,313 @@
+/**
+ * A Probot running the merge-back handlers, and typed nock helpers for the endpoints merge-back
+ * tracking calls, added to a {@link GitHubMock}'s scope. Issues live in a small in-memory
+ * tracker, so a listing answers with what was created or updated earlier in the test (as GitHub
+ * would); every write is recorded with its body.
+ */
+import { Probot } from "probot";
+import { registerMergeBackHandlers } from "../../src/handlers/merge-back.js";
+import { createServices, type Scheduler, type Services } from "../../src/handlers/services.js";
+import { APP_ID, TEST_PROBOT_OPTIONS, type GitHubMock } from "./app.js";
+import { NOW } from "./builders.js";
+
+/**
+ * A Probot with only the merge-back handlers loaded, and the services they share. The whole app
+ * also runs the merge audit on a merged hotfix, with requests of its own that these tests are not
+ * about; `testProbot()` covers the app as a whole.
+ */
+export async function mergeBackProbot(options: { now?: () => Date; scheduler?: Scheduler } = {}): Promise<{ probot: Probot; services: Services }> {
+  const probot = new Probot(TEST_PROBOT_OPTIONS);
+  const services = createServices({
+    now: options.now ?? (() => NOW),
+    identity: { appId: APP_ID, appOctokit: () => probot.auth() },
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+  });
+  await probot.load((app) => registerMergeBackHandlers(app, services), { cwd: process.cwd(), addHandler: () => undefined });
+  return { probot, services };
+}
+
+const REPO = "/repos/acme/payments";
+const LABEL = "hotfix:merge-back";
+
+/** An issue as the tracker holds it. */
+export interface TrackedIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  labels: string[];
+  assignees: string[];
+  openedByBot: boolean;
+}
+
+/** A pull request the app asked GitHub to open. */
+export interface OpenedPullRequest {
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+}
+
+/** What GitHub says of a pull request the app reads. */
+export interface PullRequestReply {
+  number: number;
+  head: string;
+  base?: string;
+  state?: "open" | "closed";
+  merged?: boolean;
+  mergeable?: boolean | null;
+}
+
+function pullRequestJson(pr: PullRequestReply): Record<string, unknown> {
+  return {
+    number: pr.number,
+    state: pr.state ?? "open",
+    merged: pr.merged ?? false,
+    merged_at: pr.merged ? "2026-11-23T16:00:00Z" : null,
+    mergeable: pr.mergeable ?? null,
+    head: { ref: pr.head, sha: "5".repeat(40) },
+    base: { ref: pr.base ?? "develop" },
+    html_url: `https://github.com/acme/payments/pull/${pr.number}`,
+  };
+}
+
+/** Merge-back endpoints on top of a GitHubMock. */
+export class MergeBackMock {
+  /** Issues GitHub holds, seeded or created by the app. */
+  readonly issues: TrackedIssue[] = [];
+  /** Every `PATCH /issues/{n}` body, in order. */
+  readonly issueUpdates: { number: number; body?: string; state?: string }[] = [];
+  /** Every comment written, in order. */
+  readonly comments: { number: number; body: string }[] = [];
+  /** Every pull request the app asked to open, whatever GitHub answered. */
+  readonly openedPullRequests: OpenedPullRequest[] = [];
+  /** Every branch the app created. */
+  readonly createdBranches: { ref: string; sha: string }[] = [];
+  /** Every branch the app deleted. */
+  readonly deletedBranches: string[] = [];
+  private nextIssue = 100;
+
+  constructor(readonly github: GitHubMock) {}
+
+  private get scope() {
+    return this.github.scope;
+  }
+
+  /** Issues the app created, in order. */
+  get createdIssues(): TrackedIssue[] {
+    return this.issues.filter((issue) => issue.number >= 100);
+  }
+
+  /** `GET /git/matching-refs/heads/<prefix>`. */
+  branches(prefix: string, names: string[]): this {
+    this.scope
+      .get(`${REPO}/git/matching-refs/${encodeURIComponent(`heads/${prefix}`)}`)
+      .query(true)
+      .reply(200, names.map((name) => ({ ref: `refs/heads/${name}`, object: { sha: "6".repeat(40), type: "commit" } })));
+    return this;
+  }
+
+  /** `GET /compare/{base}...{head}`: a status, or 404 when either side does not exist. */
+  compare(base: string, head: string, status: "ahead" | "behind" | "identical" | "diverged" | 404, files: string[] = []): this {
+    const path = `${REPO}/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`;
+    if (status === 404) this.scope.get(path).query(true).reply(404, { message: "Not Found" });
+    else this.scope.get(path).query(true).reply(200, { status, ahead_by: 1, behind_by: 1, total_commits: 1, commits: [], files: files.map((filename) => ({ filename, status: "modified" })) });
+    return this;
+  }
+
+  /** `GET /git/commits/{sha}` with its parents. */
+  mergeCommit(sha: string, parents: string[]): this {
+    this.scope.get(`${REPO}/git/commits/${sha}`).reply(200, { sha, parents: parents.map((parent) => ({ sha: parent })) });
+    return this;
+  }
+
+  /** `GET /pulls/{n}/commits`. */
+  pullCommits(number: number, commits: { sha: string; date?: string; parents?: number }[]): this {
+    this.scope
+      .get(`${REPO}/pulls/${number}/commits`)
+      .query(true)
+      .reply(
+        200,
+        commits.map((commit) => ({
+          sha: commit.sha,
+          commit: { message: "hotfix(payments): fix", committer: { date: commit.date ?? "2026-11-23T13:00:00Z" } },
+          parents: Array.from({ length: commit.parents ?? 1 }, () => ({ sha: "1".repeat(40) })),
+        })),
+      );
+    return this;
+  }
+
+  /** `GET /pulls?state=closed&sort=updated`: recently closed pull requests (merged unless said otherwise). */
+  closedPulls(pulls: { number: number; base: string; headRef: string; title?: string; body?: string; merged?: boolean }[] = []): this {
+    this.scope
+      .get(`${REPO}/pulls`)
+      .query((query) => query.state === "closed")
+      .reply(
+        200,
+        pulls.map((pr) => ({
+          number: pr.number,
+          state: "closed",
+          title: pr.title ?? `Pull request ${pr.number}`,
+          body: pr.body ?? "",
+          merged_at: pr.merged === false ? null : "2026-11-23T16:00:00Z",
+          updated_at: "2026-11-23T16:00:00Z",
+          head: { ref: pr.headRef, sha: "7".repeat(40) },
+          base: { ref: pr.base },
+        })),
+      );
+    return this;
+  }
+
+  /** `GET /commits?sha=<branch>`: the branch's commits since the hotfix. */
+  commitsOf(branch: string, commits: { sha: string; message: string }[] = []): this {
+    this.scope
+      .get(`${REPO}/commits`)
+      .query((query) => query.sha === branch)
+      .reply(
+        200,
+        commits.map((commit) => ({ sha: commit.sha, commit: { message: commit.message }, parents: [] })),
+      );
+    return this;
+  }
+
+  /** Seeds an issue (a reminder the app opened earlier, or one that only looks like it). */
+  seedIssue(issue: Partial<TrackedIssue> & { number: number; body: string }): this {
+    this.issues.push({ title: "seeded", state: "open", labels: [LABEL], assignees: [], openedByBot: true, ...issue });
+    return this;
+  }
+
+  /** `GET /issues?labels=hotfix:merge-back&state=…`, answered from the tracker when the request arrives. */
+  listReminders(state: "open" | "all", times = 1): this {
+    this.scope
+      .get(`${REPO}/issues`)
+      .query((query) => query.labels === LABEL && query.state === state && (state === "open" || typeof query.since === "string"))
+      .times(times)
+      .reply(200, () =>
+        this.issues
+          .filter((issue) => issue.labels.includes(LABEL) && (state === "all" || issue.state === "open"))
+          .map((issue) => ({
+            number: issue.number,
+            state: issue.state,
+            title: issue.title,
+            body: issue.body,
+            user: issue.openedByBot ? { login: "hotfix-guard[bot]", type: "Bot" } : { login: "mallory", type: "User" },
+          })),
+      );
+    return this;
+  }
+
+  /** `POST /issues`: records the issue, or answers with an error status. */
+  createIssue(status = 201, times = 1): this {
+    this.scope
+      .post(`${REPO}/issues`)
+      .times(times)
+      .reply(status, (_uri, body) => {
+        if (status >= 300) return { message: "Server Error" };
+        const request = body as { title: string; body: string; labels?: string[]; assignees?: string[] };
+        const issue: TrackedIssue = { number: this.nextIssue++, title: request.title, body: request.body, state: "open", labels: request.labels ?? [], assignees: request.assignees ?? [], openedByBot: true };
+        this.issues.push(issue);
+        return { number: issue.number, html_url: `https://github.com/acme/payments/issues/${issue.number}` };
+      });
+    return this;
+  }
+
+  /** `POST /issues` refused for its assignee (422), then accepted without one. */
+  createIssueRefusingAssignee(): this {
+    this.scope
+      .post(`${REPO}/issues`, (body: { assignees?: string[] }) => (body.assignees ?? []).length > 0)
+      .reply(422, { message: "Validation Failed", errors: [{ resource: "Issue", field: "assignees", code: "invalid", value: "dev-alice" }] });
+    return this.createIssue();
+  }
+
+  /** `PATCH /issues/{n}`: records the change and applies it to the tracker. */
+  updateIssue(number: number, times = 1, status = 200): this {
+    this.scope
+      .patch(`${REPO}/issues/${number}`)
+      .times(times)
+      .reply(status, (_uri, body) => {
+        if (status >= 300) return { message: "Server Error" };
+        const change = body as { body?: string; state?: "open" | "closed" };
+        this.issueUpdates.push({ number, ...change });
+        const issue = this.issues.find((i) => i.number === number);
+        if (issue) Object.assign(issue, change);
+        return { number, ...change };
+      });
+    return this;
+  }
+
+  /** `POST /issues/{n}/comments`. */
+  comment(number: number, times = 1, status = 201): this {
+    this.scope
+      .post(`${REPO}/issues/${number}/comments`)
+      .times(times)
+      .reply(status, (_uri, body) => {
+        if (status >= 300) return { message: "Server Error" };
+        this.comments.push({ number, body: (body as { body: string }).body });
+        return { id: this.comments.length };
+      });
+    return this;
+  }
+
+  /** `GET /issues/{n}/comments`, answered with the seeded bodies and whatever the app wrote since. */
+  listComments(number: number, seeded: string[] = []): this {
+    this.scope
+      .get(`${REPO}/issues/${number}/comments`)
+      .query(true)
+      .reply(200, () => [...seeded, ...this.comments.filter((c) => c.number === number).map((c) => c.body)].map((body, id) => ({ id, body })));
+    return this;
+  }
+
+  /** `GET /pulls?state=open&head=acme:<head>&base=<base>`. */
+  openPullFrom(head: string, base: string, found: PullRequestReply | null = null): this {
+    this.scope
+      .get(`${REPO}/pulls`)
+      .query((query) => query.state === "open" && query.head === `acme:${head}` && query.base === base)
+      .reply(200, found ? [pullRequestJson({ ...found, base })] : []);
+    return this;
+  }
+
+  /** `POST /pulls`: records the request; answers with the pull request, "already exists", or an error. */
+  createPull(reply: PullRequestReply | "exists" | { status: number; message: string }): this {
+    this.scope.post(`${REPO}/pulls`).reply((_uri, body) => {
+      const request = body as OpenedPullRequest;
+      this.openedPullRequests.push({ head: request.head, base: request.base, title: request.title, body: request.body });
+      if (reply === "exists") return [422, { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for acme:${request.head}.` }] }];
+      if ("status" in reply) return [reply.status, { message: reply.message }];
+      return [201, pullRequestJson({ ...reply, base: request.base })];
+    });
+    return this;
+  }
+
+  /** `GET /pulls/{n}`. */
+  getPull(reply: PullRequestReply): this {
+    this.scope.get(`${REPO}/pulls/${reply.number}`).reply(200, pullRequestJson(reply));
+    return this;
+  }
+
+  /** `POST /git/refs`: records the branch, or answers "Reference already exists". */
+  createBranch(outcome: "created" | "exists" = "created"): this {
+    this.scope.post(`${REPO}/git/refs`).reply((_uri, body) => {
+      const request = body as { ref: string; sha: string };
+      if (outcome === "exists") return [422, { message: "Reference already exists" }];
+      this.createdBranches.push(request);
+      return [201, { ref: request.ref, object: { sha: request.sha } }];
+    });
+    return this;
+  }
+
+  /** `DELETE /git/refs/heads/<branch>`. */
+  deleteBranch(branch: string): this {
+    this.scope.delete(`${REPO}/git/refs/${encodeURIComponent(`heads/${branch}`)}`).reply(204, () => {
+      this.deletedBranches.push(branch);
+      return "";
+    });
+    return this;
+  }
+
+  /** The body of the reminder with the given number. */
+  issue(number: number): TrackedIssue {
+    const found = this.issues.find((issue) => issue.number === number);
+    if (!found) throw new Error(`no issue #${number}`);
+    return found;
+  }
+}
