@@ -9,7 +9,7 @@
 import type { ProbotOctokit } from "probot";
 import type { CommentFact, ReviewRequestFact } from "../rules/justification.js";
 import type { CheckRunFact, ClassicProtection, MergedPullRequest, RuleSuiteLookup, RulesetRequirements, StatusFact } from "../rules/merge-audit.js";
-import { OctokitGateway, type AppIdentity, type GithubGateway, type RepoRef } from "./gateway.js";
+import { OctokitGateway, pullRequestFacts, type AppIdentity, type GithubGateway, type RepoRef } from "./gateway.js";
 
 /** An issue (or pull request) as the issues list returns it. */
 export interface IssueFact {
@@ -136,18 +136,8 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
   async getMergedPullRequest(repo: RepoRef, number: number): Promise<MergedPullRequestData> {
     const { data } = await this.client.rest.pulls.get({ ...repo, pull_number: number });
     return {
-      number: data.number,
+      ...pullRequestFacts(data),
       merged: data.merged,
-      title: data.title,
-      body: data.body ?? "",
-      author: data.user.login,
-      headRef: data.head.ref,
-      headSha: data.head.sha,
-      baseRef: data.base.ref,
-      labels: data.labels.map((label) => label.name),
-      additions: data.additions,
-      deletions: data.deletions,
-      changedFiles: data.changed_files,
       createdAt: data.created_at,
       mergedAt: data.merged_at ?? "",
       mergeCommitSha: data.merge_commit_sha,

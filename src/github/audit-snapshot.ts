@@ -32,6 +32,7 @@ import {
 import type { ReviewFact, ReviewerFact } from "../rules/types.js";
 import type { AuditGateway, MergedPullRequestData } from "./audit-gateway.js";
 import type { RepoRef } from "./gateway.js";
+import { teamMemberships } from "./snapshot.js";
 
 /** At most this many people's permissions are read per audit; anyone beyond stays unverified. */
 const MAX_PEOPLE = 20;
@@ -46,28 +47,10 @@ export interface AuditBasis {
   readonly protectionChangesSince: (since: string) => Promise<ProtectionChange[]>;
 }
 
-function teamRef(team: string, owner: string): { org: string; slug: string } {
-  const [org, slug] = team.includes("/") ? (team.split("/", 2) as [string, string]) : [owner, team];
-  return { org, slug };
-}
-
 /** A person's repository permission and membership of the given configured teams (unreadable teams become notes). */
 export async function readPersonFact(gateway: AuditGateway, repo: RepoRef, login: string, teams: readonly string[]): Promise<ReviewerFact> {
-  const [permission, memberships] = await Promise.all([
-    gateway.getPermission(repo, login),
-    Promise.all(
-      teams.map(async (team) => {
-        const { org, slug } = teamRef(team, repo.owner);
-        try {
-          return { team, member: await gateway.isTeamMember(org, slug, login), note: null };
-        } catch (error) {
-          const status = (error as { status?: number }).status;
-          return { team, member: false, note: `membership of ${team} could not be read (HTTP ${status ?? "error"}; the app needs the Members read permission)` };
-        }
-      }),
-    ),
-  ]);
-  return { permission, teams: memberships.filter((m) => m.member).map((m) => m.team), notes: memberships.flatMap((m) => (m.note ? [m.note] : [])) };
+  const [permission, memberships] = await Promise.all([gateway.getPermission(repo, login), teamMemberships(gateway, repo, login, teams)]);
+  return { permission, ...memberships };
 }
 
 /** Reads the permission and configured team memberships of each login (lower-cased keys), at most {@link MAX_PEOPLE}. */

@@ -97,6 +97,26 @@ export function highestVersionTag(refs: readonly string[]): string | null {
   return best ? `v${best.join(".")}` : null;
 }
 
+/** A pull request as `GET /pulls/{number}` returns it. */
+export type PullRequestResponse = Awaited<ReturnType<ProbotOctokit["rest"]["pulls"]["get"]>>["data"];
+
+/** The fields every reader of a pull request uses, from the REST response. */
+export function pullRequestFacts(data: PullRequestResponse): PullRequestFacts {
+  return {
+    number: data.number,
+    title: data.title,
+    body: data.body ?? "",
+    author: data.user.login,
+    headRef: data.head.ref,
+    headSha: data.head.sha,
+    baseRef: data.base.ref,
+    labels: data.labels.map((label) => label.name),
+    additions: data.additions,
+    deletions: data.deletions,
+    changedFiles: data.changed_files,
+  };
+}
+
 function isNotFound(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { status?: number }).status === 404;
 }
@@ -130,21 +150,7 @@ export class OctokitGateway implements GithubGateway {
 
   async getPullRequest(repo: RepoRef, number: number): Promise<PullRequestData> {
     const { data } = await this.octokit.rest.pulls.get({ ...repo, pull_number: number });
-    return {
-      number: data.number,
-      state: data.state === "closed" ? "closed" : "open",
-      merged: data.merged,
-      title: data.title,
-      body: data.body ?? "",
-      author: data.user.login,
-      headRef: data.head.ref,
-      headSha: data.head.sha,
-      baseRef: data.base.ref,
-      labels: data.labels.map((label) => label.name),
-      additions: data.additions,
-      deletions: data.deletions,
-      changedFiles: data.changed_files,
-    };
+    return { ...pullRequestFacts(data), state: data.state === "closed" ? "closed" : "open", merged: data.merged };
   }
 
   async listPullRequestFiles(repo: RepoRef, number: number): Promise<ChangedFile[]> {

@@ -16,11 +16,12 @@ function teamRef(team: string, owner: string): { org: string; slug: string } {
   return { org, slug };
 }
 
-async function reviewerFact(gateway: GithubGateway, repo: RepoRef, login: string, policy: Policy): Promise<ReviewerFact> {
-  const { users, teams } = policy.config.approvals.reviewers;
-  if (users.length === 0 && teams.length === 0) {
-    return { permission: await gateway.getPermission(repo, login), teams: [], notes: [] };
-  }
+/**
+ * Which of the configured teams (`org/team` or `team` of the repository owner) the user is an
+ * active member of, and a note for each team whose membership could not be read: an unreadable
+ * membership never counts as one.
+ */
+export async function teamMemberships(gateway: GithubGateway, repo: RepoRef, login: string, teams: readonly string[]): Promise<Pick<ReviewerFact, "teams" | "notes">> {
   const memberships = await Promise.all(
     teams.map(async (team) => {
       const { org, slug } = teamRef(team, repo.owner);
@@ -32,11 +33,15 @@ async function reviewerFact(gateway: GithubGateway, repo: RepoRef, login: string
       }
     }),
   );
-  return {
-    permission: null,
-    teams: memberships.filter((m) => m.member).map((m) => m.team),
-    notes: memberships.flatMap((m) => (m.note ? [m.note] : [])),
-  };
+  return { teams: memberships.filter((m) => m.member).map((m) => m.team), notes: memberships.flatMap((m) => (m.note ? [m.note] : [])) };
+}
+
+async function reviewerFact(gateway: GithubGateway, repo: RepoRef, login: string, policy: Policy): Promise<ReviewerFact> {
+  const { users, teams } = policy.config.approvals.reviewers;
+  if (users.length === 0 && teams.length === 0) {
+    return { permission: await gateway.getPermission(repo, login), teams: [], notes: [] };
+  }
+  return { permission: null, ...(await teamMemberships(gateway, repo, login, teams)) };
 }
 
 /** Loads the snapshot of a pull request for the given policy. */

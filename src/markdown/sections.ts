@@ -51,15 +51,16 @@ export interface ParseOptions {
 const CONTAINER_PREFIX = /^[ \t>*+\-0-9.)]+/;
 
 /**
- * Cuts each line's run of leading container markers (`> - 1. ` …) to a bounded length, so that a
- * hostile body of thousands of nested lists or quotes cannot exhaust marked's recursion.
+ * Cuts each line's run of leading container markers (`> - 1. ` …) to at most `max` characters, so
+ * that a hostile body of thousands of nested lists or quotes cannot exhaust marked's recursion.
+ * Every use of marked's lexer on user text goes through it.
  */
-function boundNesting(source: string): string {
+export function boundNesting(source: string, max = MAX_CONTAINER_PREFIX): string {
   return source
     .split("\n")
     .map((line) => {
       const prefix = CONTAINER_PREFIX.exec(line)?.[0];
-      return prefix && prefix.length > MAX_CONTAINER_PREFIX ? line.slice(prefix.length - MAX_CONTAINER_PREFIX) : line;
+      return prefix && prefix.length > max ? line.slice(prefix.length - max) : line;
     })
     .join("\n");
 }

@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { Lexer, type Token, type Tokens } from "marked";
 import type { Policy } from "../config/policy.js";
-import { contentProblem, MAX_BODY_LENGTH, normalizeName, parseBody, type Section } from "../markdown/sections.js";
+import { boundNesting, contentProblem, MAX_BODY_LENGTH, normalizeName, parseBody, type Section } from "../markdown/sections.js";
 import { eligibilityOf, latestDecisiveReviews } from "./approvals.js";
 import { excerpt, listInProse } from "./excerpt.js";
 import type { ReviewFact, ReviewerFact } from "./types.js";
@@ -162,17 +162,6 @@ const LOOKS_LIKE_COMMAND = /^ {0,3}\/hotfix\b/im;
 const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
 /** Leading container markers (quotes, list bullets) are cut to this length before lexing, bounding nesting. */
 const MAX_CONTAINER_PREFIX = 16;
-const CONTAINER_PREFIX = /^[ \t>*+\-0-9.)]+/;
-
-function boundContainers(source: string): string {
-  return source
-    .split("\n")
-    .map((line) => {
-      const prefix = CONTAINER_PREFIX.exec(line)?.[0];
-      return prefix && prefix.length > MAX_CONTAINER_PREFIX ? line.slice(prefix.length - MAX_CONTAINER_PREFIX) : line;
-    })
-    .join("\n");
-}
 
 function paragraphCommands(token: Token): string[] {
   if (token.type !== "paragraph") return [];
@@ -194,7 +183,7 @@ export function parseHotfixCommands(body: string | null | undefined): string[] {
   const source = (body ?? "").slice(0, MAX_BODY_LENGTH);
   if (!LOOKS_LIKE_COMMAND.test(source)) return [];
   try {
-    return Lexer.lex(boundContainers(source)).flatMap(paragraphCommands);
+    return Lexer.lex(boundNesting(source, MAX_CONTAINER_PREFIX)).flatMap(paragraphCommands);
   } catch {
     return [];
   }

@@ -19,17 +19,7 @@ import { compilePattern, type Matcher } from "../config/patterns.js";
 export type MergeMethod = "merge" | "squash-or-rebase";
 
 /** What the app knows about a merged hotfix; recorded in its reminder. */
-export interface HotfixFacts {
-  readonly number: number;
-  readonly title: string;
-  readonly author: string;
-  readonly headRef: string;
-  readonly headSha: string;
-  /** False when the head branch lives in a fork: the app can neither use it as a head nor delete it. */
-  readonly headInRepository: boolean;
-  /** The merge commit GitHub created (for a squash, the squash commit; for a rebase, the last rebased commit). */
-  readonly mergeSha: string;
-  readonly mergedAt: string;
+export interface HotfixFacts extends MergedHotfix {
   readonly method: MergeMethod;
   /** The hotfix pull request's own commits (merges excluded): cherry-pick trailers name these. */
   readonly commits: readonly string[];
@@ -385,7 +375,9 @@ export interface MergedHotfix {
   readonly author: string;
   readonly headRef: string;
   readonly headSha: string;
+  /** False when the head branch lives in a fork: the app can neither use it as a head nor delete it. */
   readonly headInRepository: boolean;
+  /** The merge commit GitHub created (for a squash, the squash commit; for a rebase, the last rebased commit). */
   readonly mergeSha: string;
   readonly mergedAt: string;
 }
