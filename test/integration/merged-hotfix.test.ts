@@ -1,0 +1,59 @@
+/**
+ * A merged hotfix through the whole app: the merge audit and merge-back tracking both handle the
+ * same `pull_request.closed` delivery, each writing its own items once, side by side.
+ */
+import { describe, expect, it } from "vitest";
+import { HEAD_SHA } from "../helpers/builders.js";
+import { GitHubMock, testProbot } from "../helpers/app.js";
+import { MERGE_SHA } from "../helpers/audit-builders.js";
+import { mergedHotfixEvent, mergedPullObject } from "../helpers/audit-fixtures.js";
+import { AuditMock, branchRules, type RunShape } from "../helpers/audit-mocks.js";
+import { MAIN_BEFORE } from "../helpers/merge-back-fixtures.js";
+import { MergeBackMock } from "../helpers/merge-back-mocks.js";
+
+const CHECKS_PASSED: RunShape[] = [
+  { name: "ci", conclusion: "success", completedAt: "2026-11-23T14:35:00Z" },
+  { name: "Hotfix Guard", conclusion: "success", completedAt: "2026-11-23T14:41:00Z" },
+];
+
+describe("a compliant hotfix merged with develop still lacking the fix", () => {
+  it("gets its audit comment and follow-up issue, and one merge-back reminder for develop", async () => {
+    const probot = await testProbot();
+    const github = new GitHubMock().token().config(null).app();
+    const audit = new AuditMock(github);
+    const mergeBack = new MergeBackMock(github);
+    audit.pull(mergedPullObject()).listComments();
+    github.reviews([{ reviewer: "senior-bob", state: "APPROVED", commitId: HEAD_SHA, submittedAt: "2026-11-23T14:40:00Z" }]).files([
+      { filename: "src/payments/charge.ts" },
+      { filename: "src/payments/charge.test.ts" },
+    ]);
+    github.tags(["v1.4.2"]).permission("senior-bob", "write");
+    audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).checkRuns(HEAD_SHA, CHECKS_PASSED).listIssues("hotfix:protection-log").ruleSuites(403);
+    audit.listIssues("hotfix:post-incident").tagRef("v1.4.3", null);
+    audit.addLabels().createComment().listIssues("hotfix:audit-pending");
+    mergeBack
+      .listReminders("all")
+      .mergeCommit(MERGE_SHA, [MAIN_BEFORE, HEAD_SHA])
+      .pullCommits(42, [{ sha: HEAD_SHA }])
+      .branches("release/", [])
+      .compare("develop", HEAD_SHA, "diverged")
+      .closedPulls()
+      .commitsOf("develop");
+    const created: { title: string; labels: string[] }[] = [];
+    github.scope
+      .post("/repos/acme/payments/issues")
+      .times(2)
+      .reply(201, (_uri, body) => {
+        const issue = body as { title: string; labels: string[] };
+        created.push({ title: issue.title, labels: issue.labels });
+        return { number: 100 + created.length, html_url: `https://github.com/acme/payments/issues/${100 + created.length}` };
+      });
+
+    await probot.receive(mergedHotfixEvent());
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(audit.auditComment()).toContain("## ✅ Hotfix merge audit: compliant");
+    expect(created.map((issue) => issue.labels).sort()).toStrictEqual([["hotfix:merge-back"], ["hotfix:post-incident"]]);
+    expect(created.find((issue) => issue.labels.includes("hotfix:merge-back"))?.title).toBe("Back-merge hotfix #42 into develop");
+  });
+});
