@@ -417,7 +417,7 @@ function suggestionNotes(grammar: BranchGrammar, values: Record<Placeholder, str
   const hasMoment = grammar.placeholders.includes("date") || grammar.placeholders.includes("time");
   const max = context.policy.config.hotfix.slug_max_length;
   return [
-    refilled.has("version") && values.version === VERSION_PLACEHOLDER
+    refilled.has("version") && grammar.placeholders.includes("version") && values.version === VERSION_PLACEHOLDER
       ? `Replace ${VERSION_PLACEHOLDER} with the version this hotfix will be tagged as: the repository has no vX.Y.Z tag to count from.`
       : "",
     refilled.has("moment") && hasMoment ? "The date and time in it are the current UTC time; `date -u +%Y%m%d-%H%M` prints it." : "",

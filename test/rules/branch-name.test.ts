@@ -151,3 +151,12 @@ describe("needsLatestTag", () => {
     expect(needsLatestTag(branch, policy)).toBe(needed);
   });
 });
+
+describe("the suggestion's notes", () => {
+  it("never asks to replace X.Y.Z in a suggested name that has no version", () => {
+    const finding = checkBranchName("hotfix/login fix", policyFrom(), null, NOW);
+    expect(finding.status).toBe("fail");
+    expect(finding.remedy).toContain("Rename the branch to `hotfix/emergency-20261123-1500`.");
+    expect(finding.remedy).not.toContain("X.Y.Z");
+  });
+});
