@@ -3,7 +3,10 @@
 # Hotfix Guard: a Probot GitHub App.
 #
 #   docker build -t hotfix-guard .
-#   docker run -p 3000:3000 --env-file .env -v hotfix-guard-data:/app/data hotfix-guard
+#   docker run -p 3000:3000 --env-file .env -v hotfix-guard-data:/app/data --stop-timeout 30 hotfix-guard
+#
+# --stop-timeout: on SIGTERM the app finishes the jobs in hand, which can take longer than
+# Docker's default 10 s while GitHub is slow.
 #
 # Needs APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET at run time: with
 # NODE_ENV=production Probot refuses to start without them (no setup page in production).

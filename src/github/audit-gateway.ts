@@ -37,6 +37,27 @@ export interface CommitPullRequest {
   readonly merged: boolean;
 }
 
+/** A repository as the `audit` command reads it first, to tell a missing repository from other failures. */
+export interface RepositoryFact {
+  /** `owner/name` as GitHub spells it. */
+  readonly fullName: string;
+  readonly defaultBranch: string;
+}
+
+/** A merged pull request as the pull request list gives it: enough to classify it, not to audit it. */
+export interface MergedPullRequestSummary {
+  readonly number: number;
+  readonly title: string;
+  readonly url: string;
+  readonly baseRef: string;
+  readonly headRef: string;
+  readonly labels: readonly string[];
+  readonly createdAt: string;
+  readonly mergedAt: string;
+  /** False when the head branch lives in a fork. */
+  readonly headInRepository: boolean;
+}
+
 /** A merged pull request with everything the audit reads from it. */
 export interface MergedPullRequestData extends MergedPullRequest {
   readonly merged: boolean;
@@ -74,6 +95,14 @@ export interface AuditGateway extends GithubGateway {
   getTagCommit(repo: RepoRef, tag: string): Promise<string | null>;
   /** The pull requests a commit belongs to (`GET /commits/{sha}/pulls`). */
   listPullRequestsOfCommit(repo: RepoRef, sha: string): Promise<CommitPullRequest[]>;
+  /** The repository (`GET /repos/{owner}/{repo}`), or null when it does not exist or the token cannot see it. */
+  getRepository(repo: RepoRef): Promise<RepositoryFact | null>;
+  /**
+   * Pull requests merged into `base` at or after `since`, most recently updated first
+   * (`GET /pulls?state=closed&base=…&sort=updated`). Paging stops at the first page that reaches
+   * back before `since`: a pull request merged since then was updated since then too.
+   */
+  listMergedPullRequestsInto(repo: RepoRef, base: string, since: string): Promise<MergedPullRequestSummary[]>;
 }
 
 /**
@@ -298,5 +327,46 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
   async listPullRequestsOfCommit(repo: RepoRef, sha: string): Promise<CommitPullRequest[]> {
     const { data } = await this.client.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: sha, per_page: 100 });
     return data.map((pr) => ({ number: pr.number, baseRef: pr.base.ref, merged: pr.merged_at !== null }));
+  }
+
+  async getRepository(repo: RepoRef): Promise<RepositoryFact | null> {
+    try {
+      const { data } = await this.client.rest.repos.get({ ...repo });
+      return { fullName: data.full_name, defaultBranch: data.default_branch };
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw error;
+    }
+  }
+
+  async listMergedPullRequestsInto(repo: RepoRef, base: string, since: string): Promise<MergedPullRequestSummary[]> {
+    const sinceTime = Date.parse(since);
+    const pulls = await this.client.paginate(
+      this.client.rest.pulls.list,
+      { ...repo, state: "closed", base, sort: "updated", direction: "desc", per_page: 100 },
+      (response, done) => {
+        const last = response.data.at(-1);
+        if (!last || Date.parse(last.updated_at) < sinceTime) done();
+        return response.data;
+      },
+    );
+    const repository = `${repo.owner}/${repo.repo}`.toLowerCase();
+    return pulls.flatMap((pr) =>
+      pr.merged_at !== null && Date.parse(pr.merged_at) >= sinceTime
+        ? [
+            {
+              number: pr.number,
+              title: pr.title,
+              url: pr.html_url,
+              baseRef: pr.base.ref,
+              headRef: pr.head.ref,
+              labels: pr.labels.map((label) => label.name),
+              createdAt: pr.created_at,
+              mergedAt: pr.merged_at,
+              headInRepository: pr.head.repo?.full_name.toLowerCase() === repository,
+            },
+          ]
+        : [],
+    );
   }
 }

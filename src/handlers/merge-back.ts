@@ -79,11 +79,15 @@ export interface PendingEscalation {
   readonly escalatesAt: Date;
 }
 
-/** One check of a repository: where, under which policy, at what time. */
-interface MergeBackRun {
+/** Where and under which policy merge-back facts are read. Reading writes nothing, so it needs no clock or log. */
+export interface MergeBackReader {
   readonly gateway: MergeBackGateway;
   readonly repo: RepoRef;
   readonly policy: Policy;
+}
+
+/** One check of a repository: where, under which policy, at what time. */
+interface MergeBackRun extends MergeBackReader {
   readonly now: Date;
   readonly log: Logger;
 }
@@ -97,7 +101,7 @@ interface Reminder {
 }
 
 /** What a check learned of one target. */
-interface TargetCheck {
+export interface TargetCheck {
   readonly outcome: TargetOutcome;
   /** Files the hotfix side changed since it diverged from the target (null: unknown or cut), to name conflicts. */
   readonly hotfixSideFiles: readonly string[] | null;
@@ -114,7 +118,7 @@ function fullName(repo: RepoRef): string {
 }
 
 /** Pull requests merged since a time: listed at most once per check, and only when a target needs them. */
-function mergedPullRequestsOnce(run: MergeBackRun, since: string): () => Promise<MergedPullRequest[]> {
+function mergedPullRequestsOnce(run: MergeBackReader, since: string): () => Promise<MergedPullRequest[]> {
   let listing: Promise<MergedPullRequest[]> | undefined;
   return () => (listing ??= run.gateway.listMergedPullRequests(run.repo, since));
 }
@@ -123,7 +127,7 @@ function mergedPullRequestsOnce(run: MergeBackRun, since: string): () => Promise
  * Whether the fix is in one target: compares first, then merged pull requests, then the target's
  * commits since the hotfix, each fetched only when what came before found nothing.
  */
-async function checkTarget(run: MergeBackRun, hotfix: HotfixFacts, target: string, mergedPullRequests: () => Promise<MergedPullRequest[]>): Promise<TargetCheck> {
+async function checkTarget(run: MergeBackReader, hotfix: HotfixFacts, target: string, mergedPullRequests: () => Promise<MergedPullRequest[]>): Promise<TargetCheck> {
   const repository = fullName(run.repo);
   let facts: TargetFacts = { ancestry: [] };
   let hotfixSideFiles: readonly string[] | null = null;
@@ -143,7 +147,7 @@ async function checkTarget(run: MergeBackRun, hotfix: HotfixFacts, target: strin
 }
 
 /** The targets of a newly merged hotfix, each with whether it exists: literal targets, listed branches, active release branches only (unless configured otherwise). */
-async function resolveTargets(run: MergeBackRun, hotfix: HotfixFacts): Promise<{ readonly branch: string; readonly exists: boolean }[]> {
+async function resolveTargets(run: MergeBackReader, hotfix: HotfixFacts): Promise<{ readonly branch: string; readonly exists: boolean }[]> {
   const specs = targetSpecs(run.policy);
   const listed: string[] = [];
   for (const prefix of listingPrefixes(specs)) listed.push(...(await run.gateway.listBranches(run.repo, prefix)));
@@ -327,6 +331,31 @@ async function openReminder(run: MergeBackRun, state: ReminderState, checks: Rea
   return settleReminder(run, { number, open: true, body, state }, state, checks, "all");
 }
 
+/** Where a merged hotfix stands with its targets, and what each target's check learned. */
+export interface MergeBackAssessment {
+  readonly hotfix: HotfixFacts;
+  readonly rows: Row[];
+  readonly checks: ReadonlyMap<string, TargetCheck>;
+}
+
+/**
+ * Finds out, reading only, which branches a merged hotfix must reach and which of them have the
+ * fix: how it was merged and its commits, the targets (active release branches only unless
+ * configured otherwise), then each target's evidence. The merge handler and the `audit` command
+ * share it, so both see the same rows.
+ */
+export async function assessMergeBack(reader: MergeBackReader, merged: MergedHotfix): Promise<MergeBackAssessment> {
+  const [parents, commits] = await Promise.all([reader.gateway.getCommitParents(reader.repo, merged.mergeSha), reader.gateway.listPullRequestCommits(reader.repo, merged.number)]);
+  const hotfix = describeHotfix(merged, parents, commits);
+  const targets = await resolveTargets(reader, hotfix);
+  const mergedPullRequests = mergedPullRequestsOnce(reader, hotfix.since);
+  const checks = new Map<string, TargetCheck>();
+  for (const { branch, exists } of targets) {
+    checks.set(branch, exists ? await checkTarget(reader, hotfix, branch, mergedPullRequests) : { outcome: { exists: false }, hotfixSideFiles: null });
+  }
+  return { hotfix, rows: targets.map(({ branch }) => rowFor(branch, (checks.get(branch) as TargetCheck).outcome)), checks };
+}
+
 /**
  * A hotfix was merged into production: unless its reminder exists already (a duplicate or
  * redelivered event, which only refreshes it), find which targets have the fix and open the
@@ -335,20 +364,13 @@ async function openReminder(run: MergeBackRun, state: ReminderState, checks: Rea
 async function trackMergedHotfix(run: MergeBackRun, merged: MergedHotfix): Promise<PendingEscalation | null> {
   const existing = (await findReminders(run, { state: "all", since: merged.mergedAt })).find((reminder) => reminder.state.hotfix.number === merged.number);
   if (existing) return existing.open ? refreshReminder(run, existing, "all", mergedPullRequestsOnce(run, existing.state.hotfix.since)) : null;
-  const [parents, commits] = await Promise.all([run.gateway.getCommitParents(run.repo, merged.mergeSha), run.gateway.listPullRequestCommits(run.repo, merged.number)]);
-  const hotfix = describeHotfix(merged, parents, commits);
-  const targets = await resolveTargets(run, hotfix);
-  const mergedPullRequests = mergedPullRequestsOnce(run, hotfix.since);
-  const checks = new Map<string, TargetCheck>();
-  for (const { branch, exists } of targets) {
-    checks.set(branch, exists ? await checkTarget(run, hotfix, branch, mergedPullRequests) : { outcome: { exists: false }, hotfixSideFiles: null });
-  }
+  const { hotfix, rows, checks } = await assessMergeBack(run, merged);
   const state: ReminderState = {
     version: 1,
     repository: fullName(run.repo),
     production: run.policy.config.branches.production,
     hotfix,
-    rows: targets.map(({ branch }) => rowFor(branch, (checks.get(branch) as TargetCheck).outcome)),
+    rows,
     escalatedAt: null,
   };
   if (!isComplete(state)) return openReminder(run, state, checks);

@@ -52,12 +52,14 @@ function titleOf(evaluation: Evaluation): string {
   return "Hotfix policy met";
 }
 
-function findingsTable(findings: readonly Finding[]): string {
+/** The table of rows every hotfix check run shows: status icon, rule, what was found, what is expected. */
+export function findingsTable(findings: readonly Finding[]): string {
   const rows = findings.map((f) => `| ${ICONS[f.status]} | ${tableCell(f.title)} | ${tableCell(f.actual)} | ${tableCell(f.expected)} |`);
   return ["| | Rule | Found | Expected |", "|---|---|---|---|", ...rows].join("\n");
 }
 
-function remedies(findings: readonly Finding[]): string {
+/** The "How to fix" list of a check run: the remedy of every failing or warning row. */
+export function remedies(findings: readonly Finding[]): string {
   const items = findings
     .filter((f) => (f.status === "fail" || f.status === "warn") && f.remedy)
     .map((f) => `- ${ICONS[f.status]} **${safeText(f.title)}**: ${safeText(f.remedy ?? "").split("\n").join("\n  ")}`);
