@@ -132,18 +132,23 @@ export interface IssueRef {
   readonly number: number;
 }
 
-/** What the audit keeps between runs, in a hidden part of its own comment. */
-export interface AuditRecord {
-  readonly version: 1;
-  readonly pr: number;
-  readonly mergeCommitSha: string | null;
-  readonly auditedAt: string;
+/** What the audit judged about the merge itself, kept in its record and read back at every run. */
+export interface JudgedMerge {
+  /** The requirements: recorded by an earlier audit, or judged by {@link requirementsAtMerge}. */
   readonly requirements: readonly Requirement[];
   readonly protectionChanges: readonly ProtectionChange[];
   readonly rulesetsApply: boolean;
   readonly ruleSuite: RuleSuiteLookup;
   /** When the rule-suites API was last asked; null when it never was. */
   readonly ruleSuiteCheckedAt: string | null;
+}
+
+/** What the audit keeps between runs, in a hidden part of its own comment. */
+export interface AuditRecord extends JudgedMerge {
+  readonly version: 1;
+  readonly pr: number;
+  readonly mergeCommitSha: string | null;
+  readonly auditedAt: string;
   /** The fingerprint each justification form had when the audit first saw it, by source key. */
   readonly seen: Readonly<Record<string, string>>;
   readonly justification: RecordedJustification | null;
@@ -177,14 +182,8 @@ export interface MergeAudit {
 }
 
 /** What the audit reads at every run. */
-export interface AuditInputs {
+export interface AuditInputs extends JudgedMerge {
   readonly pr: MergedPullRequest;
-  /** The requirements: recorded by an earlier audit, or judged now by {@link requirementsAtMerge}. */
-  readonly requirements: readonly Requirement[];
-  readonly protectionChanges: readonly ProtectionChange[];
-  readonly rulesetsApply: boolean;
-  readonly ruleSuite: RuleSuiteLookup;
-  readonly ruleSuiteCheckedAt: string | null;
   readonly candidates: readonly JustificationCandidate[];
   readonly context: Omit<JustificationContext, "bodyFormSeenBefore">;
   readonly recorded: AuditRecord | null;
