@@ -9,7 +9,7 @@
 import type { ProbotOctokit } from "probot";
 import type { CommentFact, ReviewRequestFact } from "../rules/justification.js";
 import type { CheckRunFact, ClassicProtection, MergedPullRequest, RuleSuiteLookup, RulesetRequirements, StatusFact } from "../rules/merge-audit.js";
-import { OctokitGateway, pullRequestFacts, type AppIdentity, type GithubGateway, type RepoRef } from "./gateway.js";
+import { OctokitGateway, pullRequestFacts, type AppIdentity, type GithubGateway, type NewIssue, type RepoRef } from "./gateway.js";
 
 /** An issue (or pull request) as the issues list returns it. */
 export interface IssueFact {
@@ -20,14 +20,6 @@ export interface IssueFact {
   readonly author: string;
   readonly labels: readonly string[];
   readonly isPullRequest: boolean;
-}
-
-/** A new issue. */
-export interface NewIssue {
-  readonly title: string;
-  readonly body: string;
-  readonly labels: readonly string[];
-  readonly assignees: readonly string[];
 }
 
 /** A pull request a commit belongs to. */

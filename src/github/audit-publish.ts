@@ -9,24 +9,13 @@
 import type { ProtectionChange } from "../rules/merge-audit.js";
 import type { CommentFact } from "../rules/justification.js";
 import { deliveryToken, entryDelivery, protectionLogMarker, readProtectionEntry, renderProtectionEntry, renderProtectionLogIssue } from "../render/audit.js";
-import type { AuditGateway, IssueFact, NewIssue } from "./audit-gateway.js";
-import type { RepoRef } from "./gateway.js";
+import type { AuditGateway, IssueFact } from "./audit-gateway.js";
+import { fullName, type NewIssue, type RepoRef } from "./gateway.js";
 
 /** The label of the protection log issue. */
 export const PROTECTION_LOG_LABEL = "hotfix:protection-log";
 /** How far back a duplicate delivery of a protection change is looked for: GitHub redelivers within three days. */
 const REDELIVERY_WINDOW_MS = 4 * 24 * 60 * 60_000;
-
-/** `owner/name`. */
-export function fullName(repo: RepoRef): string {
-  return `${repo.owner}/${repo.repo}`;
-}
-
-/** The repository an `owner/name` string names. */
-export function repoRef(name: string): RepoRef {
-  const slash = name.indexOf("/");
-  return { owner: name.slice(0, slash), repo: name.slice(slash + 1) };
-}
 
 function isOwn(author: string, ownLogin: string): boolean {
   return author.toLowerCase() === ownLogin.toLowerCase();

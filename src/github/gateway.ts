@@ -15,6 +15,25 @@ export interface RepoRef {
   readonly repo: string;
 }
 
+/** `owner/name`. */
+export function fullName(repo: RepoRef): string {
+  return `${repo.owner}/${repo.repo}`;
+}
+
+/** The repository an `owner/name` string names. */
+export function repoRef(name: string): RepoRef {
+  const slash = name.indexOf("/");
+  return { owner: name.slice(0, slash), repo: name.slice(slash + 1) };
+}
+
+/** A new issue. */
+export interface NewIssue {
+  readonly title: string;
+  readonly body: string;
+  readonly labels: readonly string[];
+  readonly assignees: readonly string[];
+}
+
 /** The pull request fields the app reads. */
 export interface PullRequestData extends PullRequestFacts {
   readonly state: "open" | "closed";

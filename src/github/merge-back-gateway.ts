@@ -7,7 +7,7 @@
  */
 import type { ProbotOctokit } from "probot";
 import type { CompareStatus, MergedPullRequest, TargetCommit } from "../rules/merge-back.js";
-import type { RepoRef } from "./gateway.js";
+import type { NewIssue, RepoRef } from "./gateway.js";
 
 /** GitHub lists at most this many files in a comparison; a list this long may be cut. */
 const COMPARE_FILE_LIMIT = 300;
@@ -49,14 +49,6 @@ export interface PullRequestStatus {
 
 /** The outcome of opening a pull request. */
 export type OpenPullRequestResult = { readonly kind: "created"; readonly pullRequest: PullRequestStatus } | { readonly kind: "exists" };
-
-/** A new issue. */
-export interface NewIssue {
-  readonly title: string;
-  readonly body: string;
-  readonly labels: readonly string[];
-  readonly assignees: readonly string[];
-}
 
 /** Everything merge-back tracking asks of GitHub. */
 export interface MergeBackGateway {

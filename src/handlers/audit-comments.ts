@@ -9,13 +9,13 @@
 import type { Context, Probot } from "probot";
 import type { Policy } from "../config/policy.js";
 import type { AuditGateway } from "../github/audit-gateway.js";
-import { ownComment, repoRef } from "../github/audit-publish.js";
+import { ownComment } from "../github/audit-publish.js";
+import { type RepoRef, repoRef } from "../github/gateway.js";
 import { readPersonFact } from "../github/audit-snapshot.js";
-import type { RepoRef } from "../github/gateway.js";
 import { refusalMarker, renderRefusal } from "../render/audit.js";
 import { authority, parseHotfixCommands, parseJustification } from "../rules/justification.js";
-import { auditGatewayFor, auditMergedPullRequest, ownLoginOf, recheckPendingAudits } from "./audit-run.js";
-import { configFor, isOwnEvent, type Services } from "./services.js";
+import { auditGatewayFor, auditMergedPullRequest, recheckPendingAudits } from "./audit-run.js";
+import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
 
 /** The commands the app understands. */
 const KNOWN_COMMANDS = new Set(["authorize"]);
@@ -50,7 +50,7 @@ async function refuseCommands(gateway: AuditGateway, context: CommentContext, re
     const reason = await refusalReason(gateway, repo, command, login, issue.user.login, policy);
     if (!reason) continue;
     await services.locks.run(`${context.payload.repository.full_name}#${issue.number}`, async () => {
-      const ownLogin = await ownLoginOf(gateway, services);
+      const ownLogin = await ownBotLogin(gateway, services);
       const comments = await gateway.listIssueComments(repo, issue.number, comment.created_at);
       if (ownComment(comments, ownLogin, refusalMarker(comment.id))) return;
       await gateway.createComment(repo, issue.number, renderRefusal(login, command, reason, comment.id));

@@ -11,9 +11,9 @@
 import type { Context, Logger } from "probot";
 import type { Policy } from "../config/policy.js";
 import { OctokitAuditGateway, type AuditGateway, type MergedPullRequestData } from "../github/audit-gateway.js";
-import { fullName, findOrCreateIssue, ownComment, readProtectionChanges, repoRef, upsertComment } from "../github/audit-publish.js";
+import { findOrCreateIssue, ownComment, readProtectionChanges, upsertComment } from "../github/audit-publish.js";
+import { fullName, type RepoRef, repoRef } from "../github/gateway.js";
 import { loadAuditInputs } from "../github/audit-snapshot.js";
-import type { RepoRef } from "../github/gateway.js";
 import {
   auditAssignees,
   auditIssueMarker,
@@ -28,7 +28,7 @@ import { POST_INCIDENT_LABEL, postIncidentMarker, renderPostIncidentIssue, type 
 import { classifyPullRequest } from "../rules/classify.js";
 import { AUDIT_PENDING_LABEL, auditMerge, expectedTag, labelChanges, type AuditRecord, type IssueRef, type MergeAudit } from "../rules/merge-audit.js";
 import type { ReviewFact } from "../rules/types.js";
-import { configFor, type Services } from "./services.js";
+import { configFor, ownBotLogin, type Services } from "./services.js";
 
 /** The timed job kind a scheduler runs to re-check an audit (payload: {@link AuditRef}). */
 export const MERGE_AUDIT_RECHECK = "merge-audit-recheck";
@@ -47,17 +47,6 @@ export interface AuditRef {
 /** The audit gateway for the event's installation. */
 export function auditGatewayFor(context: Context, services: Services): AuditGateway {
   return new OctokitAuditGateway(context.octokit, services.identity);
-}
-
-/** The app's bot login (`slug[bot]`), learned once per process and shared with `isOwnEvent`. */
-export async function ownLoginOf(gateway: AuditGateway, services: Services): Promise<string> {
-  services.ownLogin ??= gateway.getAppSlug().then((slug) => `${slug}[bot]`);
-  try {
-    return await services.ownLogin;
-  } catch (error) {
-    delete services.ownLogin;
-    throw error;
-  }
 }
 
 function describeError(error: unknown): string {
@@ -189,7 +178,7 @@ async function runAudit(gateway: AuditGateway, ref: AuditRef, policy: Policy, se
   const pr = await gateway.getMergedPullRequest(ref.repo, ref.number);
   if (!pr.merged || !pr.mergedAt || classifyPullRequest(pr, policy).kind !== "hotfix") return null;
   const now = services.now();
-  const run: AuditRun = { gateway, repo: ref.repo, policy, ownLogin: await ownLoginOf(gateway, services), failures: new Failures() };
+  const run: AuditRun = { gateway, repo: ref.repo, policy, ownLogin: await ownBotLogin(gateway, services), failures: new Failures() };
   const comments = await gateway.listIssueComments(ref.repo, pr.number);
   const existing = ownComment(comments, run.ownLogin, auditMarker(pr.number));
   const found = existing ? readAuditRecord(existing.body) : null;

@@ -7,12 +7,12 @@
  */
 import type { Context, Probot } from "probot";
 import type { AuditGateway } from "../github/audit-gateway.js";
-import { findOrCreateIssue, fullName, repoRef } from "../github/audit-publish.js";
-import type { RepoRef } from "../github/gateway.js";
+import { findOrCreateIssue } from "../github/audit-publish.js";
+import { fullName, type RepoRef, repoRef } from "../github/gateway.js";
 import { auditAssignees, directPushMarker, renderDirectPushIssue, type DirectPush } from "../render/audit.js";
 import { commitsOutsidePullRequests, type PushedCommit } from "../rules/merge-audit.js";
-import { auditGatewayFor, ownLoginOf, recheckPendingAudits } from "./audit-run.js";
-import { configFor, isOwnEvent, type Services } from "./services.js";
+import { auditGatewayFor, recheckPendingAudits } from "./audit-run.js";
+import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
 
 /** GitHub lists at most this many commits in a push payload. */
 const PAYLOAD_COMMIT_LIMIT = 20;
@@ -72,7 +72,7 @@ export async function handleDirectPush(context: Context<"push">, services: Servi
         marker: directPushMarker(fullName(repo), payload.after),
         label: policy.config.audit.labels.unjustified,
         since,
-        ownLogin: await ownLoginOf(gateway, services),
+        ownLogin: await ownBotLogin(gateway, services),
         create: () => ({ ...renderDirectPushIssue(push, policy), labels: [policy.config.audit.labels.bypass, policy.config.audit.labels.unjustified], assignees: auditAssignees(policy) }),
       }),
     );

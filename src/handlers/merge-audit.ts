@@ -10,7 +10,7 @@
  * release tags, each in its own module.
  */
 import type { Context, Probot } from "probot";
-import { repoRef } from "../github/audit-publish.js";
+import { repoRef } from "../github/gateway.js";
 import { registerAuditCommentHandlers } from "./audit-comments.js";
 import { auditGatewayFor, auditMergedPullRequest, recheckPendingAudits } from "./audit-run.js";
 import { registerDirectPushHandler } from "./direct-push.js";

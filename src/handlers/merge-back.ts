@@ -13,7 +13,7 @@
  */
 import type { Context, Logger, Probot, ProbotOctokit } from "probot";
 import type { Policy } from "../config/policy.js";
-import { OctokitGateway, type RepoRef } from "../github/gateway.js";
+import { fullName, OctokitGateway, type RepoRef } from "../github/gateway.js";
 import { OctokitMergeBackGateway, type MergeBackGateway, type PullRequestStatus } from "../github/merge-back-gateway.js";
 import { classifyPullRequest } from "../rules/classify.js";
 import {
@@ -112,10 +112,6 @@ export interface TargetCheck {
  * release branches are still active (after a push to production). Escalation is due on any.
  */
 export type RecheckScope = "all" | "release-activity" | { readonly target: string };
-
-function fullName(repo: RepoRef): string {
-  return `${repo.owner}/${repo.repo}`;
-}
 
 /** Pull requests merged since a time: listed at most once per check, and only when a target needs them. */
 function mergedPullRequestsOnce(run: MergeBackReader, since: string): () => Promise<MergedPullRequest[]> {

@@ -7,10 +7,11 @@
  * change) so it survives restarts and needs no database.
  */
 import type { Context, Probot } from "probot";
-import { appendProtectionChange, repoRef } from "../github/audit-publish.js";
+import { appendProtectionChange } from "../github/audit-publish.js";
+import { repoRef } from "../github/gateway.js";
 import { protectionRuleCovers, rulesetCovers, type ProtectionChange, type RulesetScope } from "../rules/merge-audit.js";
-import { auditGatewayFor, ownLoginOf, recheckPendingAudits } from "./audit-run.js";
-import { configFor, isOwnEvent, type Services } from "./services.js";
+import { auditGatewayFor, recheckPendingAudits } from "./audit-run.js";
+import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
 
 type ProtectionContext = Context<"branch_protection_rule" | "repository_ruleset">;
 
@@ -53,7 +54,7 @@ export async function handleProtectionChange(context: ProtectionContext, service
   const now = services.now();
   const change = changeOf(context, branch, repository.default_branch, now);
   if (change) {
-    const ownLogin = await ownLoginOf(gateway, services);
+    const ownLogin = await ownBotLogin(gateway, services);
     const result = await services.locks.run(`protection-log:${repository.full_name}`, () =>
       appendProtectionChange(gateway, repo, change, { deliveryId: context.id, ownLogin, branch, now }),
     );

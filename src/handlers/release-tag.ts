@@ -4,10 +4,11 @@
  * tag points at that hotfix's merge commit; a tag on another commit is noted instead.
  */
 import type { Context, Probot } from "probot";
-import { ownIssue, repoRef } from "../github/audit-publish.js";
+import { ownIssue } from "../github/audit-publish.js";
+import { repoRef } from "../github/gateway.js";
 import { POST_INCIDENT_LABEL, trackedTag, withTagState, type TagState } from "../render/post-incident.js";
-import { auditGatewayFor, ownLoginOf, recheckPendingAudits } from "./audit-run.js";
-import { configFor, isOwnEvent, type Services } from "./services.js";
+import { auditGatewayFor, recheckPendingAudits } from "./audit-run.js";
+import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
 
 const VERSION_TAG = /^v\d{1,9}\.\d{1,9}\.\d{1,9}$/;
 
@@ -22,7 +23,7 @@ export async function handleTagCreated(context: Context<"create">, services: Ser
   if (!config.ok) return;
   const open = await gateway.listIssuesWithLabel(repo, POST_INCIDENT_LABEL, { state: "open" });
   const tracking = open.filter((issue) => trackedTag(issue.body)?.tag === tag);
-  const ownLogin = tracking.length > 0 ? await ownLoginOf(gateway, services) : "";
+  const ownLogin = tracking.length > 0 ? await ownBotLogin(gateway, services) : "";
   const waiting = tracking.filter((issue) => ownIssue([issue], ownLogin, "hotfix-guard:post-incident"));
   if (waiting.length > 0) {
     const sha = await gateway.getTagCommit(repo, tag);

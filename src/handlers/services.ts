@@ -8,7 +8,7 @@ import type { Context } from "probot";
 import { ConfigCache } from "../config/cache.js";
 import { resolveConfig, unreadableConfig, type ConfigResult } from "../config/load.js";
 import { CONFIG_PATH } from "../config/schema.js";
-import { ConfigReadError, OctokitGateway, type AppIdentity, type GithubGateway, type RepoRef } from "../github/gateway.js";
+import { ConfigReadError, OctokitGateway, repoRef, type AppIdentity, type GithubGateway, type RepoRef } from "../github/gateway.js";
 import { KeyedLock } from "./keyed-lock.js";
 
 /** Durable timed jobs: run `kind` with `payload` at `runAt`, once per `key`. */
@@ -46,8 +46,7 @@ export function gatewayFor(context: Context, services: Services): GithubGateway 
 
 /** The event's repository. */
 export function repoOf(context: Context<"pull_request" | "pull_request_review" | "create" | "push" | "check_run">): RepoRef {
-  const { full_name: fullName, name } = context.payload.repository;
-  return { owner: fullName.slice(0, fullName.length - name.length - 1), repo: name };
+  return repoRef(context.payload.repository.full_name);
 }
 
 /** The timed job that evaluates a pull request again (its payload is a `PullRequestRef`). */
@@ -92,17 +91,25 @@ export function reloadConfig(gateway: GithubGateway, repo: RepoRef, services: Se
 }
 
 /**
+ * The app's bot login (`slug[bot]`): one `GET /app` per process, shared by every handler; a
+ * failed lookup is forgotten so the next caller asks again.
+ */
+export async function ownBotLogin(gateway: GithubGateway, services: Services): Promise<string> {
+  services.ownLogin ??= gateway.getAppSlug().then((slug) => `${slug}[bot]`);
+  try {
+    return await services.ownLogin;
+  } catch (error) {
+    delete services.ownLogin;
+    throw error;
+  }
+}
+
+/**
  * True when the app itself caused the event (its bot is the sender). Costs one `GET /app` per
  * process, and only once a bot sends an event; human senders cost nothing.
  */
 export async function isOwnEvent(context: Context, gateway: GithubGateway, services: Services): Promise<boolean> {
   const sender = (context.payload as { sender?: { login: string; type: string } }).sender;
   if (sender?.type !== "Bot") return false;
-  services.ownLogin ??= gateway.getAppSlug().then((slug) => `${slug}[bot]`);
-  try {
-    return sender.login === (await services.ownLogin);
-  } catch (error) {
-    delete services.ownLogin;
-    throw error;
-  }
+  return sender.login === (await ownBotLogin(gateway, services));
 }
