@@ -89,7 +89,7 @@ describe.each(BACKENDS)("durable processing on $name", (backend) => {
 
     expect(github.scope.pendingMocks()).toStrictEqual([]);
     expect(github.writes).toHaveLength(1);
-    expect(await server.queue.find(event.id)).toMatchObject({ status: "done", attempts: 2 });
+    expect(await server.queue.findDelivery(event.id)).toMatchObject({ status: "done", attempts: 2 });
   });
 
   it("retries after a 5xx from GitHub with backoff, then completes, writing once", async () => {
@@ -98,7 +98,7 @@ describe.each(BACKENDS)("durable processing on $name", (backend) => {
     await server.deliver(event);
 
     await server.runtime.worker.drain();
-    expect(await server.queue.find(event.id)).toMatchObject({ status: "pending", attempts: 1, lastError: expect.stringContaining("HTTP 502") });
+    expect(await server.queue.findDelivery(event.id)).toMatchObject({ status: "pending", attempts: 1, lastError: expect.stringContaining("HTTP 502") });
     expect(await server.runtime.worker.drain()).toBe(0);
 
     evaluationReads(github, false).createCheckRun();
@@ -107,7 +107,7 @@ describe.each(BACKENDS)("durable processing on $name", (backend) => {
 
     expect(github.scope.pendingMocks()).toStrictEqual([]);
     expect(github.writes).toHaveLength(1);
-    expect(await server.queue.find(event.id)).toMatchObject({ status: "done" });
+    expect(await server.queue.findDelivery(event.id)).toMatchObject({ status: "done" });
     expect(await server.metrics.value("hotfix_guard_jobs_processed_total", { outcome: "retried" })).toBe(1);
   });
 
@@ -127,7 +127,7 @@ describe.each(BACKENDS)("durable processing on $name", (backend) => {
 
     expect(github.scope.pendingMocks()).toStrictEqual([]);
     expect(github.writes).toHaveLength(1);
-    expect(await server.queue.find(event.id)).toMatchObject({ status: "done", attempts: 2 });
+    expect(await server.queue.findDelivery(event.id)).toMatchObject({ status: "done", attempts: 2 });
   });
 
   it("runs a timed pull request re-check only once the clock reaches it", async () => {

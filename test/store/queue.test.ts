@@ -66,7 +66,7 @@ describe.each(BACKENDS)("the queue on $name", (backend) => {
       expect(await queue.claim("w", 10, clock.now(), LEASE)).toStrictEqual([]);
       clock.advance(5_000);
     }
-    const job = await queue.find("d-3");
+    const job = await queue.findDelivery("d-3");
     expect(job).toMatchObject({ status: "failed", lastError: `HTTP 502 (attempt ${DELIVERY_ATTEMPTS})` });
     expect((await queue.stats(clock.now())).failed).toBe(1);
   });
