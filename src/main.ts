@@ -48,7 +48,6 @@ async function main(): Promise<void> {
     void shutdown({ server, worker: runtime?.worker, db, log }).finally(() => process.exit(0));
   };
   process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
 }
 
 await main();
