@@ -125,6 +125,8 @@ export class Worker {
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private claiming = false;
+  /** Whether the last claim failed: an outage is logged when it starts and when it ends, not at every poll. */
+  private claimFailing = false;
   private wakeAgain = false;
   private stopped = true;
 
@@ -195,7 +197,14 @@ export class Worker {
     }
     this.claiming = true;
     void this.fillSlots()
-      .catch((error: unknown) => this.options.log.error({ reason: (error as Error).message }, "queue worker could not claim jobs"))
+      .then(() => {
+        if (this.claimFailing) this.options.log.info("queue worker claims jobs again");
+        this.claimFailing = false;
+      })
+      .catch((error: unknown) => {
+        if (!this.claimFailing) this.options.log.error({ reason: (error as Error).message }, "queue worker could not claim jobs; retrying at every poll");
+        this.claimFailing = true;
+      })
       .finally(() => {
         this.claiming = false;
         if (this.wakeAgain) {

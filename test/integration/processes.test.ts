@@ -58,6 +58,10 @@ describe("two processes on one embedded database", () => {
       );
       expect(refused).toBeInstanceOf(DataDirLockedError);
       expect((refused as Error).message).toContain(`The data directory ${dataDir} is in use by process ${holder.pid}`);
+      const second = spawnTs(MAIN, { APP_ID: "1234", PRIVATE_KEY: TEST_PROBOT_OPTIONS.privateKey, WEBHOOK_SECRET: "s", DATA_DIR: dataDir, DATABASE_URL: "", PORT: String(await freePort()) }, scratchDirectory());
+      children.push(second);
+      expect(await second.exited).toStrictEqual({ code: 1, signal: null });
+      expect(second.output()).toContain(`The data directory ${dataDir} is in use by process ${holder.pid}`);
 
       holder.process.kill("SIGKILL");
       await holder.exited;
