@@ -11,6 +11,8 @@ import { createApp } from "./index.js";
 import { serviceOctokit } from "./github/octokit.js";
 import { createDurableApp, type DurableRuntime } from "./server/durable-app.js";
 import { Metrics } from "./server/metrics.js";
+import { shutdown } from "./server/shutdown.js";
+import { DataDirLockedError } from "./store/data-dir-lock.js";
 import { openDatabase } from "./store/database.js";
 import { JobQueue } from "./store/jobs.js";
 import { migrate } from "./store/migrations.js";
@@ -25,24 +27,27 @@ async function main(): Promise<void> {
     await run(createApp());
     return;
   }
-  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  let runtime: DurableRuntime | undefined;
+  const onConnectionError = (error: Error) => (runtime?.log ?? console).warn(`database connection lost (${error.message}); reconnecting on the next query`);
+  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, onConnectionError }).catch((error: unknown) => {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  });
   await migrate(db);
   const queue = new JobQueue(db);
   const metrics = new Metrics(queue);
-  let runtime: DurableRuntime | undefined;
   const app = createDurableApp(
     { db, queue, metrics, webhookPath: env.WEBHOOK_PATH ?? "/api/github/webhooks", secret: env.WEBHOOK_SECRET ?? "development" },
     (ready) => (runtime = ready),
   );
   const server = await run(app, { env: { ...env, WEBHOOK_PATH: INTERNAL_WEBHOOK_PATH }, Octokit: serviceOctokit(metrics) });
-  process.once("SIGTERM", () => {
-    void (async () => {
-      await server.stop();
-      await runtime?.worker.stop();
-      await db.close();
-      process.exit(0);
-    })();
-  });
+  const stop = () => {
+    const log = runtime?.log;
+    if (!log) process.exit(0);
+    void shutdown({ server, worker: runtime?.worker, db, log }).finally(() => process.exit(0));
+  };
+  process.once("SIGTERM", stop);
 }
 
 await main();

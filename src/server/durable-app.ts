@@ -2,9 +2,11 @@
  * Hotfix Guard with durable processing: the store-first ingress, the queue worker that runs
  * deliveries through the same handlers, timed jobs (pull request re-checks, delivery recovery,
  * pruning), and the readiness and metrics routes. The handlers themselves are `createApp`'s.
+ * Recovery runs at every start and on its period, once across replicas: a pass is skipped when
+ * another one started less than a minute before it was due.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ApplicationFunction, Probot } from "probot";
+import type { ApplicationFunction, Logger, Probot } from "probot";
 import { createApp } from "../index.js";
 import { OctokitGateway } from "../github/gateway.js";
 import { KeyedLock } from "../handlers/keyed-lock.js";
@@ -27,6 +29,11 @@ export const JOB_KINDS = {
   recovery: "recovery",
   prune: "prune",
 } as const;
+
+/** A recovery pass due within this long after another one started is covered by it. */
+const RECOVERY_COALESCE_MS = 60_000;
+/** How many times recovery gives a failed job a new set of attempts before it stays failed. */
+export const MAX_REVIVALS = 3;
 
 /** Keep finished jobs a week: GitHub redelivers for three days, so duplicates stay recognised. */
 const KEEP_FINISHED_MS = 7 * 24 * 60 * 60_000;
@@ -52,6 +59,13 @@ export interface DurableAppOptions {
 export interface DurableRuntime {
   readonly worker: Worker;
   readonly services: Services;
+  /** The app's logger. */
+  readonly log: Logger;
+  /**
+   * Schedules this start's recovery pass and the next periodic recovery and pruning; done at
+   * load when the worker starts, and by tests that drive the worker themselves.
+   */
+  scheduleMaintenance(): Promise<void>;
 }
 
 function readiness(db: Database, metrics: Metrics) {
@@ -73,14 +87,18 @@ function readiness(db: Database, metrics: Metrics) {
 }
 
 /** Schedules the next run of a periodic job; the key names the period, so replicas schedule it once. */
-function schedulePeriodic(queue: JobQueue, kind: string, everyMs: number, now: Date, next = false): Promise<boolean> {
-  const period = Math.floor(now.getTime() / everyMs) + (next ? 1 : 0);
-  return queue.schedule(kind, `${kind}@${period}`, {}, new Date(Math.max(now.getTime(), period * everyMs)), now);
+function scheduleNextPeriod(queue: JobQueue, kind: string, everyMs: number, now: Date): Promise<boolean> {
+  const period = Math.floor(now.getTime() / everyMs) + 1;
+  return queue.schedule(kind, `${kind}@${period}`, {}, new Date(period * everyMs), now);
+}
+
+function intervalsOf(options: DurableAppOptions): { recoveryMs: number; pruneMs: number } {
+  return options.intervals ?? { recoveryMs: 30 * 60_000, pruneMs: 6 * 60 * 60_000 };
 }
 
 function registerTimedJobs(worker: Worker, app: Probot, services: Services, options: DurableAppOptions, now: () => Date): void {
   const { queue } = options;
-  const intervals = options.intervals ?? { recoveryMs: 30 * 60_000, pruneMs: 6 * 60 * 60_000 };
+  const intervals = intervalsOf(options);
   worker.handle(JOB_KINDS.pullRequestRecheck, async (payload) => {
     const ref = payload as PullRequestRef;
     const gateway = new OctokitGateway(await app.auth(ref.installationId), services.identity);
@@ -94,22 +112,36 @@ function registerTimedJobs(worker: Worker, app: Probot, services: Services, opti
     const job = payload as MergeBackJob;
     await runMergeBackRecheck(await app.auth(job.installationId), job, services, app.log);
   });
-  worker.handle(JOB_KINDS.recovery, async () => {
-    const report = await recoverDeliveries(await app.auth(), queue, now());
-    app.log.info({ attemptsSeen: report.attemptsSeen, redelivered: report.redelivered }, "delivery recovery pass");
-    await schedulePeriodic(queue, JOB_KINDS.recovery, intervals.recoveryMs, now(), true);
+  worker.handle(JOB_KINDS.recovery, async (_payload, job) => {
+    try {
+      if (!(await queue.startPass(JOB_KINDS.recovery, job.key, now(), new Date(job.runAt.getTime() - RECOVERY_COALESCE_MS)))) {
+        app.log.info({ job: job.key }, "delivery recovery pass skipped: another pass started less than a minute before this one was due");
+        return;
+      }
+      const report = await recoverDeliveries(await app.auth(), queue, now());
+      const revived = await queue.revive(now(), MAX_REVIVALS, [JOB_KINDS.recovery, JOB_KINDS.prune]);
+      app.log.info({ job: job.key, attemptsSeen: report.attemptsSeen, redelivered: report.redelivered, revived: revived.map((r) => `${r.kind}:${r.key}`) }, "delivery recovery pass");
+    } finally {
+      await scheduleNextPeriod(queue, JOB_KINDS.recovery, intervals.recoveryMs, now());
+    }
   });
   worker.handle(JOB_KINDS.prune, async () => {
-    const removed = await queue.prune(new Date(now().getTime() - KEEP_FINISHED_MS));
-    app.log.info({ removed }, "pruned finished jobs");
-    await schedulePeriodic(queue, JOB_KINDS.prune, intervals.pruneMs, now(), true);
+    try {
+      const removed = await queue.prune(new Date(now().getTime() - KEEP_FINISHED_MS));
+      app.log.info({ removed }, "pruned finished jobs");
+    } finally {
+      await scheduleNextPeriod(queue, JOB_KINDS.prune, intervals.pruneMs, now());
+    }
   });
-  if (options.startWorker !== false) {
-    void Promise.all([
-      schedulePeriodic(queue, JOB_KINDS.recovery, intervals.recoveryMs, now()),
-      schedulePeriodic(queue, JOB_KINDS.prune, intervals.pruneMs, now()),
-    ]).catch((error: unknown) => app.log.error({ err: error }, "could not schedule maintenance jobs"));
-  }
+}
+
+/** This start's recovery pass (keyed by the worker, so every start has one) and the next periodic jobs. */
+async function scheduleMaintenance(queue: JobQueue, worker: Worker, options: DurableAppOptions, now: () => Date): Promise<void> {
+  const intervals = intervalsOf(options);
+  const at = now();
+  await queue.schedule(JOB_KINDS.recovery, `start:${worker.id}`, {}, at, at);
+  await scheduleNextPeriod(queue, JOB_KINDS.recovery, intervals.recoveryMs, at);
+  await scheduleNextPeriod(queue, JOB_KINDS.prune, intervals.pruneMs, at);
 }
 
 /** Builds the durable app function; `onReady` receives its runtime once loaded. */
@@ -126,7 +158,11 @@ export function createDurableApp(options: DurableAppOptions, onReady?: (runtime:
     registerTimedJobs(worker, app, services, options, now);
     appOptions.addHandler(createIngress({ path: options.webhookPath, secret: options.secret, queue, metrics, now, onStored: () => worker.wake() }));
     appOptions.addHandler(readiness(options.db, metrics));
-    if (options.startWorker !== false) worker.start();
-    onReady?.({ worker, services });
+    const runtime: DurableRuntime = { worker, services, log: app.log, scheduleMaintenance: () => scheduleMaintenance(queue, worker, options, now) };
+    if (options.startWorker !== false) {
+      worker.start();
+      void runtime.scheduleMaintenance().catch((error: unknown) => app.log.error({ reason: (error as Error).message }, "could not schedule maintenance jobs"));
+    }
+    onReady?.(runtime);
   };
 }

@@ -1,15 +1,21 @@
 /**
  * Runs queued jobs: stored webhook deliveries go through the app's Probot handlers
  * (`probot.receive`), timed jobs through the function registered for their kind. A failed job is
- * retried with exponential backoff, or after GitHub's `retry-after` when it hit a rate limit,
- * and marked failed (logged and counted) after its last attempt. Several workers, in one process
- * or many, share the queue safely: claims skip rows another worker holds.
+ * retried with exponential backoff and marked failed (logged and counted) after its last attempt;
+ * a GitHub rate limit is not a failure: the job waits for the reset without spending an attempt,
+ * and a delivery that can never be processed is marked failed at once. Claims are short leases
+ * renewed by a heartbeat while the job runs, so a killed worker's jobs are taken over within one
+ * lease; a worker that lost a lease never settles the job over its new owner. A database outage
+ * is survived: the outcome of a finished job is written once the database answers again.
+ * Several workers, in one process or many, share the queue safely.
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger, Probot } from "probot";
 import { DELIVERY, type Job, type JobQueue } from "../store/jobs.js";
 import type { Metrics } from "./metrics.js";
+import { unprocessableReason } from "./unprocessable.js";
 
 /** Runs one timed job. */
 export type JobHandler = (payload: unknown, job: Job) => Promise<void>;
@@ -25,13 +31,36 @@ export interface WorkerOptions {
   readonly concurrency?: number;
   /** How often an idle worker looks for due jobs. */
   readonly pollMs?: number;
-  /** How long a claim lasts before another worker may take the job over. */
+  /** How long a claim lasts unless renewed; a dead worker's jobs are taken over after it. */
   readonly leaseMs?: number;
+  /** How often the leases of running jobs are renewed (a third of the lease by default). */
+  readonly heartbeatMs?: number;
 }
+
+/** A job that can never succeed, whatever the retries: marked failed at once with the reason. */
+export class UnprocessableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnprocessableError";
+  }
+}
+
+/** What {@link Worker.stop} did with the jobs in hand. */
+export interface StopReport {
+  /** Keys of the jobs that finished within the grace period. */
+  readonly finished: readonly string[];
+  /** Keys of the jobs released for another worker: lease cleared, attempt not counted. */
+  readonly released: readonly string[];
+}
+
+/** The default lease: a killed worker's jobs resume within about this long. */
+export const LEASE_MS = 30_000;
 
 const FIRST_RETRY_MS = 5_000;
 const LONGEST_RETRY_MS = 10 * 60_000;
 const SECONDARY_LIMIT_FALLBACK_MS = 60_000;
+/** Longest wait between attempts to write a job's outcome while the database is away. */
+const LONGEST_SETTLE_WAIT_MS = 5_000;
 
 interface GitHubError {
   status?: number;
@@ -75,21 +104,46 @@ function describe(error: unknown): string {
     .join("; ");
 }
 
+/** The fields of a delivery job's log lines: its id and event, never its payload. */
+function jobContext(job: Job): Record<string, unknown> {
+  const event = job.kind === DELIVERY ? (job.payload as { name?: unknown } | null)?.name : undefined;
+  return { ...(job.kind === DELIVERY ? { delivery: job.key, event } : { job: job.key, kind: job.kind }), attempt: job.attempts, of: job.maxAttempts };
+}
+
+interface Running {
+  readonly job: Job;
+  /** Released by a stopping worker, or taken over by another after a lost lease: never settled here. */
+  given: boolean;
+}
+
 /** A queue worker: up to `concurrency` jobs at once, a freed slot refilled at once. */
 export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly handlers = new Map<string, JobHandler>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly running = new Map<number, Running>();
   private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   private claiming = false;
+  /** Whether the last claim failed: an outage is logged when it starts and when it ends, not at every poll. */
+  private claimFailing = false;
   private wakeAgain = false;
   private stopped = true;
 
   constructor(private readonly options: WorkerOptions) {
     this.handlers.set(DELIVERY, async (payload, job) => {
-      const { name, payload: body } = payload as { name: string; payload: unknown };
-      await options.probot.receive({ id: job.key, name, payload: body } as Parameters<Probot["receive"]>[0]);
+      const { name, payload: body } = (payload ?? {}) as { name: string; payload: unknown };
+      const reason = unprocessableReason(name, body);
+      if (reason) throw new UnprocessableError(reason);
+      // Probot logs a failing handler's error with the event attached: it serialises as its id and name only.
+      const event = { id: job.key, name, payload: body };
+      Object.defineProperty(event, "toJSON", { value: () => ({ id: job.key, name }) });
+      await options.probot.receive(event as Parameters<Probot["receive"]>[0]);
     });
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? LEASE_MS;
   }
 
   /** Registers the function that runs timed jobs of a kind. */
@@ -97,19 +151,41 @@ export class Worker {
     this.handlers.set(kind, handler);
   }
 
-  /** Starts polling; the worker also runs whenever {@link wake} is called. */
+  /** Starts polling and the lease heartbeat; the worker also runs whenever {@link wake} is called. */
   start(): void {
     this.stopped = false;
     this.timer = setInterval(() => this.wake(), this.options.pollMs ?? 1000);
     this.timer.unref();
+    this.heartbeat = setInterval(() => void this.renewLeases(), this.options.heartbeatMs ?? Math.floor(this.leaseMs / 3));
+    this.heartbeat.unref();
     this.wake();
   }
 
-  /** Stops claiming and waits for the jobs in hand. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming, lets the jobs in hand finish for up to `graceMs`, then releases the rest for
+   * another worker (lease cleared, attempt not counted) and reports what it did.
+   */
+  async stop(graceMs = Number.POSITIVE_INFINITY): Promise<StopReport> {
     this.stopped = true;
     clearInterval(this.timer);
-    await Promise.all(this.inFlight);
+    const inHand = [...this.running.values()].map((entry) => entry.job);
+    const all = Promise.all(this.inFlight);
+    if (Number.isFinite(graceMs)) {
+      const timeout = new AbortController();
+      await Promise.race([all, sleep(graceMs, undefined, { signal: timeout.signal }).catch(() => undefined)]);
+      timeout.abort();
+    } else await all;
+    const released: string[] = [];
+    for (const entry of this.running.values()) {
+      entry.given = true;
+      try {
+        if (await this.options.queue.release(entry.job, this.id, this.options.now(), "released by a worker shutting down")) released.push(entry.job.key);
+      } catch (error) {
+        this.options.log.warn({ ...jobContext(entry.job), reason: (error as Error).message }, "could not release the job; it is taken over when its lease expires");
+      }
+    }
+    clearInterval(this.heartbeat);
+    return { finished: inHand.filter((job) => !this.running.has(job.id)).map((job) => job.key), released };
   }
 
   /** Fills the free slots with due jobs, once started. */
@@ -121,7 +197,14 @@ export class Worker {
     }
     this.claiming = true;
     void this.fillSlots()
-      .catch((error: unknown) => this.options.log.error({ err: error }, "queue worker could not claim jobs"))
+      .then(() => {
+        if (this.claimFailing) this.options.log.info("queue worker claims jobs again");
+        this.claimFailing = false;
+      })
+      .catch((error: unknown) => {
+        if (!this.claimFailing) this.options.log.error({ reason: (error as Error).message }, "queue worker could not claim jobs; retrying at every poll");
+        this.claimFailing = true;
+      })
       .finally(() => {
         this.claiming = false;
         if (this.wakeAgain) {
@@ -129,6 +212,26 @@ export class Worker {
           this.wake();
         }
       });
+  }
+
+  /**
+   * Renews the leases of the jobs still running (the heartbeat calls it; tests on a fake clock
+   * call it directly). A job whose lease another worker took over is given up: never settled here.
+   */
+  async renewLeases(): Promise<void> {
+    const ids = [...this.running.values()].filter((entry) => !entry.given).map((entry) => entry.job.id);
+    if (ids.length === 0) return;
+    try {
+      const kept = new Set(await this.options.queue.renew(this.id, ids, new Date(this.options.now().getTime() + this.leaseMs)));
+      for (const id of ids) {
+        const entry = this.running.get(id);
+        if (kept.has(id) || !entry) continue;
+        entry.given = true;
+        this.options.log.warn(jobContext(entry.job), "lost the lease on a running job; its new owner settles it");
+      }
+    } catch (error) {
+      this.options.log.warn({ reason: (error as Error).message }, "could not renew job leases; retrying at the next heartbeat");
+    }
   }
 
   /** Runs jobs until none is due and none is running; returns how many ran. Tests call it directly. */
@@ -147,9 +250,11 @@ export class Worker {
     const { queue, now } = this.options;
     const free = (this.options.concurrency ?? 4) - this.inFlight.size;
     if (free <= 0) return 0;
-    const jobs = await queue.claim(this.id, free, now(), this.options.leaseMs ?? 120_000);
+    const jobs = await queue.claim(this.id, free, now(), this.leaseMs);
     for (const job of jobs) {
+      this.running.set(job.id, { job, given: false });
       const running: Promise<void> = this.run(job).finally(() => {
+        this.running.delete(job.id);
         this.inFlight.delete(running);
         this.wake();
       });
@@ -159,24 +264,60 @@ export class Worker {
   }
 
   private async run(job: Job): Promise<void> {
-    const { queue, metrics, log, now } = this.options;
+    const { metrics, log, now } = this.options;
     const started = process.hrtime.bigint();
     const handler = this.handlers.get(job.kind);
+    let error: unknown;
     try {
-      if (!handler) throw new Error(`no handler for jobs of kind ${job.kind}`);
+      if (!handler) throw new UnprocessableError(`no handler for jobs of kind ${job.kind}`);
       await handler(job.payload, job);
-      await queue.complete(job, this.id, now());
-      metrics.count("hotfix_guard_jobs_processed_total", { kind: job.kind, outcome: "done" });
-    } catch (error) {
-      const at = now();
-      const wait = rateLimitWait(error, at) ?? backoffMs(job.attempts);
-      const result = await queue.fail(job, this.id, describe(error), new Date(at.getTime() + wait), at);
-      metrics.count("hotfix_guard_jobs_processed_total", { kind: job.kind, outcome: result === "failed" ? "failed" : "retried" });
-      const context = { job: job.key, kind: job.kind, attempt: job.attempts, of: job.maxAttempts, reason: describe(error) };
-      if (result === "failed") log.error(context, "job failed after its last attempt");
-      else log.warn({ ...context, retryInSeconds: Math.round(wait / 1000) }, "job failed; will retry");
-    } finally {
-      metrics.observeDuration(job.kind, Number(process.hrtime.bigint() - started) / 1e9);
+    } catch (caught) {
+      error = caught ?? new Error("the job failed without a reason");
+    }
+    metrics.observeDuration(job.kind, Number(process.hrtime.bigint() - started) / 1e9);
+    const at = now();
+    const context = jobContext(job);
+    if (error === undefined) {
+      if ((await this.settle(job, () => this.options.queue.complete(job, this.id, now()))) === true) {
+        metrics.count("hotfix_guard_jobs_processed_total", { kind: job.kind, outcome: "done" });
+      }
+      return;
+    }
+    const reason = describe(error);
+    const limitWait = rateLimitWait(error, at);
+    if (limitWait !== null) {
+      const resumeAt = new Date(at.getTime() + limitWait);
+      if ((await this.settle(job, () => this.options.queue.release(job, this.id, resumeAt, reason))) === true) {
+        metrics.count("hotfix_guard_jobs_processed_total", { kind: job.kind, outcome: "rate_limited" });
+        log.info({ ...context, reason, resumeAt: resumeAt.toISOString() }, "job hit a GitHub rate limit; it resumes after the reset without spending an attempt");
+      }
+      return;
+    }
+    const permanent = error instanceof UnprocessableError;
+    const wait = backoffMs(job.attempts);
+    const result = await this.settle(job, () => this.options.queue.fail(job, this.id, reason, new Date(at.getTime() + wait), at, permanent));
+    if (result === undefined || result === "lost") return;
+    const outcome = permanent ? "unprocessable" : result === "failed" ? "failed" : "retried";
+    metrics.count("hotfix_guard_jobs_processed_total", { kind: job.kind, outcome });
+    if (permanent) log.error({ ...context, reason }, "job can never be processed; marked failed without retrying");
+    else if (result === "failed") log.error({ ...context, reason }, "job failed after its last attempt; a later recovery pass retries it");
+    else log.warn({ ...context, reason, retryInSeconds: Math.round(wait / 1000) }, "job failed; will retry");
+  }
+
+  /**
+   * Writes a job's outcome, retrying while the database is away; gives up (returns undefined)
+   * when the job was released or taken over meanwhile, or the worker stops: the lease then
+   * hands the job to another worker.
+   */
+  private async settle<T>(job: Job, write: () => Promise<T>): Promise<T | undefined> {
+    for (let wait = 250; ; wait = Math.min(LONGEST_SETTLE_WAIT_MS, wait * 2)) {
+      if (this.running.get(job.id)?.given) return undefined;
+      try {
+        return await write();
+      } catch (error) {
+        this.options.log.warn({ ...jobContext(job), reason: (error as Error).message }, "could not record the job's outcome; retrying");
+        await sleep(wait);
+      }
     }
   }
 }

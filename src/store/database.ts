@@ -6,6 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { lockDataDir } from "./data-dir-lock.js";
 
 /** Something that runs SQL: the database, or a transaction of it. */
 export interface Queryable {
@@ -31,11 +32,22 @@ export interface DatabaseOptions {
   readonly url?: string | undefined;
   /** The embedded database's directory; `memory://` for a throwaway in-memory one. */
   readonly dataDir?: string | undefined;
+  /**
+   * Receives the connection errors the app survives (the server restarted, the network dropped
+   * an idle or lock-holding connection). Without a listener `pg` would crash the process.
+   */
+  readonly onConnectionError?: ((error: Error) => void) | undefined;
 }
+
+/** How long opening a connection to PostgreSQL may take before the query fails. */
+const CONNECT_TIMEOUT_MS = 5_000;
 
 class PgliteDatabase implements Database {
   readonly kind = "pglite" as const;
-  constructor(private readonly db: PGlite) {}
+  constructor(
+    private readonly db: PGlite,
+    private readonly unlock: () => void,
+  ) {}
 
   async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     return (await this.db.query<Row>(sql, [...params])).rows;
@@ -49,45 +61,75 @@ class PgliteDatabase implements Database {
     return work();
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  async close(): Promise<void> {
+    try {
+      await this.db.close();
+    } finally {
+      this.unlock();
+    }
   }
 }
 
 class PostgresDatabase implements Database {
   readonly kind = "postgres" as const;
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly onConnectionError: (error: Error) => void,
+  ) {}
+
+  /** A client of its own; a connection error while it is held is reported, not thrown at the process. */
+  private async checkout(): Promise<pg.PoolClient> {
+    const client = await this.pool.connect();
+    client.on("error", this.onConnectionError);
+    return client;
+  }
+
+  /** Returns the client; one that failed is destroyed rather than reused. */
+  private checkin(client: pg.PoolClient, failed: Error | undefined): void {
+    client.removeListener("error", this.onConnectionError);
+    client.release(failed);
+  }
 
   async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     return (await this.pool.query(sql, [...params])).rows as Row[];
   }
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.checkout();
+    let failed: Error | undefined;
     try {
       await client.query("BEGIN");
       const result = await work({ query: async <Row>(sql: string, params: readonly unknown[] = []) => (await client.query(sql, [...params])).rows as Row[] });
       await client.query("COMMIT");
       return result;
     } catch (error) {
-      await client.query("ROLLBACK");
+      failed = error as Error;
+      // A connection that broke mid-transaction cannot roll back; the server rolls back for it.
+      await client.query("ROLLBACK").catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      this.checkin(client, failed);
     }
   }
 
   async withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.checkout();
+    let failed: Error | undefined;
     try {
       await client.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [key]);
+      const result = await work();
       try {
-        return await work();
-      } finally {
         await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]);
+      } catch (error) {
+        // The connection broke: the server released the session's lock with it, and the work is done.
+        failed = error as Error;
       }
+      return result;
+    } catch (error) {
+      failed = error as Error;
+      throw error;
     } finally {
-      client.release();
+      this.checkin(client, failed);
     }
   }
 
@@ -96,14 +138,32 @@ class PostgresDatabase implements Database {
   }
 }
 
-/** Opens the database: PostgreSQL at `url`, else PGlite in `dataDir` (default `./data`). */
+/**
+ * Opens the database: PostgreSQL at `url`, else PGlite in `dataDir` (default `./data`). The
+ * embedded database's directory is locked for this process first: a second process gets a
+ * `DataDirLockedError` naming the directory and the holder's pid.
+ */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: 10 });
-    await pool.query("SELECT 1");
-    return new PostgresDatabase(pool);
+    const onConnectionError = options.onConnectionError ?? ((error: Error) => console.error(`database connection error: ${error.message}`));
+    const pool = new pg.Pool({ connectionString: options.url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    pool.on("error", onConnectionError);
+    try {
+      await pool.query("SELECT 1");
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw error;
+    }
+    return new PostgresDatabase(pool, onConnectionError);
   }
   const dataDir = options.dataDir ?? "./data";
-  if (!dataDir.startsWith("memory://")) mkdirSync(dataDir, { recursive: true });
-  return new PgliteDatabase(await PGlite.create(dataDir));
+  if (dataDir.startsWith("memory://")) return new PgliteDatabase(await PGlite.create(dataDir), () => undefined);
+  mkdirSync(dataDir, { recursive: true });
+  const unlock = lockDataDir(dataDir);
+  try {
+    return new PgliteDatabase(await PGlite.create(dataDir), unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
 }

@@ -1,9 +1,11 @@
 /**
  * The durable queue: webhook deliveries and timed jobs in one table. A delivery is stored under
  * its `X-GitHub-Delivery` id, so a duplicate or redelivery is recognised by the unique key and
- * never queued twice. Workers claim due jobs with `FOR UPDATE SKIP LOCKED`, so replicas sharing a
- * database never run one job twice; a claim is a lease, and a job whose worker died is claimed
- * again once its lease expires. Every time comes from the caller's clock, so tests control it.
+ * never queued twice; keys are unique per kind, so no delivery id can pass for a timed job's key.
+ * Workers claim due jobs with `FOR UPDATE SKIP LOCKED`, so replicas sharing a database never run
+ * one job twice; a claim is a short lease the worker renews while the job runs, and a job whose
+ * worker died is claimed again once its lease expires. Only the lease holder can settle a job.
+ * Every time comes from the caller's clock, so tests control it.
  */
 import type { Database } from "./database.js";
 
@@ -21,6 +23,8 @@ export interface Job {
   readonly maxAttempts: number;
   readonly runAt: Date;
   readonly lastError: string | null;
+  /** How many times a recovery pass gave the failed job another set of attempts. */
+  readonly revivals: number;
 }
 
 /** A webhook delivery as stored. */
@@ -45,6 +49,7 @@ interface JobRow {
   max_attempts: number;
   run_at: Date | string;
   last_error: string | null;
+  revivals: number;
 }
 
 function toJob(row: JobRow): Job {
@@ -58,6 +63,7 @@ function toJob(row: JobRow): Job {
     maxAttempts: row.max_attempts,
     runAt: new Date(row.run_at),
     lastError: row.last_error,
+    revivals: row.revivals,
   };
 }
 
@@ -79,7 +85,7 @@ export class JobQueue {
   async enqueueDelivery(delivery: StoredDelivery, now: Date): Promise<boolean> {
     const rows = await this.db.query(
       `INSERT INTO jobs (kind, key, payload, max_attempts, run_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (key) DO NOTHING RETURNING id`,
+       VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (kind, key) DO NOTHING RETURNING id`,
       [DELIVERY, delivery.id, JSON.stringify({ name: delivery.name, payload: delivery.payload }), DELIVERY_ATTEMPTS, now],
     );
     return rows.length === 1;
@@ -91,9 +97,10 @@ export class JobQueue {
    * Returns whether a job was added.
    */
   async schedule(kind: string, key: string, payload: unknown, runAt: Date, now: Date, maxAttempts = 5): Promise<boolean> {
+    if (kind === DELIVERY) throw new Error("deliveries are stored with enqueueDelivery, not scheduled");
     const rows = await this.db.query(
       `INSERT INTO jobs (kind, key, payload, max_attempts, run_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING RETURNING id`,
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, key) DO NOTHING RETURNING id`,
       [kind, key, JSON.stringify(payload), maxAttempts, runAt, now],
     );
     return rows.length === 1;
@@ -127,27 +134,89 @@ export class JobQueue {
   }
 
   /**
-   * Records a failed attempt: the job runs again at `retryAt`, or is marked failed when it has
-   * used its attempts. Returns the resulting status.
+   * Extends the leases of the jobs `worker` is still running to `until` (the heartbeat); returns
+   * the ids it still holds, so a worker learns which jobs another worker has taken over.
    */
-  async fail(job: Job, worker: string, error: string, retryAt: Date, now: Date): Promise<"pending" | "failed" | "lost"> {
-    const finalAttempt = job.attempts >= job.maxAttempts;
+  async renew(worker: string, ids: readonly number[], until: Date): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.query<{ id: number | string }>(
+      "UPDATE jobs SET locked_until = $3 WHERE id = ANY($1::bigint[]) AND locked_by = $2 AND status = 'running' RETURNING id",
+      [ids, worker, until],
+    );
+    return rows.map((row) => Number(row.id));
+  }
+
+  /**
+   * Records a failed attempt: the job runs again at `retryAt`, or is marked failed when it has
+   * used its attempts. `permanent` marks it failed at once, never to be revived (a payload that
+   * can never be processed). Returns the resulting status; "lost" when `worker` no longer held it.
+   */
+  async fail(job: Job, worker: string, error: string, retryAt: Date, now: Date, permanent = false): Promise<"pending" | "failed" | "lost"> {
+    const finalAttempt = permanent || job.attempts >= job.maxAttempts;
     const rows = await this.db.query<{ status: JobStatus }>(
-      `UPDATE jobs SET status = $3, run_at = $4, last_error = $5, locked_by = NULL, locked_until = NULL, finished_at = $6
+      `UPDATE jobs SET status = $3, run_at = $4, last_error = $5, locked_by = NULL, locked_until = NULL, finished_at = $6, poisoned = $7
        WHERE id = $1 AND locked_by = $2 AND status = 'running' RETURNING status`,
-      [job.id, worker, finalAttempt ? "failed" : "pending", retryAt, error.slice(0, 4000), finalAttempt ? now : null],
+      [job.id, worker, finalAttempt ? "failed" : "pending", retryAt, error.slice(0, 4000), finalAttempt ? now : null, permanent],
     );
     return rows[0]?.status === "failed" ? "failed" : rows[0] ? "pending" : "lost";
   }
 
-  /** Whether a delivery with this id has been stored (whatever its state). */
-  async hasDelivery(id: string): Promise<boolean> {
-    return (await this.db.query("SELECT 1 FROM jobs WHERE key = $1 AND kind = $2", [id, DELIVERY])).length === 1;
+  /**
+   * Puts a claimed job back without counting the attempt: it runs again at `runAt` (a rate limit's
+   * reset, or at once when a shutting-down worker releases it). False when `worker` no longer held it.
+   */
+  async release(job: Job, worker: string, runAt: Date, reason: string | null = null): Promise<boolean> {
+    const rows = await this.db.query(
+      `UPDATE jobs SET status = 'pending', attempts = GREATEST(attempts - 1, 0), run_at = $3, last_error = COALESCE($4, last_error), locked_by = NULL, locked_until = NULL
+       WHERE id = $1 AND locked_by = $2 AND status = 'running' RETURNING id`,
+      [job.id, worker, runAt, reason?.slice(0, 4000) ?? null],
+    );
+    return rows.length === 1;
   }
 
-  /** The job with this key, if any. */
-  async find(key: string): Promise<Job | null> {
-    const [row] = await this.db.query<JobRow>("SELECT * FROM jobs WHERE key = $1", [key]);
+  /**
+   * Gives failed jobs a new set of attempts, at most `maxRevivals` times each, skipping poisoned
+   * ones and the `except` kinds; returns the revived jobs. A recovery pass calls it once GitHub
+   * answers again, so a job that failed during an outage is retried rather than lost.
+   */
+  async revive(now: Date, maxRevivals: number, except: readonly string[] = []): Promise<Job[]> {
+    const rows = await this.db.query<JobRow>(
+      `UPDATE jobs SET status = 'pending', attempts = 0, revivals = revivals + 1, run_at = $1, finished_at = NULL
+       WHERE status = 'failed' AND NOT poisoned AND revivals < $2 AND NOT (kind = ANY($3::text[])) RETURNING *`,
+      [now, maxRevivals, [...except]],
+    );
+    return rows.map(toJob);
+  }
+
+  /**
+   * Starts the maintenance pass `name` for `holder` unless one started at or after `since`
+   * (another replica's, or this holder's own earlier attempt, which may go on). Atomic, so replicas
+   * racing for one pass get one winner.
+   */
+  async startPass(name: string, holder: string, now: Date, since: Date): Promise<boolean> {
+    const rows = await this.db.query(
+      `INSERT INTO maintenance_passes (name, holder, started_at) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, started_at = EXCLUDED.started_at
+       WHERE maintenance_passes.started_at < $4 OR maintenance_passes.holder = EXCLUDED.holder
+       RETURNING name`,
+      [name, holder, now, since],
+    );
+    return rows.length === 1;
+  }
+
+  /** Whether a delivery with this id has been stored (whatever its state). */
+  async hasDelivery(id: string): Promise<boolean> {
+    return (await this.findDelivery(id)) !== null;
+  }
+
+  /** The stored delivery with this id, as a job, if any. */
+  findDelivery(id: string): Promise<Job | null> {
+    return this.find(DELIVERY, id);
+  }
+
+  /** The job of this kind and key, if any. */
+  async find(kind: string, key: string): Promise<Job | null> {
+    const [row] = await this.db.query<JobRow>("SELECT * FROM jobs WHERE kind = $1 AND key = $2", [kind, key]);
     return row ? toJob(row) : null;
   }
 

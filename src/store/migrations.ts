@@ -38,15 +38,33 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX jobs_finished ON jobs (finished_at) WHERE status IN ('done', 'failed');
     `,
   },
+  {
+    version: 2,
+    name: "jobs: keys unique per kind, revivals and poisoned payloads; maintenance passes",
+    sql: `
+      ALTER TABLE jobs DROP CONSTRAINT jobs_key_key;
+      ALTER TABLE jobs ADD CONSTRAINT jobs_kind_key_key UNIQUE (kind, key);
+      ALTER TABLE jobs ADD COLUMN revivals integer NOT NULL DEFAULT 0;
+      ALTER TABLE jobs ADD COLUMN poisoned boolean NOT NULL DEFAULT false;
+      CREATE TABLE maintenance_passes (
+        name text PRIMARY KEY,
+        holder text NOT NULL,
+        started_at timestamptz NOT NULL
+      )
+    `,
+  },
 ];
 
-/** Applies the migrations not applied yet; returns the versions it applied. */
-export async function migrate(db: Database): Promise<number[]> {
+/**
+ * Applies the migrations not applied yet, up to `upTo` (all by default; tests stop early to
+ * check a later migration against rows written under an earlier schema); returns the versions it applied.
+ */
+export async function migrate(db: Database, upTo = Number.POSITIVE_INFINITY): Promise<number[]> {
   return db.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
     await tx.query("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
     const applied = new Set((await tx.query<{ version: number }>("SELECT version FROM schema_migrations")).map((row) => Number(row.version)));
-    const pending = MIGRATIONS.filter((migration) => !applied.has(migration.version));
+    const pending = MIGRATIONS.filter((migration) => !applied.has(migration.version) && migration.version <= upTo);
     for (const migration of pending) {
       for (const statement of migration.sql.split(";").map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
       await tx.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [migration.version, migration.name]);

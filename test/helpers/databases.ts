@@ -1,7 +1,8 @@
 /**
  * The databases store tests run on: the embedded PGlite always, and a real PostgreSQL server
  * whenever `DATABASE_URL` is set (CI sets it). Each test file gets its own scratch database on
- * the server, since vitest runs files in parallel; PGlite runs in memory, one instance per file.
+ * the server, since vitest runs files in parallel; PGlite runs in memory, one instance per file,
+ * opened in a `beforeAll` with {@link HOOK_TIMEOUT_MS} (its start-up takes 5–15 s on a loaded machine).
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
@@ -17,7 +18,10 @@ export interface Backend {
   dispose(db: Database): Promise<void>;
 }
 
-const scratch = new WeakMap<Database, string>();
+/** The timeout of hooks that open or close a database: generous, since a loaded machine is slow. */
+export const HOOK_TIMEOUT_MS = 120_000;
+
+const drops = new WeakMap<Database, () => Promise<void>>();
 
 function serverUrl(database: string): string {
   const url = new URL(process.env.DATABASE_URL as string);
@@ -45,20 +49,27 @@ const pglite: Backend = {
   dispose: (db) => db.close(),
 };
 
+/** A scratch database on the `DATABASE_URL` server: its URL (with the host and port given, e.g. a proxy's) and how to drop it. */
+export async function scratchPostgres(host?: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `hotfix_guard_test_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(serverUrl(name));
+  if (host) url.host = host;
+  return { url: url.toString(), drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
+}
+
 const postgres: Backend = {
   name: "PostgreSQL",
   async open() {
-    const name = `hotfix_guard_test_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
-    await admin((client) => client.query(`CREATE DATABASE ${name}`));
-    const db = await openDatabase({ url: serverUrl(name) });
+    const { url, drop } = await scratchPostgres();
+    const db = await openDatabase({ url });
     await migrate(db);
-    scratch.set(db, name);
+    drops.set(db, drop);
     return db;
   },
   async dispose(db) {
     await db.close();
-    const name = scratch.get(db);
-    if (name) await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name}`));
+    await drops.get(db)?.();
   },
 };
 
@@ -67,7 +78,7 @@ export const BACKENDS: readonly Backend[] = process.env.DATABASE_URL ? [pglite, 
 
 /** Empties the tables between tests. */
 export async function resetTables(db: Database): Promise<void> {
-  await db.query("TRUNCATE jobs RESTART IDENTITY");
+  await db.query("TRUNCATE jobs, maintenance_passes RESTART IDENTITY");
 }
 
 /** A clock tests move by hand. */

@@ -5,17 +5,70 @@
  */
 import { sign } from "@octokit/webhooks-methods";
 import type { AddressInfo } from "node:net";
-import { Probot, Server } from "probot";
+import { Probot, Server, type Logger } from "probot";
 import { createDurableApp, type DurableRuntime } from "../../src/server/durable-app.js";
 import { Metrics } from "../../src/server/metrics.js";
 import type { Database } from "../../src/store/database.js";
 import { JobQueue } from "../../src/store/jobs.js";
-import { APP_ID, freePort, SILENT_LOG, TEST_PROBOT_OPTIONS } from "./app.js";
+import { APP_ID, freePort, TEST_PROBOT_OPTIONS } from "./app.js";
 import type { FakeClock } from "./databases.js";
 
 /** The webhook secret of the test server. */
 export const SECRET = "test-webhook-secret";
 const WEBHOOK_PATH = "/api/github/webhooks";
+
+/** A log line as a test logger recorded it: level, bindings, message and the serialised object. */
+export interface LogLine {
+  readonly level: string;
+  readonly msg: string | undefined;
+  /** The line's fields, serialised as the JSON logger would write them (errors with their enumerable fields). */
+  readonly json: string;
+  readonly fields: Record<string, unknown>;
+}
+
+/** JSON as a logger writes it: each object once (request and socket objects are circular). */
+function serialise(value: unknown): string {
+  const seen = new WeakSet<object>();
+  return JSON.stringify(value, (_key, field: unknown) => {
+    if (typeof field !== "object" || field === null) return field;
+    if (seen.has(field)) return "[Circular]";
+    seen.add(field);
+    return field;
+  });
+}
+
+const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal"]);
+
+/**
+ * A logger that records every line (any level) and writes none, for tests about what is logged.
+ * It wraps the quiet test logger, so Probot's server and HTTP logging accept it as their own.
+ */
+export async function recordingLogger(): Promise<Logger & { lines: LogLine[] }> {
+  return recording([], {}, await quietLogger());
+}
+
+/** A logger at level `fatal`, as Probot builds it (Probot's server and HTTP logging need a real one). */
+async function quietLogger(): Promise<Logger> {
+  const probot = new Probot({ ...TEST_PROBOT_OPTIONS });
+  await probot.ready();
+  return probot.log;
+}
+
+function recording(lines: LogLine[], bindings: Record<string, unknown>, base: Logger): Logger & { lines: LogLine[] } {
+  const write = (level: string) => (first: unknown, msg?: string) => {
+    const object = first instanceof Error ? { err: { ...first, message: first.message } } : typeof first === "object" && first !== null ? first : {};
+    const fields = { ...bindings, ...(object as Record<string, unknown>) };
+    lines.push({ level, msg: typeof first === "string" ? first : msg, json: serialise(fields), fields });
+  };
+  return new Proxy(base, {
+    get(target, property, receiver) {
+      if (property === "lines") return lines;
+      if (typeof property === "string" && LEVELS.has(property)) return write(property);
+      if (property === "child") return (more: Record<string, unknown>, options?: object) => recording(lines, { ...bindings, ...more }, target.child(more, options));
+      return Reflect.get(target, property, receiver);
+    },
+  }) as Logger & { lines: LogLine[] };
+}
 
 /** A running durable server. */
 export interface DurableServer {
@@ -28,17 +81,17 @@ export interface DurableServer {
   stop(): Promise<void>;
 }
 
-/** Starts a durable server on the given database and clock. */
-export async function startDurableServer(db: Database, clock: FakeClock): Promise<DurableServer> {
+/** Starts a durable server on the given database and clock; `log` receives the app's and Probot's log lines. */
+export async function startDurableServer(db: Database, clock: FakeClock, log?: Logger): Promise<DurableServer> {
   const queue = new JobQueue(db);
   const metrics = new Metrics(queue, clock.now);
   let runtime: DurableRuntime | undefined;
   const server = new Server({
-    Probot: Probot.defaults({ ...TEST_PROBOT_OPTIONS, secret: SECRET }),
+    Probot: Probot.defaults({ ...TEST_PROBOT_OPTIONS, secret: SECRET, ...(log ? { log } : {}) }),
     port: await freePort(),
     host: "127.0.0.1",
     webhookPath: "/internal/probot-webhooks",
-    log: SILENT_LOG,
+    log: log ?? (await quietLogger()),
   });
   await server.load(
     createDurableApp({ db, queue, metrics, webhookPath: WEBHOOK_PATH, secret: SECRET, now: clock.now, appId: APP_ID, startWorker: false }, (ready) => (runtime = ready)),

@@ -8,7 +8,7 @@ import { KeyedLock } from "../../src/handlers/keyed-lock.js";
 import type { Database } from "../../src/store/database.js";
 import { DELIVERY_ATTEMPTS, JobQueue } from "../../src/store/jobs.js";
 import { migrate } from "../../src/store/migrations.js";
-import { BACKENDS, FakeClock, resetTables } from "../helpers/databases.js";
+import { BACKENDS, FakeClock, HOOK_TIMEOUT_MS, resetTables } from "../helpers/databases.js";
 
 const T0 = new Date("2026-11-23T15:00:00Z");
 const LEASE = 60_000;
@@ -21,8 +21,8 @@ describe.each(BACKENDS)("the queue on $name", (backend) => {
   beforeAll(async () => {
     db = await backend.open();
     queue = new JobQueue(db);
-  });
-  afterAll(() => backend.dispose(db));
+  }, HOOK_TIMEOUT_MS);
+  afterAll(() => backend.dispose(db), HOOK_TIMEOUT_MS);
   beforeEach(async () => {
     await resetTables(db);
     clock = new FakeClock(T0);
@@ -66,7 +66,7 @@ describe.each(BACKENDS)("the queue on $name", (backend) => {
       expect(await queue.claim("w", 10, clock.now(), LEASE)).toStrictEqual([]);
       clock.advance(5_000);
     }
-    const job = await queue.find("d-3");
+    const job = await queue.findDelivery("d-3");
     expect(job).toMatchObject({ status: "failed", lastError: `HTTP 502 (attempt ${DELIVERY_ATTEMPTS})` });
     expect((await queue.stats(clock.now())).failed).toBe(1);
   });
@@ -112,5 +112,71 @@ describe.each(BACKENDS)("the queue on $name", (backend) => {
     expect(await queue.stats(clock.now())).toMatchObject({ pending: 1, done: 1, lagSeconds: 30 });
     expect(await queue.prune(new Date(clock.now().getTime() - 60_000))).toBe(0);
     expect(await queue.prune(clock.now())).toBe(1);
+  });
+
+  it("keeps keys apart per kind: a delivery id never passes for a timed job's key, also for rows stored before the migration", async () => {
+    await db.query("DROP TABLE jobs, maintenance_passes, schema_migrations");
+    try {
+      expect(await migrate(db, 1)).toStrictEqual([1]);
+      const insert = "INSERT INTO jobs (kind, key, payload, max_attempts, run_at, created_at) VALUES ($1, $2, '{}', 5, $3, $3)";
+      await db.query(insert, ["delivery", "d-before", clock.now()]);
+      await db.query(insert, ["prune", "prune@7", clock.now()]);
+    } finally {
+      expect(await migrate(db)).toStrictEqual([2]);
+    }
+
+    expect(await queue.enqueueDelivery(delivery("prune@7"), clock.now())).toBe(true);
+    expect(await queue.enqueueDelivery(delivery("d-before"), clock.now())).toBe(false);
+    expect(await queue.schedule("prune", "prune@7", {}, clock.now(), clock.now())).toBe(false);
+    expect(await queue.schedule("recheck", "d-before", {}, clock.now(), clock.now())).toBe(true);
+    await expect(queue.schedule("delivery", "d-new", {}, clock.now(), clock.now())).rejects.toThrow("enqueueDelivery");
+    expect((await queue.stats(clock.now())).pending).toBe(4);
+  });
+
+  it("renews the holder's leases only, and a released job keeps its attempts", async () => {
+    await queue.enqueueDelivery(delivery("held"), clock.now());
+    const [job] = await queue.claim("a", 1, clock.now(), LEASE);
+    if (!job) throw new Error("nothing claimed");
+    expect(await queue.renew("b", [job.id], new Date(clock.now().getTime() + LEASE))).toStrictEqual([]);
+    clock.advance(LEASE - 1);
+    expect(await queue.renew("a", [job.id], new Date(clock.now().getTime() + LEASE))).toStrictEqual([job.id]);
+    clock.advance(LEASE - 1);
+    expect(await queue.claim("b", 1, clock.now(), LEASE)).toStrictEqual([]);
+
+    expect(await queue.release(job, "b", clock.now())).toBe(false);
+    expect(await queue.release(job, "a", clock.now(), "rate limited")).toBe(true);
+    expect(await queue.findDelivery("held")).toMatchObject({ status: "pending", attempts: 0, lastError: "rate limited" });
+    expect(await queue.claim("b", 1, clock.now(), LEASE)).toMatchObject([{ key: "held", attempts: 1 }]);
+  });
+
+  it("revives failed jobs a bounded number of times, never a poisoned one nor an excepted kind", async () => {
+    await queue.schedule("recheck", "flaky", {}, clock.now(), clock.now(), 1);
+    await queue.schedule("recheck", "poison", {}, clock.now(), clock.now(), 1);
+    await queue.schedule("recovery", "recovery@1", {}, clock.now(), clock.now(), 1);
+    const failAll = async () => {
+      for (const job of await queue.claim("w", 10, clock.now(), LEASE)) {
+        await queue.fail(job, "w", "broken", clock.now(), clock.now(), job.key === "poison");
+      }
+    };
+    await failAll();
+    for (let revival = 1; revival <= 3; revival += 1) {
+      expect((await queue.revive(clock.now(), 2, ["recovery"])).map((job) => job.key)).toStrictEqual(revival <= 2 ? ["flaky"] : []);
+      await failAll();
+    }
+    expect(await queue.find("recheck", "flaky")).toMatchObject({ status: "failed", revivals: 2 });
+    expect(await queue.find("recheck", "poison")).toMatchObject({ status: "failed", revivals: 0, attempts: 1 });
+    expect(await queue.find("recovery", "recovery@1")).toMatchObject({ status: "failed", revivals: 0 });
+  });
+
+  it("starts a maintenance pass once among racers, and again only for a request after it", async () => {
+    const since = new Date(clock.now().getTime() - 60_000);
+    const won = await Promise.all(["start:a", "start:b", "start:c"].map((holder) => queue.startPass("recovery", holder, clock.now(), since)));
+    expect(won.filter(Boolean)).toHaveLength(1);
+    const winner = ["start:a", "start:b", "start:c"][won.indexOf(true)] ?? "";
+    expect(await queue.startPass("recovery", winner, clock.now(), since)).toBe(true);
+    clock.advance(30_000);
+    expect(await queue.startPass("recovery", "start:d", clock.now(), new Date(clock.now().getTime() - 60_000))).toBe(false);
+    clock.advance(10 * 60_000);
+    expect(await queue.startPass("recovery", "start:e", clock.now(), new Date(clock.now().getTime() - 60_000))).toBe(true);
   });
 });
