@@ -161,7 +161,7 @@ export function resolveConfig(files: readonly ConfigFile[]): ConfigResult {
   return { ok: true, policy: compilePolicy(parsed.data, source) };
 }
 
-/** A configuration that could not even be read (YAML syntax, a bad `_extends` value). */
-export function unreadableConfig(location: string, reason: string): ConfigResult {
-  return { ok: false, files: [location], raw: undefined, problems: [{ file: location, path: "(file)", expected: "valid YAML with a mapping at the top", found: reason }] };
+/** A configuration that could not even be read (too large, YAML syntax, a bad `_extends` value): its one problem. */
+export function unusableConfig(problem: ConfigProblem): ConfigResult {
+  return { ok: false, files: [problem.file], raw: undefined, problems: [problem] };
 }

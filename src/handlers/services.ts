@@ -6,7 +6,7 @@
  */
 import type { Context } from "probot";
 import { ConfigCache } from "../config/cache.js";
-import { resolveConfig, unreadableConfig, type ConfigResult } from "../config/load.js";
+import { resolveConfig, unusableConfig, type ConfigResult } from "../config/load.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { ConfigReadError, OctokitGateway, repoRef, type AppIdentity, type GithubGateway, type RepoRef } from "../github/gateway.js";
 import { KeyedLock } from "./keyed-lock.js";
@@ -69,12 +69,15 @@ export function refOf(context: Context<"pull_request" | "pull_request_review" | 
   };
 }
 
-/** Reads, merges and validates the configuration; an unreadable file becomes a config problem. */
+/**
+ * Reads, merges and validates the configuration; an unusable file becomes a config problem, a
+ * failed read (`ConfigFetchError`) is thrown so the job fails and the cache keeps nothing.
+ */
 async function fetchConfig(gateway: GithubGateway, repo: RepoRef): Promise<ConfigResult> {
   try {
     return resolveConfig(await gateway.getConfigFiles(repo, CONFIG_PATH));
   } catch (error) {
-    if (error instanceof ConfigReadError) return unreadableConfig(error.location, error.reason);
+    if (error instanceof ConfigReadError) return unusableConfig(error.problem);
     throw error;
   }
 }

@@ -42,6 +42,11 @@ export async function probotWith(register: (app: Probot, services: Services) => 
 const REPO = "/repos/acme/payments";
 const CONFIG_FILE = "contents/.github%2Fhotfix-guard.yml";
 
+/** A file as the contents API returns it (JSON, base64 content). */
+export function contentsFile(text: string): { type: "file"; encoding: "base64"; size: number; content: string } {
+  return { type: "file", encoding: "base64", size: Buffer.byteLength(text), content: Buffer.from(text).toString("base64") };
+}
+
 /** A check run as the app wrote it. */
 export interface WrittenCheckRun {
   id: number;
@@ -74,20 +79,24 @@ export class GitHubMock {
     return this;
   }
 
-  /** The repository's `.github/hotfix-guard.yml` (raw YAML), or none here nor in acme/.github. */
+  /**
+   * The repository's `.github/hotfix-guard.yml`, or none here nor in acme/.github (then the app
+   * confirms with `GET /repos/acme/{repo}` that the repository itself is visible).
+   */
   config(yaml: string | null, repo = "payments"): this {
     if (yaml === null) {
       this.scope.get(`/repos/acme/${repo}/${CONFIG_FILE}`).reply(404, { message: "Not Found" });
+      this.scope.get(`/repos/acme/${repo}`).reply(200, { name: repo, full_name: `acme/${repo}`, owner: { login: "acme" } });
       if (repo !== ".github") this.scope.get(`/repos/acme/.github/${CONFIG_FILE}`).reply(404, { message: "Not Found" });
     } else {
-      this.scope.get(`/repos/acme/${repo}/${CONFIG_FILE}`).reply(200, yaml, { "content-type": "application/vnd.github.raw; charset=utf-8" });
+      this.scope.get(`/repos/acme/${repo}/${CONFIG_FILE}`).reply(200, contentsFile(yaml));
     }
     return this;
   }
 
   /** The organisation's `acme/.github` configuration file. */
   orgConfig(yaml: string): this {
-    this.scope.get(`/repos/acme/.github/${CONFIG_FILE}`).reply(200, yaml, { "content-type": "application/vnd.github.raw; charset=utf-8" });
+    this.scope.get(`/repos/acme/.github/${CONFIG_FILE}`).reply(200, contentsFile(yaml));
     return this;
   }
 

@@ -271,7 +271,7 @@ describe("configuration", () => {
 
     expect(github.scope.pendingMocks()).toStrictEqual([]);
     expect(github.lastWrite().output.title).toBe("Hotfix Guard: invalid configuration");
-    expect(github.lastWrite().output.summary).toContain("invalid YAML");
+    expect(github.lastWrite().output.summary).toContain("YAML syntax error at line 2");
   });
 
   it("extends the organisation's file, replacing arrays, and says which files applied", async () => {
