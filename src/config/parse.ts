@@ -34,7 +34,7 @@ export function tooLargeProblem(location: string, size: number): ConfigProblem {
     file: location,
     path: "(file)",
     expected: `a file of at most ${sizeText(CONFIG_SIZE_LIMIT)}, the limit Hotfix Guard reads`,
-    found: `a file of ${sizeText(size)}, not read`,
+    found: `a file of ${sizeText(size)}: too large, not read`,
   };
 }
 
