@@ -7,6 +7,7 @@
 import type { ProbotOctokit } from "probot";
 import type { ConfigFile } from "../config/load.js";
 import { crossOwnerExtendsFrom, readConfigFiles } from "./config-files.js";
+import { grantedPermissions, type GrantedPermissions } from "./installation.js";
 import type { ChangedFile, CommitFact, PullRequestFacts, ReviewFact } from "../rules/types.js";
 
 /** Owner and name of a repository. */
@@ -84,6 +85,8 @@ export interface GithubGateway {
   updateCheckRun(repo: RepoRef, id: number, output: CheckRunOutput): Promise<void>;
   /** The app's own slug (`hotfix-guard`), to recognise events the app caused. */
   getAppSlug(): Promise<string>;
+  /** The installation's granted permissions, from its access token (no request); null when not an installation's token. */
+  getGrantedPermissions(): Promise<GrantedPermissions | null>;
 }
 
 const REVIEW_STATES = new Set<ReviewFact["state"]>(["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]);
@@ -239,6 +242,10 @@ export class OctokitGateway implements GithubGateway {
 
   async updateCheckRun(repo: RepoRef, id: number, output: CheckRunOutput): Promise<void> {
     await this.octokit.rest.checks.update({ ...repo, check_run_id: id, status: "completed", ...checkRunBody(output) });
+  }
+
+  getGrantedPermissions(): Promise<GrantedPermissions | null> {
+    return grantedPermissions(this.octokit);
   }
 
   async getAppSlug(): Promise<string> {

@@ -53,7 +53,7 @@ describe("a configuration read that fails", () => {
   ])("$name: the delivery fails, no check run is written, and the next delivery reads again", async ({ token, mock }) => {
     const probot = await testProbot();
     const github = new GitHubMock();
-    if (token === 401) github.scope.post("/app/installations/1/access_tokens").reply(401, { message: "A JSON web token could not be decoded" });
+    if (token === 401) github.installation().scope.post("/app/installations/1/access_tokens").reply(401, { message: "Bad credentials" });
     else github.token();
     mock(github);
 

@@ -39,6 +39,18 @@ export async function probotWith(register: (app: Probot, services: Services) => 
   return probot;
 }
 
+/** An installation that granted app.yml's permissions and every opt-in one. */
+export const ALL_PERMISSIONS: Readonly<Record<string, string>> = {
+  checks: "write",
+  contents: "write",
+  pull_requests: "write",
+  issues: "write",
+  statuses: "read",
+  administration: "write",
+  metadata: "read",
+  members: "read",
+};
+
 const REPO = "/repos/acme/payments";
 const CONFIG_FILE = "contents/.github%2Fhotfix-guard.yml";
 
@@ -73,9 +85,20 @@ export class GitHubMock {
   private readonly runs = new Map<string, WrittenCheckRun[]>();
   private nextId = 9000;
 
-  /** The installation token exchange that precedes the first installation request. */
-  token(): this {
-    this.scope.post("/app/installations/1/access_tokens").reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: { checks: "write" } });
+  /**
+   * The installation token exchange that precedes the first installation request, with the
+   * permissions it carries (by default every one a feature may need), and the installation
+   * lookup (`acme`'s) that the delivery guard makes once per process when a handler reaches it.
+   */
+  token(permissions: Record<string, string> = ALL_PERMISSIONS): this {
+    this.scope.post("/app/installations/1/access_tokens").reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions, repository_selection: "all" });
+    return this.installation("acme", true);
+  }
+
+  /** `GET /app/installations/1`: the installation belongs to `account`; optional when the test may not reach the guard. */
+  installation(account = "acme", optional = false): this {
+    const interceptor = this.scope.get("/app/installations/1");
+    (optional ? interceptor.optionally() : interceptor).reply(200, { id: 1, account: { login: account, id: 4242, type: "Organization" } });
     return this;
   }
 

@@ -239,7 +239,7 @@ describe("pull requests that are not hotfixes", () => {
 
   it("ignores events its own bot caused, learning its name once", async () => {
     const probot = await testProbot();
-    const github = new GitHubMock().app();
+    const github = new GitHubMock().app().installation();
 
     await probot.receive(pullRequestEvent("labeled", {}, { sender: { login: "hotfix-guard[bot]", id: 99, type: "Bot" } }));
     await probot.receive(pullRequestEvent("unlabeled", {}, { sender: { login: "hotfix-guard[bot]", id: 99, type: "Bot" } }));

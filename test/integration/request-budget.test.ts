@@ -33,6 +33,7 @@ describe("GitHub requests per event", () => {
     expect(github.requests.sort()).toStrictEqual(
       [
         "POST /app/installations/1/access_tokens",
+        "GET /app/installations/1",
         "GET /repos/acme/payments/contents/.github/hotfix-guard.yml",
         "GET /repos/acme/payments",
         "GET /repos/acme/.github/contents/.github/hotfix-guard.yml",
@@ -62,7 +63,7 @@ describe("GitHub requests per event", () => {
     await probot.receive(pullRequestEvent("opened", { baseRef: "develop" }));
     await probot.receive(pullRequestEvent("opened", { baseRef: "develop", number: 43 }));
 
-    expect(github.requests).toHaveLength(4);
+    expect(github.requests).toHaveLength(5);
   });
 
   it("regular PR into production: the PR, the check runs, one write", async () => {
@@ -71,7 +72,7 @@ describe("GitHub requests per event", () => {
 
     await probot.receive(pullRequestEvent("opened", { headRef: "release/2.0" }));
 
-    expect(github.requests.filter((r) => !r.includes("hotfix-guard.yml") && r !== "GET /repos/acme/payments" && !r.includes("access_tokens"))).toStrictEqual([
+    expect(github.requests.filter((r) => !r.includes("hotfix-guard.yml") && r !== "GET /repos/acme/payments" && !r.includes("/app/installations/1"))).toStrictEqual([
       "GET /repos/acme/payments/pulls/42",
       `GET /repos/acme/payments/commits/${HEAD_SHA}/check-runs`,
       "POST /repos/acme/payments/check-runs",
@@ -84,7 +85,7 @@ describe("GitHub requests per event", () => {
 
     await probot.receive(branchCreatedEvent("hotfix/v1.4.3-fix"));
 
-    expect(github.requests.filter((r) => !r.includes("hotfix-guard.yml") && r !== "GET /repos/acme/payments" && !r.includes("access_tokens"))).toStrictEqual([
+    expect(github.requests.filter((r) => !r.includes("hotfix-guard.yml") && r !== "GET /repos/acme/payments" && !r.includes("/app/installations/1"))).toStrictEqual([
       "GET /repos/acme/payments/git/matching-refs/tags/v",
     ]);
   });
