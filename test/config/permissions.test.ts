@@ -3,7 +3,9 @@
  * configuration check's warning rows, the main check's configuration line, the audit's "GitHub's
  * record" line (with no rule-suites request made) — and a permission accepted later taking effect.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { resolveConfig } from "../../src/config/load.js";
 import { registerConfigPushHandler } from "../../src/handlers/config-push.js";
 import { registerInstallationHandlers } from "../../src/handlers/installation.js";
@@ -15,7 +17,7 @@ import { AuditMock, auditProbot, branchRules } from "../helpers/audit-mocks.js";
 import { pullRequestEvent, pullRequestObject, pushEvent } from "../helpers/fixtures.js";
 
 /** What app.yml asks for: least privilege, none of the opt-in permissions. */
-const APP_YML: Record<string, string> = { checks: "write", contents: "read", pull_requests: "read", issues: "write", statuses: "read", administration: "read", metadata: "read", members: "read" };
+const APP_YML = (parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as { default_permissions: Record<string, string> }).default_permissions;
 const AFTER = "c".repeat(40);
 
 function configOf(yaml: Record<string, unknown>) {
@@ -25,6 +27,10 @@ function configOf(yaml: Record<string, unknown>) {
 }
 
 describe("missingPermissions", () => {
+  it("app.yml asks for least privilege: none of the opt-in permissions", () => {
+    expect(APP_YML).toMatchObject({ administration: "read", pull_requests: "read", contents: "read" });
+  });
+
   it.each([
     { name: "app.yml's permissions, defaults: only GitHub's rule-suite record is off", config: {}, granted: APP_YML, off: [["Administration", "write", null, "read"]] },
     { name: "every permission: nothing is off", config: { merge_back: { open_pull_requests: true, delete_hotfix_branch: true } }, granted: ALL_PERMISSIONS, off: [] },
