@@ -5,14 +5,18 @@
  * A failed read is never "no file". `@probot/octokit-plugin-config` takes any 404 for a missing
  * file, so a token or installation problem (the repository not visible to the installation)
  * became the default policy, cached for five minutes. Here only a 404 for the path, in a
- * repository the same token can see, means the file is absent: when the repository's own file
- * answers 404, one `GET /repos/{owner}/{repo}` with the same token tells a missing file (200)
- * from a repository the installation cannot read (404). That costs one request per cold cache
- * entry of a repository without its own file (the cache keeps the result five minutes), and
- * nothing when the file exists; the token itself is proven by that same answer, so the
- * organisation fallback's 404 (no `.github` repository, or no file in it) needs no second
- * confirmation. Any other failure (401, 403, 5xx, a failed token request) is a
- * {@link ConfigFetchError}: the job fails and is retried, and the cache keeps nothing.
+ * repository the same token can see, means the file is absent. The token request itself failing
+ * (401) never reaches a path. When the repository's own file answers 404, the repository is known
+ * to be visible without asking when the installation's token covers all of the account's
+ * repositories (`repository_selection: all`, given with the token, no request) — the handlers'
+ * guard has checked that the account owns the repository; otherwise (selected repositories, or
+ * the command line's own token) one `GET /repos/{owner}/{repo}` with the same token tells a
+ * missing file (200) from a repository the installation cannot read (404). That costs at most
+ * one request per cold cache entry of a repository without its own file, and nothing when the
+ * file exists. The organisation fallback's 404 (no `.github` repository, or no file in it) means
+ * no organisation policy: the token was just proven on the repository. Any other failure (401,
+ * 403, 5xx, a failed token request) is a {@link ConfigFetchError}: the job fails and is retried,
+ * and the cache keeps nothing.
  *
  * A file that is read but cannot be used is a {@link ConfigReadError} carrying the problem the
  * check run shows: larger than {@link CONFIG_SIZE_LIMIT} (refused from the `size` the contents API
@@ -34,6 +38,14 @@ const PATH = /^[-_./a-z\d]{1,200}\.ya?ml$/i;
 
 /** Which owners an `_extends` may name besides the repository's own: all, or a list (lower-cased). */
 export type CrossOwnerExtends = true | readonly string[];
+
+/** How configuration files are read. */
+export interface ReadOptions {
+  /** Owners other than the repository's that `_extends` may name (the operator's choice). */
+  readonly crossOwner: CrossOwnerExtends;
+  /** Whether the token sees every repository of the account, so a repository it names is visible without asking. */
+  readonly seesAllRepositories: () => Promise<boolean>;
+}
 
 /**
  * The operator's choice from the environment: {@link CROSS_OWNER_EXTENDS_ENV} `true` allows every
@@ -167,17 +179,16 @@ function withoutExtends(config: unknown): { config: unknown; base: unknown } {
 /**
  * Reads the configuration files of a repository, in precedence order: its own file (or, when it
  * has none, the organisation's `.github` repository's), then each `_extends` base.
- * @param crossOwner - owners other than the repository's that `_extends` may name (the operator's choice).
  * @throws {ConfigFetchError} when a read failed; the caller must not take it for defaults.
  * @throws {ConfigReadError} when a file cannot be used; its problem belongs in the check run.
  */
-export async function readConfigFiles(octokit: ProbotOctokit, repository: { owner: string; repo: string }, path: string, crossOwner: CrossOwnerExtends): Promise<ConfigFile[]> {
+export async function readConfigFiles(octokit: ProbotOctokit, repository: { owner: string; repo: string }, path: string, options: ReadOptions): Promise<ConfigFile[]> {
   const own: FileRef = { ...repository, path };
   const files: ConfigFile[] = [];
   let current = own;
   let read = await readOne(octokit, own);
   if (read === "not-found") {
-    if (!(await repositoryVisible(octokit, own))) {
+    if (!(await options.seesAllRepositories()) && !(await repositoryVisible(octokit, own))) {
       throw new ConfigFetchError(locationOf(own), 404, "the repository is not visible to the app's installation (removed from it, renamed, or the wrong installation)");
     }
     files.push({ location: locationOf(own), config: null });
@@ -194,7 +205,7 @@ export async function readConfigFiles(octokit: ProbotOctokit, repository: { owne
     if (base === undefined) return files;
     const from = locationOf(current);
     const target = extendsTarget(base, current, path);
-    if (!allowedOwner(target.owner, own.owner, crossOwner)) {
+    if (!allowedOwner(target.owner, own.owner, options.crossOwner)) {
       throw extendsProblem(
         from,
         `a repository of \`${own.owner}\`: \`_extends\` across owners is refused unless the app's operator allows that owner (${CROSS_OWNER_EXTENDS_ENV})`,

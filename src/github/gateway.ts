@@ -7,7 +7,7 @@
 import type { ProbotOctokit } from "probot";
 import type { ConfigFile } from "../config/load.js";
 import { crossOwnerExtendsFrom, readConfigFiles } from "./config-files.js";
-import { grantedPermissions, type GrantedPermissions } from "./installation.js";
+import { grantedPermissions, seesAllRepositories, type GrantedPermissions } from "./installation.js";
 import type { ChangedFile, CommitFact, PullRequestFacts, ReviewFact } from "../rules/types.js";
 
 /** Owner and name of a repository. */
@@ -153,7 +153,7 @@ export class OctokitGateway implements GithubGateway {
   ) {}
 
   getConfigFiles(repo: RepoRef, path: string): Promise<ConfigFile[]> {
-    return readConfigFiles(this.octokit, repo, path, crossOwnerExtendsFrom(process.env));
+    return readConfigFiles(this.octokit, repo, path, { crossOwner: crossOwnerExtendsFrom(process.env), seesAllRepositories: () => seesAllRepositories(this.octokit) });
   }
 
   async getPullRequest(repo: RepoRef, number: number): Promise<PullRequestData> {

@@ -6,8 +6,9 @@
  *   per installation per process and kept for the life of the process (an account does not
  *   change hands; a failed lookup is forgotten so the next delivery asks again). The handlers'
  *   guard compares it with the repository a delivery names.
- * - The granted permissions come back with the installation access token the event's Octokit
- *   already holds, so reading them costs no request. After `installation.new_permissions_accepted`
+ * - The granted permissions, and whether the installation covers all of the account's
+ *   repositories, come back with the installation access token the event's Octokit already
+ *   holds, so reading them costs no request. After `installation.new_permissions_accepted`
  *   the token is exchanged again ({@link refreshGrantedPermissions}), because a token keeps the
  *   permissions it was issued with.
  */
@@ -63,6 +64,7 @@ export class InstallationDirectory {
 interface TokenAuthentication {
   readonly tokenType?: string;
   readonly permissions?: Record<string, string>;
+  readonly repositorySelection?: string;
 }
 
 function permissionsOf(token: TokenAuthentication): GrantedPermissions | null {
@@ -75,6 +77,12 @@ function permissionsOf(token: TokenAuthentication): GrantedPermissions | null {
  */
 export async function grantedPermissions(octokit: ProbotOctokit): Promise<GrantedPermissions | null> {
   return permissionsOf((await octokit.auth({ type: "installation" })) as TokenAuthentication);
+}
+
+/** Whether the Octokit's token is an installation's that covers all of the account's repositories (from the token, no request once it has one). */
+export async function seesAllRepositories(octokit: ProbotOctokit): Promise<boolean> {
+  const token = (await octokit.auth({ type: "installation" })) as TokenAuthentication;
+  return token.tokenType === "installation" && token.repositorySelection === "all";
 }
 
 /** Exchanges the installation's token again, so the permissions it carries are the newly accepted ones. */

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { CONFIG_SIZE_LIMIT } from "../../src/config/parse.js";
 import { CROSS_OWNER_EXTENDS_ENV } from "../../src/github/config-files.js";
 import { registerConfigPushHandler } from "../../src/handlers/config-push.js";
-import { contentsFile, GitHubMock, probotWith, testProbot } from "../helpers/app.js";
+import { ALL_PERMISSIONS, contentsFile, GitHubMock, probotWith, testProbot } from "../helpers/app.js";
 import { pullRequestEvent, pushEvent } from "../helpers/fixtures.js";
 
 const CONFIG = "/repos/acme/payments/contents/.github%2Fhotfix-guard.yml";
@@ -29,24 +29,31 @@ const developPullRequest = (number: number) => pullRequestEvent("opened", { base
 
 describe("a configuration read that fails", () => {
   it.each([
-    { name: "the installation token request answers 401", token: 401, mock: (_github: GitHubMock) => undefined },
+    { name: "the installation token request answers 401", token: 401, mock: (_github: GitHubMock): void => undefined },
     {
-      name: "the repository itself answers 404 (not visible to the installation)",
-      token: 201,
+      name: "the repository itself answers 404 to a token for selected repositories (not visible to the installation)",
+      token: "selected",
       mock: (github: GitHubMock) => {
         github.scope.get(CONFIG).reply(404, { message: "Not Found" });
         github.scope.get("/repos/acme/payments").reply(404, { message: "Not Found" });
       },
     },
-    { name: "the file answers 502", token: 201, mock: (github: GitHubMock) => void github.scope.get(CONFIG).reply(502, { message: "Bad Gateway" }) },
-    { name: "the file answers 403", token: 201, mock: (github: GitHubMock) => void github.scope.get(CONFIG).reply(403, { message: "Resource not accessible by integration" }) },
-    { name: "the file answers 401", token: 201, mock: (github: GitHubMock) => void github.scope.get(CONFIG).reply(401, { message: "Bad credentials" }) },
     {
-      name: "the organisation fallback answers 500",
-      token: 201,
+      name: "the repository answers 502 when its visibility is confirmed",
+      token: "selected",
       mock: (github: GitHubMock) => {
         github.scope.get(CONFIG).reply(404, { message: "Not Found" });
-        github.scope.get("/repos/acme/payments").reply(200, { name: "payments" });
+        github.scope.get("/repos/acme/payments").reply(502, { message: "Bad Gateway" });
+      },
+    },
+    { name: "the file answers 502", token: "all", mock: (github: GitHubMock) => void github.scope.get(CONFIG).reply(502, { message: "Bad Gateway" }) },
+    { name: "the file answers 403", token: "all", mock: (github: GitHubMock) => void github.scope.get(CONFIG).reply(403, { message: "Resource not accessible by integration" }) },
+    { name: "the file answers 401", token: "all", mock: (github: GitHubMock) => void github.scope.get(CONFIG).reply(401, { message: "Bad credentials" }) },
+    {
+      name: "the organisation fallback answers 500",
+      token: "all",
+      mock: (github: GitHubMock) => {
+        github.scope.get(CONFIG).reply(404, { message: "Not Found" });
         github.scope.get("/repos/acme/.github/contents/.github%2Fhotfix-guard.yml").reply(500, { message: "Server Error" });
       },
     },
@@ -54,7 +61,7 @@ describe("a configuration read that fails", () => {
     const probot = await testProbot();
     const github = new GitHubMock();
     if (token === 401) github.installation().scope.post("/app/installations/1/access_tokens").reply(401, { message: "Bad credentials" });
-    else github.token();
+    else github.token(ALL_PERMISSIONS, token === "selected" ? "selected" : "all");
     mock(github);
 
     await expect(probot.receive(pullRequestEvent("opened"))).rejects.toThrow();
@@ -69,13 +76,17 @@ describe("a configuration read that fails", () => {
     expect(github.requests).toContain(CONFIG_READ);
   });
 
-  it("a 404 of the file in a repository the token sees: the defaults, said so in the check run", async () => {
+  it.each([
+    { selection: "all" as const, confirm: false },
+    { selection: "selected" as const, confirm: true },
+  ])("a 404 of the file in a repository the token sees ($selection repositories): the defaults, said so in the check run", async ({ selection, confirm }) => {
     const probot = await configPushProbot();
-    const github = new GitHubMock().token().config(null);
-    github.listCheckRuns(AFTER).createCheckRun();
+    const github = new GitHubMock().token(ALL_PERMISSIONS, selection).config(null).listCheckRuns(AFTER).createCheckRun();
 
     await probot.receive(pushEvent("main", { modified: [".github/hotfix-guard.yml"] }, AFTER));
 
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.requests.includes("GET /repos/acme/payments")).toBe(confirm);
     expect(github.lastWrite()).toMatchObject({ name: "Hotfix Guard: configuration", conclusion: "success" });
     expect(github.lastWrite().output.summary).toContain("Configuration: the defaults");
   });

@@ -87,11 +87,12 @@ export class GitHubMock {
 
   /**
    * The installation token exchange that precedes the first installation request, with the
-   * permissions it carries (by default every one a feature may need), and the installation
-   * lookup (`acme`'s) that the delivery guard makes once per process when a handler reaches it.
+   * permissions it carries (by default every one a feature may need) and its repository
+   * selection, and the installation lookup (`acme`'s) that the delivery guard makes once per
+   * process when a handler reaches it.
    */
-  token(permissions: Record<string, string> = ALL_PERMISSIONS): this {
-    this.scope.post("/app/installations/1/access_tokens").reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions, repository_selection: "all" });
+  token(permissions: Record<string, string> = ALL_PERMISSIONS, selection: "all" | "selected" = "all"): this {
+    this.scope.post("/app/installations/1/access_tokens").reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions, repository_selection: selection });
     return this.installation("acme", true);
   }
 
@@ -103,13 +104,13 @@ export class GitHubMock {
   }
 
   /**
-   * The repository's `.github/hotfix-guard.yml`, or none here nor in acme/.github (then the app
-   * confirms with `GET /repos/acme/{repo}` that the repository itself is visible).
+   * The repository's `.github/hotfix-guard.yml`, or none here nor in acme/.github (and then the
+   * repository itself, which the app asks for only when its token does not cover every repository).
    */
   config(yaml: string | null, repo = "payments"): this {
     if (yaml === null) {
       this.scope.get(`/repos/acme/${repo}/${CONFIG_FILE}`).reply(404, { message: "Not Found" });
-      this.scope.get(`/repos/acme/${repo}`).reply(200, { name: repo, full_name: `acme/${repo}`, owner: { login: "acme" } });
+      this.scope.get(`/repos/acme/${repo}`).optionally().reply(200, { name: repo, full_name: `acme/${repo}`, owner: { login: "acme" } });
       if (repo !== ".github") this.scope.get(`/repos/acme/.github/${CONFIG_FILE}`).reply(404, { message: "Not Found" });
     } else {
       this.scope.get(`/repos/acme/${repo}/${CONFIG_FILE}`).reply(200, contentsFile(yaml));
