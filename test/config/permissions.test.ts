@@ -11,10 +11,10 @@ import { registerConfigPushHandler } from "../../src/handlers/config-push.js";
 import { registerInstallationHandlers } from "../../src/handlers/installation.js";
 import { missingPermissions } from "../../src/rules/permissions.js";
 import { HEAD_SHA } from "../helpers/builders.js";
-import { ALL_PERMISSIONS, GitHubMock, probotWith, testProbot } from "../helpers/app.js";
+import { ALL_PERMISSIONS, APP_ID, GitHubMock, probotWith, testProbot } from "../helpers/app.js";
 import { mergedHotfixEvent, mergedPullObject } from "../helpers/audit-fixtures.js";
 import { AuditMock, auditProbot, branchRules } from "../helpers/audit-mocks.js";
-import { pullRequestEvent, pullRequestObject, pushEvent } from "../helpers/fixtures.js";
+import { checkRunRerequestedEvent, pullRequestEvent, pullRequestObject, pushEvent } from "../helpers/fixtures.js";
 
 /** What app.yml asks for: least privilege, none of the opt-in permissions. */
 const APP_YML = (parse(readFileSync(new URL("../../app.yml", import.meta.url), "utf8")) as { default_permissions: Record<string, string> }).default_permissions;
@@ -179,6 +179,7 @@ describe("a delivery whose installation does not own the repository", () => {
 
     await probot.receive(pullRequestEvent("opened"));
     await probot.receive(pullRequestEvent("synchronize"));
+    await probot.receive(checkRunRerequestedEvent("Hotfix Guard", APP_ID, { number: 42, baseRef: "main", headSha: HEAD_SHA }));
 
     expect(github.scope.pendingMocks()).toStrictEqual([]);
     expect(github.requests).toStrictEqual(["GET /app/installations/1"]);
