@@ -138,11 +138,23 @@ function unwrapShape(schema: unknown): Record<string, unknown> | undefined {
   return current?.shape;
 }
 
+/** A central audit repository of another owner: refused, so one tenant's audit never lands in another's repository. */
+function foreignAuditRepository(repository: string | null, owner: string | undefined, files: readonly ConfigFile[]): ConfigProblem | null {
+  if (!repository || owner === undefined || repository.slice(0, repository.indexOf("/")).toLowerCase() === owner.toLowerCase()) return null;
+  return {
+    file: fileHolding(files, ["audit", "repository"]),
+    path: "audit.repository",
+    expected: `a repository of \`${owner}\`, the owner of this repository (audit issues never go to another owner's repository)`,
+    found: JSON.stringify(repository),
+  };
+}
+
 /**
  * Merges and validates fetched configuration files.
  * @param files - repository file first, then the `.github` fallback and `_extends` bases in order.
+ * @param owner - the repository's owner, when known: `audit.repository` must belong to it.
  */
-export function resolveConfig(files: readonly ConfigFile[]): ConfigResult {
+export function resolveConfig(files: readonly ConfigFile[], owner?: string): ConfigResult {
   const existing = files.filter((file) => file.config !== null);
   const locations = existing.map((file) => file.location);
   const merged = [...existing].reverse().reduce<unknown>((acc, file) => mergeConfig(acc, file.config), {});
@@ -157,11 +169,13 @@ export function resolveConfig(files: readonly ConfigFile[]): ConfigResult {
   }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) return { ok: false, files: locations, raw: merged, problems: problemsOf(parsed.error, merged, files) };
+  const foreign = foreignAuditRepository(parsed.data.audit.repository, owner, files);
+  if (foreign) return { ok: false, files: locations, raw: merged, problems: [foreign] };
   const source: ConfigSource = existing.length > 0 ? { kind: "file", files: locations } : { kind: "defaults", files: [] };
   return { ok: true, policy: compilePolicy(parsed.data, source) };
 }
 
-/** A configuration that could not even be read (YAML syntax, a bad `_extends` value). */
-export function unreadableConfig(location: string, reason: string): ConfigResult {
-  return { ok: false, files: [location], raw: undefined, problems: [{ file: location, path: "(file)", expected: "valid YAML with a mapping at the top", found: reason }] };
+/** A configuration that could not even be read (too large, YAML syntax, a bad `_extends` value): its one problem. */
+export function unusableConfig(problem: ConfigProblem): ConfigResult {
+  return { ok: false, files: [problem.file], raw: undefined, problems: [problem] };
 }

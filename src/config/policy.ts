@@ -18,12 +18,27 @@ export interface TemplateSection {
   readonly requiredCheckboxes?: readonly string[];
 }
 
+/** A feature that is off because the installation lacks the permission it needs. */
+export interface PermissionGap {
+  /** What the feature does, in a few words (`opening back-merge pull requests`). */
+  readonly feature: string;
+  /** The configuration key that turns it on, or null for a feature that is always on. */
+  readonly setting: string | null;
+  /** The permission as GitHub's settings page names it (`Pull requests`). */
+  readonly permission: string;
+  readonly level: "read" | "write";
+  /** What the installation has: `read`, or `none`. */
+  readonly granted: string;
+}
+
 /** Where the configuration came from, as the check run reports it. */
 export interface ConfigSource {
   /** `defaults` when no file exists anywhere. */
   readonly kind: "defaults" | "file";
   /** Every file that contributed, repository file first, each as `owner/repo:path`. */
   readonly files: readonly string[];
+  /** Features off for want of a permission of the installation; absent when its permissions are unknown. */
+  readonly missingPermissions?: readonly PermissionGap[];
 }
 
 /** The compiled policy. */

@@ -204,7 +204,7 @@ export const configSchema = z
           .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, "owner/name of a repository")
           .nullable()
           .default(null)
-          .describe("A central repository (`owner/name`, where the app is installed) for audit issues. Null: the hotfix's own repository."),
+          .describe("A central repository (`owner/name`) for audit issues: a repository of the same owner, where the app is installed (another owner's is a configuration error). Null: the hotfix's own repository."),
         labels: z
           .strictObject({
             hotfix: z.string().min(1).default("hotfix").describe("Label on every merged hotfix."),

@@ -117,6 +117,13 @@ function reasonOf(error: unknown, permission: string): string {
   return status === 403 ? `HTTP 403: the app needs the ${permission} permission` : `HTTP ${status ?? "error"}`;
 }
 
+/**
+ * Why GitHub's rule-suite record was not read: GitHub's permission tables list
+ * `GET /repos/{owner}/{repo}/rulesets/rule-suites` under Administration write, which the app does
+ * not request by default. Asked only when the installation's token carries it.
+ */
+const RULE_SUITES_PERMISSION = "the installation lacks Administration write";
+
 /** `time_period` of the rule-suites API that covers a moment `ageMs` ago. */
 function timePeriodFor(ageMs: number): "hour" | "day" | "week" | "month" {
   const hour = 3_600_000;
@@ -226,6 +233,8 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
   }
 
   async findRuleSuiteBypass(repo: RepoRef, ref: string, afterSha: string, sinceMs: number): Promise<RuleSuiteLookup> {
+    const granted = await this.getGrantedPermissions();
+    if (granted !== null && granted.administration !== "write") return { status: "not-permitted", reason: RULE_SUITES_PERMISSION };
     try {
       const suites = await this.client.paginate(this.client.rest.repos.getRepoRuleSuites, {
         ...repo,
@@ -237,8 +246,8 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
       const match = suites.find((suite) => suite.after_sha === afterSha);
       return match ? { status: "bypass", id: match.id ?? 0, actor: match.actor_name ?? null, pushedAt: match.pushed_at ?? null } : { status: "none" };
     } catch (error) {
-      if (statusOf(error) === 403) return { status: "not-permitted", reason: reasonOf(error, "Administration read") };
-      if (statusOf(error) === 404) return { status: "unavailable", reason: reasonOf(error, "Administration read") };
+      if (statusOf(error) === 403) return { status: "not-permitted", reason: RULE_SUITES_PERMISSION };
+      if (statusOf(error) === 404) return { status: "unavailable", reason: reasonOf(error, "Administration write") };
       throw error;
     }
   }

@@ -4,9 +4,10 @@
  * the 404s that carry meaning into values. Handlers and the snapshot loader depend on the
  * {@link GithubGateway} interface, so tests can watch exactly which requests an event costs.
  */
-import { composeConfigGet } from "@probot/octokit-plugin-config";
 import type { ProbotOctokit } from "probot";
 import type { ConfigFile } from "../config/load.js";
+import { crossOwnerExtendsFrom, readConfigFiles } from "./config-files.js";
+import { grantedPermissions, seesAllRepositories, type GrantedPermissions } from "./installation.js";
 import type { ChangedFile, CommitFact, PullRequestFacts, ReviewFact } from "../rules/types.js";
 
 /** Owner and name of a repository. */
@@ -56,20 +57,14 @@ export interface ExistingCheckRun {
   readonly summary: string | null;
 }
 
-/** The configuration files could not be read: YAML syntax, a bad `_extends`, a recursion. */
-export class ConfigReadError extends Error {
-  constructor(
-    readonly location: string,
-    readonly reason: string,
-  ) {
-    super(`${location}: ${reason}`);
-    this.name = "ConfigReadError";
-  }
-}
+export { ConfigFetchError, ConfigReadError } from "./config-files.js";
 
 /** Everything Hotfix Guard asks of GitHub. */
 export interface GithubGateway {
-  /** The configuration file of the repository, the organisation fallback and `_extends` bases, from default branches. */
+  /**
+   * The configuration file of the repository, the organisation fallback and `_extends` bases, from
+   * default branches; throws `ConfigFetchError` when a read failed, `ConfigReadError` when a file is unusable.
+   */
   getConfigFiles(repo: RepoRef, path: string): Promise<ConfigFile[]>;
   getPullRequest(repo: RepoRef, number: number): Promise<PullRequestData>;
   listPullRequestFiles(repo: RepoRef, number: number): Promise<ChangedFile[]>;
@@ -90,6 +85,8 @@ export interface GithubGateway {
   updateCheckRun(repo: RepoRef, id: number, output: CheckRunOutput): Promise<void>;
   /** The app's own slug (`hotfix-guard`), to recognise events the app caused. */
   getAppSlug(): Promise<string>;
+  /** The installation's granted permissions, from its access token (no request); null when not an installation's token. */
+  getGrantedPermissions(): Promise<GrantedPermissions | null>;
 }
 
 const REVIEW_STATES = new Set<ReviewFact["state"]>(["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]);
@@ -155,16 +152,8 @@ export class OctokitGateway implements GithubGateway {
     private readonly identity: AppIdentity = {},
   ) {}
 
-  async getConfigFiles(repo: RepoRef, path: string): Promise<ConfigFile[]> {
-    try {
-      const { files } = await composeConfigGet(this.octokit, { ...repo, path });
-      return files.map((file) => ({ location: `${file.owner}/${file.repo}:${file.path}`, config: file.config }));
-    } catch (error) {
-      if (typeof error === "object" && error !== null && "status" in error) throw error;
-      const message = (error as Error).message.replace("[@probot/octokit-plugin-config] ", "");
-      const cause = (error as Error).cause instanceof Error ? `: ${((error as Error).cause as Error).message}` : "";
-      throw new ConfigReadError(`${repo.owner}/${repo.repo}:${path}`, `${message}${cause}`);
-    }
+  getConfigFiles(repo: RepoRef, path: string): Promise<ConfigFile[]> {
+    return readConfigFiles(this.octokit, repo, path, { crossOwner: crossOwnerExtendsFrom(process.env), seesAllRepositories: () => seesAllRepositories(this.octokit) });
   }
 
   async getPullRequest(repo: RepoRef, number: number): Promise<PullRequestData> {
@@ -253,6 +242,10 @@ export class OctokitGateway implements GithubGateway {
 
   async updateCheckRun(repo: RepoRef, id: number, output: CheckRunOutput): Promise<void> {
     await this.octokit.rest.checks.update({ ...repo, check_run_id: id, status: "completed", ...checkRunBody(output) });
+  }
+
+  getGrantedPermissions(): Promise<GrantedPermissions | null> {
+    return grantedPermissions(this.octokit);
   }
 
   async getAppSlug(): Promise<string> {

@@ -6,9 +6,11 @@
  */
 import type { Context } from "probot";
 import { ConfigCache } from "../config/cache.js";
-import { resolveConfig, unreadableConfig, type ConfigResult } from "../config/load.js";
+import { resolveConfig, unusableConfig, type ConfigResult } from "../config/load.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { ConfigReadError, OctokitGateway, repoRef, type AppIdentity, type GithubGateway, type RepoRef } from "../github/gateway.js";
+import { InstallationDirectory } from "../github/installation.js";
+import { missingPermissions } from "../rules/permissions.js";
 import { KeyedLock } from "./keyed-lock.js";
 
 /** Durable timed jobs: run `kind` with `payload` at `runAt`, once per `key`. */
@@ -26,6 +28,8 @@ export interface Services {
   readonly scheduler?: Scheduler;
   /** The app's bot login (`slug[bot]`), learned on first need. */
   ownLogin?: Promise<string>;
+  /** The account of each installation, one lookup per installation per process. */
+  readonly installations: InstallationDirectory;
 }
 
 /** Creates the services with their defaults. */
@@ -35,6 +39,7 @@ export function createServices(options: { now?: () => Date; identity?: AppIdenti
     locks: options.locks ?? new KeyedLock(),
     now: options.now ?? (() => new Date()),
     identity: options.identity ?? {},
+    installations: new InstallationDirectory(),
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
   };
 }
@@ -69,19 +74,30 @@ export function refOf(context: Context<"pull_request" | "pull_request_review" | 
   };
 }
 
-/** Reads, merges and validates the configuration; an unreadable file becomes a config problem. */
+/**
+ * Reads, merges and validates the configuration; an unusable file becomes a config problem, a
+ * failed read (`ConfigFetchError`) is thrown so the job fails and the cache keeps nothing.
+ */
 async function fetchConfig(gateway: GithubGateway, repo: RepoRef): Promise<ConfigResult> {
   try {
-    return resolveConfig(await gateway.getConfigFiles(repo, CONFIG_PATH));
+    return resolveConfig(await gateway.getConfigFiles(repo, CONFIG_PATH), repo.owner);
   } catch (error) {
-    if (error instanceof ConfigReadError) return unreadableConfig(error.location, error.reason);
+    if (error instanceof ConfigReadError) return unusableConfig(error.problem);
     throw error;
   }
 }
 
-/** The repository's configuration, from the cache when it holds it. */
-export function configFor(gateway: GithubGateway, repo: RepoRef, services: Services): Promise<ConfigResult> {
-  return services.configs.get(repo.owner, repo.repo, () => fetchConfig(gateway, repo));
+/**
+ * The repository's configuration, from the cache when it holds it, with the features the
+ * installation's permissions switch off (read from its token, no request) in `policy.source`.
+ */
+export async function configFor(gateway: GithubGateway, repo: RepoRef, services: Services): Promise<ConfigResult> {
+  const result = await services.configs.get(repo.owner, repo.repo, () => fetchConfig(gateway, repo));
+  if (!result.ok) return result;
+  const granted = await gateway.getGrantedPermissions();
+  if (granted === null) return result;
+  const { policy } = result;
+  return { ok: true, policy: { ...policy, source: { ...policy.source, missingPermissions: missingPermissions(policy.config, granted) } } };
 }
 
 /** Reads the configuration afresh, bypassing and refreshing the cache. */
@@ -105,10 +121,34 @@ export async function ownBotLogin(gateway: GithubGateway, services: Services): P
 }
 
 /**
- * True when the app itself caused the event (its bot is the sender). Costs one `GET /app` per
- * process, and only once a bot sends an event; human senders cost nothing.
+ * True when the delivery names a repository that its installation does not own: such a delivery
+ * is refused (logged as an error, nothing read or written for it), so one tenant's installation
+ * never acts on another tenant's repository. The installation's account costs one
+ * `GET /app/installations/{id}` per installation per process; the repository's owner comes from
+ * the payload.
+ */
+export async function isForeignDelivery(context: Context, services: Services): Promise<boolean> {
+  const { installation, repository } = context.payload as { installation?: { id: number }; repository?: { owner: { login: string; id: number } } };
+  if (!installation || !repository) return false;
+  const { appOctokit } = services.identity;
+  if (!appOctokit) throw new Error("cannot tell which account the delivery's installation belongs to without the app's own credentials");
+  const { account } = await services.installations.get(installation.id, appOctokit);
+  const { owner } = repository;
+  if (account.id === owner.id || account.login.toLowerCase() === owner.login.toLowerCase()) return false;
+  context.log.error(
+    { installation: installation.id, installationAccount: account.login, repositoryOwner: owner.login },
+    "delivery refused: its installation belongs to another account than the repository it names",
+  );
+  return true;
+}
+
+/**
+ * True when the handler must not react: the delivery is foreign ({@link isForeignDelivery},
+ * refused and logged), or the app itself caused the event (its bot is the sender). The latter
+ * costs one `GET /app` per process, and only once a bot sends an event; human senders cost nothing.
  */
 export async function isOwnEvent(context: Context, gateway: GithubGateway, services: Services): Promise<boolean> {
+  if (await isForeignDelivery(context, services)) return true;
   const sender = (context.payload as { sender?: { login: string; type: string } }).sender;
   if (sender?.type !== "Bot") return false;
   return sender.login === (await ownBotLogin(gateway, services));

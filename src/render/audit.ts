@@ -249,7 +249,7 @@ function ruleSuiteLine(audit: MergeAudit): string {
         ? "**GitHub's record:** no ruleset bypass recorded yet; GitHub's record can lag the merge, so it is checked again on the next event in this repository."
         : "**GitHub's record:** no ruleset bypass recorded for the merge commit.";
     case "not-permitted":
-      return `**GitHub's record:** not checked: ${quiet(lookup.reason)} to read rule suites.`;
+      return "**GitHub's record:** not read: the installation lacks Administration write, which Hotfix Guard does not request by default; see docs/deploy.md.";
     case "unavailable":
       return `**GitHub's record:** not available (${quiet(lookup.reason)}).`;
     case "not-applicable":

@@ -4,7 +4,7 @@
  * which configuration applied. Pure: findings and facts in, check-run output out.
  */
 import type { ConfigProblem } from "../config/load.js";
-import type { ConfigSource } from "../config/policy.js";
+import type { ConfigSource, PermissionGap } from "../config/policy.js";
 import type { CheckRunOutput } from "../github/gateway.js";
 import type { Evaluation } from "../rules/index.js";
 import type { Finding, FindingStatus } from "../rules/types.js";
@@ -33,13 +33,52 @@ export interface CheckedPullRequest {
   readonly headSha: string;
 }
 
-/** "Configuration: …" — which files applied, or that the defaults did. */
+/** "Pull requests write" as GitHub's settings page names a permission level. */
+function permissionName(gap: PermissionGap): string {
+  return `${gap.permission} ${gap.level}`;
+}
+
+/** The sentence that names the configured features the installation's permissions switch off, or "". */
+function configuredGapsText(source: ConfigSource): string {
+  const configured = (source.missingPermissions ?? []).filter((gap) => gap.setting !== null);
+  if (configured.length === 0) return "";
+  const items = configured.map((gap) => `\`${safeText(gap.setting ?? "")}\` (${safeText(gap.feature)}) is off: the installation lacks ${permissionName(gap)}`);
+  return ` ⚠️ ${items.join("; ")}. See docs/deploy.md for granting it.`;
+}
+
+/** "Configuration: …" — which files applied, or that the defaults did, and what a missing permission switches off. */
 export function describeSource(source: ConfigSource): string {
   if (source.kind === "defaults") {
-    return "Configuration: the defaults (no `.github/hotfix-guard.yml` in this repository or in the organisation's `.github` repository).";
+    return `Configuration: the defaults (no \`.github/hotfix-guard.yml\` in this repository or in the organisation's \`.github\` repository).${configuredGapsText(source)}`;
   }
   const [own, ...bases] = source.files.map((file) => `\`${safeText(file)}\``);
-  return `Configuration: ${own}${bases.length > 0 ? `, extending ${bases.join(", then ")}` : ""}, over the defaults.`;
+  return `Configuration: ${own}${bases.length > 0 ? `, extending ${bases.join(", then ")}` : ""}, over the defaults.${configuredGapsText(source)}`;
+}
+
+/**
+ * The table of features the installation's permissions switch off: one warning row each, with
+ * the setting that asks for it and the permission it needs; "" when nothing is off.
+ */
+export function permissionGapsTable(gaps: readonly PermissionGap[]): string {
+  if (gaps.length === 0) return "";
+  const rows = gaps.map(
+    (gap) => `| ${ICONS.warn} | ${tableCell(gap.feature)} | ${gap.setting ? `\`${tableCell(gap.setting)}\`` : "always on"} | ${tableCell(permissionName(gap))} (granted: ${tableCell(gap.granted)}) |`,
+  );
+  return [
+    "### Off for want of a permission",
+    "| | Feature | Setting | Needs |",
+    "|---|---|---|---|",
+    ...rows,
+    "An organisation owner grants a permission in the app's settings, and each installation accepts it; docs/deploy.md says what each permission is for and the trade-off.",
+  ].join("\n");
+}
+
+/** The check run of a valid configuration pushed to the default branch: which files applied, and what is off for want of a permission. */
+export function renderValidConfigCheck(source: ConfigSource, name: string): CheckRunOutput {
+  const gaps = source.missingPermissions ?? [];
+  const summary = [`Hotfix Guard read the hotfix policy and found it valid. ${describeSource(source)}`, permissionGapsTable(gaps)].filter(Boolean).join("\n\n");
+  const title = gaps.length > 0 ? `Configuration valid; ${gaps.length} feature${gaps.length === 1 ? "" : "s"} off for want of a permission` : "Configuration valid";
+  return { name, conclusion: "success", title, summary: truncateMarkdown(summary, SUMMARY_LIMIT) };
 }
 
 function titleOf(evaluation: Evaluation): string {

@@ -39,8 +39,25 @@ export async function probotWith(register: (app: Probot, services: Services) => 
   return probot;
 }
 
+/** An installation that granted app.yml's permissions and every opt-in one. */
+export const ALL_PERMISSIONS: Readonly<Record<string, string>> = {
+  checks: "write",
+  contents: "write",
+  pull_requests: "write",
+  issues: "write",
+  statuses: "read",
+  administration: "write",
+  metadata: "read",
+  members: "read",
+};
+
 const REPO = "/repos/acme/payments";
 const CONFIG_FILE = "contents/.github%2Fhotfix-guard.yml";
+
+/** A file as the contents API returns it (JSON, base64 content). */
+export function contentsFile(text: string): { type: "file"; encoding: "base64"; size: number; content: string } {
+  return { type: "file", encoding: "base64", size: Buffer.byteLength(text), content: Buffer.from(text).toString("base64") };
+}
 
 /** A check run as the app wrote it. */
 export interface WrittenCheckRun {
@@ -68,26 +85,42 @@ export class GitHubMock {
   private readonly runs = new Map<string, WrittenCheckRun[]>();
   private nextId = 9000;
 
-  /** The installation token exchange that precedes the first installation request. */
-  token(): this {
-    this.scope.post("/app/installations/1/access_tokens").reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: { checks: "write" } });
+  /**
+   * The installation token exchange that precedes the first installation request, with the
+   * permissions it carries (by default every one a feature may need) and its repository
+   * selection, and the installation lookup (`acme`'s) that the delivery guard makes once per
+   * process when a handler reaches it.
+   */
+  token(permissions: Record<string, string> = ALL_PERMISSIONS, selection: "all" | "selected" = "all"): this {
+    this.scope.post("/app/installations/1/access_tokens").reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions, repository_selection: selection });
+    return this.installation("acme", true);
+  }
+
+  /** `GET /app/installations/1`: the installation belongs to `account`; optional when the test may not reach the guard. */
+  installation(account = "acme", optional = false): this {
+    const interceptor = this.scope.get("/app/installations/1");
+    (optional ? interceptor.optionally() : interceptor).reply(200, { id: 1, account: { login: account, id: 4242, type: "Organization" } });
     return this;
   }
 
-  /** The repository's `.github/hotfix-guard.yml` (raw YAML), or none here nor in acme/.github. */
+  /**
+   * The repository's `.github/hotfix-guard.yml`, or none here nor in acme/.github (and then the
+   * repository itself, which the app asks for only when its token does not cover every repository).
+   */
   config(yaml: string | null, repo = "payments"): this {
     if (yaml === null) {
       this.scope.get(`/repos/acme/${repo}/${CONFIG_FILE}`).reply(404, { message: "Not Found" });
+      this.scope.get(`/repos/acme/${repo}`).optionally().reply(200, { name: repo, full_name: `acme/${repo}`, owner: { login: "acme" } });
       if (repo !== ".github") this.scope.get(`/repos/acme/.github/${CONFIG_FILE}`).reply(404, { message: "Not Found" });
     } else {
-      this.scope.get(`/repos/acme/${repo}/${CONFIG_FILE}`).reply(200, yaml, { "content-type": "application/vnd.github.raw; charset=utf-8" });
+      this.scope.get(`/repos/acme/${repo}/${CONFIG_FILE}`).reply(200, contentsFile(yaml));
     }
     return this;
   }
 
   /** The organisation's `acme/.github` configuration file. */
   orgConfig(yaml: string): this {
-    this.scope.get(`/repos/acme/.github/${CONFIG_FILE}`).reply(200, yaml, { "content-type": "application/vnd.github.raw; charset=utf-8" });
+    this.scope.get(`/repos/acme/.github/${CONFIG_FILE}`).reply(200, contentsFile(yaml));
     return this;
   }
 

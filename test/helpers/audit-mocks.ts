@@ -201,7 +201,7 @@ export class AuditMock {
     return this;
   }
 
-  /** `GET /rulesets/rule-suites`: bypass records, or 403 when the app lacks Administration read. */
+  /** `GET /rulesets/rule-suites`: bypass records, or 403 when the installation lacks Administration write. */
   ruleSuites(suites: { id: number; actor: string; afterSha: string; pushedAt: string }[] | 403): this {
     const interceptor = this.scope.get("/repos/acme/payments/rulesets/rule-suites").query((query) => query.rule_suite_result === "bypass" && query.ref === "refs/heads/main");
     if (suites === 403) interceptor.reply(403, { message: "Resource not accessible by integration" });

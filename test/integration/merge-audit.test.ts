@@ -97,7 +97,7 @@ describe("a compliant merge", () => {
     expect(comment).toContain("**Authority:** none needed: no requirement was bypassed.");
     expect(comment).toContain("| ✅ | GitHub: required check `ci` | passing on the head commit at the merge | success (completed 2026-11-23T14:35:00Z) |");
     expect(comment).toContain("| ✅ | Approvals |");
-    expect(comment).toContain("**GitHub's record:** not checked: HTTP 403: the app needs the Administration read permission to read rule suites.");
+    expect(comment).toContain("**GitHub's record:** not read: the installation lacks Administration write, which Hotfix Guard does not request by default; see docs/deploy.md");
     expect(comment).not.toContain("cc @");
     expect(audit.labelsAdded()).toStrictEqual(["hotfix"]);
     const [followUp] = audit.createdIssues();
@@ -123,6 +123,7 @@ describe("a compliant merge", () => {
     expect(github.requests.sort()).toStrictEqual(
       [
         "POST /app/installations/1/access_tokens",
+        "GET /app/installations/1",
         "GET /repos/acme/payments/contents/.github/hotfix-guard.yml",
         "GET /repos/acme/.github/contents/.github/hotfix-guard.yml",
         "GET /app",
@@ -243,7 +244,7 @@ describe("a bypass", () => {
     const audit = new AuditMock(github);
     firstAuditReads(github, audit, { runs: CI_FAILED });
     unjustifiedWrites(audit);
-    const onceInAWhile = (request: string) => request.includes("access_tokens") || request.includes("hotfix-guard.yml") || request === "GET /app";
+    const onceInAWhile = (request: string) => request.includes("/app/installations/1") || request.includes("hotfix-guard.yml") || request === "GET /app";
 
     await probot.receive(mergedHotfixEvent());
     const first = github.requests.filter((request) => !onceInAWhile(request));

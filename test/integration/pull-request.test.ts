@@ -239,7 +239,7 @@ describe("pull requests that are not hotfixes", () => {
 
   it("ignores events its own bot caused, learning its name once", async () => {
     const probot = await testProbot();
-    const github = new GitHubMock().app();
+    const github = new GitHubMock().app().installation();
 
     await probot.receive(pullRequestEvent("labeled", {}, { sender: { login: "hotfix-guard[bot]", id: 99, type: "Bot" } }));
     await probot.receive(pullRequestEvent("unlabeled", {}, { sender: { login: "hotfix-guard[bot]", id: 99, type: "Bot" } }));
@@ -271,7 +271,7 @@ describe("configuration", () => {
 
     expect(github.scope.pendingMocks()).toStrictEqual([]);
     expect(github.lastWrite().output.title).toBe("Hotfix Guard: invalid configuration");
-    expect(github.lastWrite().output.summary).toContain("invalid YAML");
+    expect(github.lastWrite().output.summary).toContain("YAML syntax error at line 2");
   });
 
   it("extends the organisation's file, replacing arrays, and says which files applied", async () => {

@@ -24,7 +24,7 @@ function mockEvaluation(github: GitHubMock): GitHubMock {
 }
 
 describe("GitHub requests per event", () => {
-  it("hotfix PR opened, cold cache: token, config (repo, then org fallback), 6 reads, 1 write", async () => {
+  it("hotfix PR opened, cold cache: token, installation, config (repo, then org fallback), 6 reads, 1 write", async () => {
     const probot = await testProbot();
     const github = mockEvaluation(new GitHubMock().token().config(null)).createCheckRun();
 
@@ -33,6 +33,7 @@ describe("GitHub requests per event", () => {
     expect(github.requests.sort()).toStrictEqual(
       [
         "POST /app/installations/1/access_tokens",
+        "GET /app/installations/1",
         "GET /repos/acme/payments/contents/.github/hotfix-guard.yml",
         "GET /repos/acme/.github/contents/.github/hotfix-guard.yml",
         ...EVALUATION,
@@ -61,7 +62,7 @@ describe("GitHub requests per event", () => {
     await probot.receive(pullRequestEvent("opened", { baseRef: "develop" }));
     await probot.receive(pullRequestEvent("opened", { baseRef: "develop", number: 43 }));
 
-    expect(github.requests).toHaveLength(3);
+    expect(github.requests).toHaveLength(4);
   });
 
   it("regular PR into production: the PR, the check runs, one write", async () => {
@@ -70,7 +71,7 @@ describe("GitHub requests per event", () => {
 
     await probot.receive(pullRequestEvent("opened", { headRef: "release/2.0" }));
 
-    expect(github.requests.filter((r) => !r.includes("hotfix-guard.yml") && !r.includes("access_tokens"))).toStrictEqual([
+    expect(github.requests.filter((r) => !r.includes("hotfix-guard.yml") && !r.includes("/app/installations/1"))).toStrictEqual([
       "GET /repos/acme/payments/pulls/42",
       `GET /repos/acme/payments/commits/${HEAD_SHA}/check-runs`,
       "POST /repos/acme/payments/check-runs",
@@ -83,7 +84,7 @@ describe("GitHub requests per event", () => {
 
     await probot.receive(branchCreatedEvent("hotfix/v1.4.3-fix"));
 
-    expect(github.requests.filter((r) => !r.includes("hotfix-guard.yml") && !r.includes("access_tokens"))).toStrictEqual([
+    expect(github.requests.filter((r) => !r.includes("hotfix-guard.yml") && !r.includes("/app/installations/1"))).toStrictEqual([
       "GET /repos/acme/payments/git/matching-refs/tags/v",
     ]);
   });
