@@ -1,7 +1,8 @@
 /**
  * Hotfix Guard with durable processing: the store-first ingress, the queue worker that runs
  * deliveries through the same handlers, timed jobs (pull request re-checks, delivery recovery,
- * pruning), and the readiness and metrics routes. The handlers themselves are `createApp`'s.
+ * pruning), and the readiness route. The handlers themselves are `createApp`'s; `/metrics` is
+ * served by `metricsRoute` (src/server/metrics.ts), wired where the server is started.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Probot } from "probot";
@@ -54,14 +55,9 @@ export interface DurableRuntime {
   readonly services: Services;
 }
 
-function readiness(db: Database, metrics: Metrics) {
+function readiness(db: Database) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    const path = req.url?.split("?")[0];
-    if (req.method !== "GET" || (path !== "/readyz" && path !== "/metrics")) return false;
-    if (path === "/metrics") {
-      res.writeHead(200, { "content-type": metrics.registry.contentType }).end(await metrics.text());
-      return true;
-    }
+    if (req.method !== "GET" || req.url?.split("?")[0] !== "/readyz") return false;
     try {
       await db.query("SELECT 1");
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ready", database: db.kind }));
@@ -125,7 +121,7 @@ export function createDurableApp(options: DurableAppOptions, onReady?: (runtime:
     const worker = new Worker({ queue, probot: app, metrics, log: app.log, now, ...options.worker });
     registerTimedJobs(worker, app, services, options, now);
     appOptions.addHandler(createIngress({ path: options.webhookPath, secret: options.secret, queue, metrics, now, onStored: () => worker.wake() }));
-    appOptions.addHandler(readiness(options.db, metrics));
+    appOptions.addHandler(readiness(options.db));
     if (options.startWorker !== false) worker.start();
     onReady?.({ worker, services });
   };
