@@ -3,11 +3,12 @@
  * `/metrics` shows what each kind of event costs and where errors come from.
  *
  * The route label is always a template such as `/repos/{owner}/{repo}/pulls/{pull_number}/files`,
- * never a repository name, a number or a query string: requests made through `octokit.rest.*`
- * carry their route (`/repos/{owner}/{repo}/…`, `/app/hook/deliveries`); absolute URLs (the
- * `next` links pagination follows, as `https://api.github.com/repositories/42/pulls/7/files?page=2`)
- * are matched against the templates already seen, and one that matches none counts as
- * {@link OTHER_ROUTE}. The label values are therefore bounded by the routes in the code.
+ * never a repository name, a number or a query string. Requests made with a route template
+ * (most `octokit.rest.*` calls) carry it; literal paths and absolute URLs (every page
+ * `octokit.paginate` fetches, and the `next` links it follows, as
+ * `https://api.github.com/repositories/42/pulls/7/files?page=2`) are matched against the routes of
+ * `octokit.rest` and the routes already seen, most specific first, and one that matches none counts
+ * as {@link OTHER_ROUTE}. The label values are therefore bounded by GitHub's REST routes.
  */
 import type { Octokit } from "@octokit/core";
 
@@ -35,26 +36,53 @@ function matches(template: readonly string[], literal: readonly string[]): boole
   return template.length === literal.length && template.every((part, i) => part === literal[i] || (part.startsWith("{") && part.endsWith("}")));
 }
 
+/** How many literal (non-parameter) segments a template has: more is more specific. */
+function specificity(parts: readonly string[]): number {
+  return parts.filter((part) => !part.startsWith("{")).length;
+}
+
+type RestMethods = Record<string, Record<string, { endpoint?: { DEFAULTS?: { url?: unknown } } }>>;
+
+/** The route templates of an Octokit's `rest` endpoint methods. */
+function restRoutes(octokit: Octokit): string[] {
+  const rest = (octokit as Octokit & { rest?: RestMethods }).rest ?? {};
+  return Object.values(rest).flatMap((methods) => Object.values(methods).flatMap((method) => (typeof method.endpoint?.DEFAULTS?.url === "string" ? [method.endpoint.DEFAULTS.url] : [])));
+}
+
 /** Turns request URLs into bounded route labels. */
 export class RouteLabels {
-  private readonly templates = new Map<string, string[]>();
+  private templates: { readonly route: string; readonly parts: string[] }[] = [];
+  private readonly known = new Set<string>();
 
-  /** The route label of a request URL: a route from the code, or an absolute URL from a response. */
+  /** Adds route templates to match absolute URLs against. */
+  learn(routes: Iterable<string>): void {
+    let added = false;
+    for (const route of routes) {
+      const path = pathOf(route);
+      if (this.known.has(path)) continue;
+      this.known.add(path);
+      this.templates.push({ route: path, parts: segments(path) });
+      added = true;
+    }
+    if (added) this.templates = this.templates.sort((a, b) => specificity(b.parts) - specificity(a.parts));
+  }
+
+  /** The route label of a request URL: a route template from the code, or a literal path or URL. */
   label(url: string): string {
     const path = pathOf(url);
-    if (path.includes("{")) {
-      if (!this.templates.has(path)) this.templates.set(path, segments(path));
+    if (url.startsWith("/") && path.includes("{")) {
+      this.learn([path]);
       return path;
     }
     const literal = segments(path);
-    for (const [template, parts] of this.templates) if (matches(parts, literal)) return template;
-    return url.startsWith("/") ? path : OTHER_ROUTE;
+    return this.templates.find(({ parts }) => matches(parts, literal))?.route ?? OTHER_ROUTE;
   }
 }
 
 /** The plugin, counting into `counter`. */
 export function requestMetrics(counter: RequestCounter, routes: RouteLabels = new RouteLabels()) {
   return (octokit: Octokit): void => {
+    routes.learn(restRoutes(octokit));
     octokit.hook.wrap("request", async (request, options) => {
       const labels = { method: options.method, route: routes.label(String(options.url)) };
       try {
