@@ -42,8 +42,11 @@ export interface IngressOptions {
   readonly path: string;
   /** The webhook secret deliveries are signed with. */
   readonly secret: string;
+  /** Where deliveries are stored. */
   readonly queue: JobQueue;
+  /** Where received and rejected requests are counted. */
   readonly metrics: Metrics;
+  /** The clock deliveries are stored with. */
   readonly now: () => Date;
   /** Called after a new delivery is stored, to wake a worker. */
   readonly onStored?: () => void;

@@ -121,6 +121,7 @@ export class Metrics {
 
 /** Where and how `/metrics` is served. */
 export interface MetricsRouteOptions {
+  /** The metrics to serve. */
   readonly metrics: Metrics;
   /** When set, a request without `Authorization: Bearer <token>` is answered 401. */
   readonly token?: string;
@@ -148,11 +149,19 @@ export function metricsRoute(options: MetricsRouteOptions): (req: IncomingMessag
   };
 }
 
+/** The address of the metrics listener. */
+export interface MetricsListener {
+  /** `METRICS_PORT` (0: any free port). */
+  readonly port: number;
+  /** `METRICS_HOST`: the interface to listen on. */
+  readonly host: string;
+}
+
 /**
  * Serves `/metrics` (and nothing else, 404) on a listener of its own, so that the public port
  * never publishes it. Resolves once listening.
  */
-export async function startMetricsServer(options: MetricsRouteOptions & { readonly port: number; readonly host: string }): Promise<Server> {
+export async function startMetricsServer(options: MetricsRouteOptions & MetricsListener): Promise<Server> {
   const route = metricsRoute(options);
   const server = createServer((req, res) => {
     route(req, res).then(

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { PROBOT_WEBHOOK_PATH } from "./ingress.js";
+import type { MetricsListener } from "./metrics.js";
 
 /** A start refused because of the environment; the message says what to fix. */
 export class StartupError extends Error {
@@ -16,7 +17,7 @@ export class StartupError extends Error {
 /** Where `/metrics` is served. */
 export interface MetricsSettings {
   /** A listener of its own (`METRICS_PORT`, `METRICS_HOST`); absent: the public server's `/metrics`. */
-  readonly listener?: { readonly port: number; readonly host: string };
+  readonly listener?: MetricsListener;
   /** `METRICS_TOKEN`: when set, `/metrics` needs `Authorization: Bearer <token>`. */
   readonly token?: string;
 }
