@@ -65,7 +65,7 @@ class HttpError extends Error {
 
 const TOO_LARGE = `the payload is larger than GitHub's ${MAX_BODY_BYTES / 1024 / 1024} MB limit`;
 
-/** Reads the body, failing with 413 past the size cap and 408 when it is not complete in time. */
+/** Reads the body, failing with 413 past the size cap, 408 when it is not complete in time, 400 when the client aborts. */
 function readBody(req: IncomingMessage, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -82,7 +82,7 @@ function readBody(req: IncomingMessage, timeoutMs: number): Promise<string> {
       else chunks.push(chunk);
     };
     const onEnd = () => stop(() => resolve(Buffer.concat(chunks).toString("utf8")));
-    const onError = (error: Error) => stop(() => reject(error));
+    const onError = (error: Error) => stop(() => reject(new HttpError(400, `the body could not be read: ${error.message}`)));
     req.on("data", onData).on("end", onEnd).on("error", onError);
   });
 }
