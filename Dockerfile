@@ -5,11 +5,16 @@
 #   docker build -t hotfix-guard .
 #   docker run -p 3000:3000 --env-file .env -v hotfix-guard-data:/app/data --stop-timeout 30 hotfix-guard
 #
+# Port 3000 serves webhooks, the probes and the root page. /metrics is on port 9464 (METRICS_PORT),
+# which is not EXPOSEd, so `-p 3000:3000` and `-P` never publish it; scrape it from the container
+# network, or set METRICS_TOKEN and publish it on purpose.
+#
 # --stop-timeout: on SIGTERM the app finishes the jobs in hand, which can take longer than
 # Docker's default 10 s while GitHub is slow.
 #
 # Needs APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH) and WEBHOOK_SECRET at run time: with
-# NODE_ENV=production Probot refuses to start without them (no setup page in production).
+# NODE_ENV=production the app refuses to start without any of them, saying which is missing (no
+# setup page in production).
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -34,7 +39,9 @@ RUN apt-get update \
 ENV NODE_ENV=production \
     DATA_DIR=/app/data \
     HOST=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    METRICS_HOST=0.0.0.0 \
+    METRICS_PORT=9464
 WORKDIR /app
 
 COPY package.json package-lock.json ./

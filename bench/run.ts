@@ -16,6 +16,7 @@ import { sign } from "@octokit/webhooks-methods";
 import { Probot, Server } from "probot";
 import { serviceOctokit } from "../src/github/octokit.js";
 import { createDurableApp, type DurableRuntime } from "../src/server/durable-app.js";
+import { PROBOT_WEBHOOK_PATH } from "../src/server/ingress.js";
 import { Metrics } from "../src/server/metrics.js";
 import { openDatabase } from "../src/store/database.js";
 import { JobQueue } from "../src/store/jobs.js";
@@ -124,7 +125,7 @@ async function startHotfixGuard(githubUrl: string, dataDir: string, throttled = 
     Probot: Probot.defaults({ ...probotOptions, Octokit: throttled ? serviceOctokit(metrics) : unthrottled, appId: 1, secret: SECRET, baseUrl: githubUrl, log: SILENT_LOG }),
     port,
     host: "127.0.0.1",
-    webhookPath: "/internal/probot-webhooks",
+    webhookPath: PROBOT_WEBHOOK_PATH,
     log: SILENT_LOG,
   });
   await server.load(createDurableApp({ db, queue, metrics, webhookPath: "/api/github/webhooks", secret: SECRET, appId: 1, startWorker: false, worker: { concurrency: 8 } }, (ready) => (runtime = ready)));

@@ -1,30 +1,47 @@
 /**
- * `npm start`: Hotfix Guard as a service. Without credentials, Probot's setup page registers the
- * app. With them, the store opens (PostgreSQL at `DATABASE_URL`, else the embedded database in
- * `DATA_DIR`, default `./data`), migrations run, and the server starts with the store-first
- * ingress on the public webhook path; Probot's own webhook middleware moves to an internal path,
- * so every delivery is stored before any handler runs.
+ * `npm start`: Hotfix Guard as a service. The environment is checked first
+ * (`src/server/startup.ts`): a production start without the app's credentials or webhook secret
+ * stops with a message saying what to set. Outside production and without credentials, Probot's
+ * setup page registers the app. Otherwise the store opens (PostgreSQL at `DATABASE_URL`, else the
+ * embedded database in `DATA_DIR`, default `./data`), migrations run, and the server starts with
+ * the store-first ingress on the public webhook path (and on `/`, where the setup page registers
+ * the webhook), the root page, and `/metrics` on the public port or on `METRICS_PORT`. Probot's
+ * own webhook middleware gets a path no request reaches, so every delivery is stored before any
+ * handler runs.
  */
 import { existsSync } from "node:fs";
-import { run } from "probot";
+import { run, type ApplicationFunction } from "probot";
 import { createApp } from "./index.js";
 import { serviceOctokit } from "./github/octokit.js";
 import { createDurableApp, type DurableRuntime } from "./server/durable-app.js";
-import { Metrics } from "./server/metrics.js";
+import { homePage } from "./server/home.js";
+import { Metrics, metricsRoute, startMetricsServer } from "./server/metrics.js";
 import { shutdown } from "./server/shutdown.js";
+import { checkStartup, probotEnvironment, StartupError, type StartupPlan } from "./server/startup.js";
 import { DataDirLockedError } from "./store/data-dir-lock.js";
 import { openDatabase } from "./store/database.js";
 import { JobQueue } from "./store/jobs.js";
 import { migrate } from "./store/migrations.js";
 
-/** Where Probot's own (queue-bypassing) webhook middleware is moved to. */
-const INTERNAL_WEBHOOK_PATH = "/internal/probot-webhooks";
+/** The durable app with the root page, and `/metrics` unless it has a listener of its own. */
+function withPublicRoutes(durable: ApplicationFunction, metrics: Metrics, plan: Extract<StartupPlan, { mode: "service" }>): ApplicationFunction {
+  return async (app, options) => {
+    for (const warning of plan.warnings) app.log.warn(warning);
+    await durable(app, options);
+    options.addHandler(homePage());
+    if (!plan.metrics.listener) options.addHandler(metricsRoute({ metrics, ...(plan.metrics.token ? { token: plan.metrics.token } : {}) }));
+  };
+}
 
 async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile(".env");
   const env = process.env;
-  if (!env.APP_ID || !(env.PRIVATE_KEY || env.PRIVATE_KEY_PATH)) {
-    await run(createApp());
+  const plan = checkStartup(env);
+  if (plan.mode === "setup") {
+    for (const warning of plan.warnings) console.warn(warning);
+    // Probot's setup page would otherwise fetch and run smee-client with npx for a smee.io channel.
+    process.env.NO_SMEE_SETUP = "true";
+    await run(createApp(), { env: { ...env, WEBHOOK_PROXY_URL: undefined } });
     return;
   }
   let runtime: DurableRuntime | undefined;
@@ -38,10 +55,16 @@ async function main(): Promise<void> {
   const queue = new JobQueue(db);
   const metrics = new Metrics(queue);
   const app = createDurableApp(
-    { db, queue, metrics, webhookPath: env.WEBHOOK_PATH ?? "/api/github/webhooks", secret: env.WEBHOOK_SECRET ?? "development" },
+    { db, queue, metrics, webhookPath: plan.webhookPath, secret: plan.webhookSecret },
     (ready) => (runtime = ready),
   );
-  const server = await run(app, { env: { ...env, WEBHOOK_PATH: INTERNAL_WEBHOOK_PATH }, Octokit: serviceOctokit(metrics) });
+  const { listener, token } = plan.metrics;
+  if (listener) {
+    await startMetricsServer({ metrics, ...listener, ...(token ? { token } : {}) }).catch((error: Error) => {
+      throw new StartupError(`Cannot serve /metrics on METRICS_HOST=${listener.host} METRICS_PORT=${listener.port}: ${error.message}. Choose a free port, or unset METRICS_PORT.`);
+    });
+  }
+  const server = await run(withPublicRoutes(app, metrics, plan), { env: probotEnvironment(env), Octokit: serviceOctokit(metrics) });
   const stop = () => {
     const log = runtime?.log;
     if (!log) process.exit(0);
@@ -50,4 +73,8 @@ async function main(): Promise<void> {
   process.once("SIGTERM", stop);
 }
 
-await main();
+await main().catch((error: unknown) => {
+  if (!(error instanceof StartupError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+});

@@ -1,7 +1,8 @@
 /**
  * Hotfix Guard with durable processing: the store-first ingress, the queue worker that runs
  * deliveries through the same handlers, timed jobs (pull request re-checks, delivery recovery,
- * pruning), and the readiness and metrics routes. The handlers themselves are `createApp`'s.
+ * pruning), and the readiness route. The handlers themselves are `createApp`'s; `/metrics` is
+ * served by `metricsRoute` (src/server/metrics.ts), wired where the server is started.
  * Recovery runs at every start and on its period, once across replicas: a pass is skipped when
  * another one started less than a minute before it was due.
  */
@@ -68,14 +69,9 @@ export interface DurableRuntime {
   scheduleMaintenance(): Promise<void>;
 }
 
-function readiness(db: Database, metrics: Metrics) {
+function readiness(db: Database) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    const path = req.url?.split("?")[0];
-    if (req.method !== "GET" || (path !== "/readyz" && path !== "/metrics")) return false;
-    if (path === "/metrics") {
-      res.writeHead(200, { "content-type": metrics.registry.contentType }).end(await metrics.text());
-      return true;
-    }
+    if (req.method !== "GET" || req.url?.split("?")[0] !== "/readyz") return false;
     try {
       await db.query("SELECT 1");
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ready", database: db.kind }));
@@ -157,7 +153,7 @@ export function createDurableApp(options: DurableAppOptions, onReady?: (runtime:
     const worker = new Worker({ queue, probot: app, metrics, log: app.log, now, ...options.worker });
     registerTimedJobs(worker, app, services, options, now);
     appOptions.addHandler(createIngress({ path: options.webhookPath, secret: options.secret, queue, metrics, now, onStored: () => worker.wake() }));
-    appOptions.addHandler(readiness(options.db, metrics));
+    appOptions.addHandler(readiness(options.db));
     const runtime: DurableRuntime = { worker, services, log: app.log, scheduleMaintenance: () => scheduleMaintenance(queue, worker, options, now) };
     if (options.startWorker !== false) {
       worker.start();

@@ -4,6 +4,16 @@
  * stored under its `X-GitHub-Delivery` id (a duplicate is recognised and not queued again), and
  * GitHub gets its answer in milliseconds. Handlers run later, from the queue, so neither GitHub's
  * 10-second window nor a crash can lose a delivery.
+ *
+ * Hostile requests are cut early and answered before the connection is closed: no signature
+ * header is a 401 before any of the body is read, a body above GitHub's 25 MB cap a 413 (at once
+ * when `Content-Length` says so), and a body that has not arrived within the body timeout a 408,
+ * instead of Node's default of five minutes.
+ *
+ * Deliveries are accepted at the configured webhook path and at `/`: Probot's setup page registers
+ * the app with `/` as its webhook URL, and a delivery there goes through this same store-first
+ * path. Probot's own webhook middleware (which would run handlers without the store) is given
+ * {@link PROBOT_WEBHOOK_PATH}, a path no request can reach.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { verify } from "@octokit/webhooks-methods";
@@ -11,17 +21,37 @@ import type { JobQueue } from "../store/jobs.js";
 import type { Metrics } from "./metrics.js";
 
 /** GitHub caps webhook payloads at 25 MB. */
-const MAX_BODY_BYTES = 25 * 1024 * 1024;
+export const MAX_BODY_BYTES = 25 * 1024 * 1024;
+
+/** How long a whole body may take to arrive by default; GitHub sends a delivery in well under a second. */
+export const BODY_TIMEOUT_MS = 10_000;
+
+/** The webhook URL Probot's setup page registers (`<address the page was opened at>/`). */
+export const MANIFEST_WEBHOOK_PATH = "/";
+
+/**
+ * Where Probot's own webhook middleware is put. Probot compares it with the request's URL parsed by
+ * WHATWG `URL`, whose pathname never contains a space (it becomes `%20`), so no request can reach
+ * it; deliveries reach handlers only through the store.
+ */
+export const PROBOT_WEBHOOK_PATH = "/probot webhooks are only received through the store";
 
 /** What the ingress needs. */
 export interface IngressOptions {
+  /** The public webhook path GitHub posts to. */
   readonly path: string;
+  /** The webhook secret deliveries are signed with. */
   readonly secret: string;
+  /** Where deliveries are stored. */
   readonly queue: JobQueue;
+  /** Where received and rejected requests are counted. */
   readonly metrics: Metrics;
+  /** The clock deliveries are stored with. */
   readonly now: () => Date;
   /** Called after a new delivery is stored, to wake a worker. */
   readonly onStored?: () => void;
+  /** How long the whole body may take to arrive (default {@link BODY_TIMEOUT_MS}). */
+  readonly bodyTimeoutMs?: number;
 }
 
 class HttpError extends Error {
@@ -33,19 +63,27 @@ class HttpError extends Error {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+const TOO_LARGE = `the payload is larger than GitHub's ${MAX_BODY_BYTES / 1024 / 1024} MB limit`;
+
+/** Reads the body, failing with 413 past the size cap, 408 when it is not complete in time, 400 when the client aborts. */
+function readBody(req: IncomingMessage, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const stop = (outcome: () => void) => {
+      clearTimeout(timer);
+      req.off("data", onData).off("end", onEnd).off("error", onError);
+      outcome();
+    };
+    const timer = setTimeout(() => stop(() => reject(new HttpError(408, `the body did not arrive within ${timeoutMs / 1000} s`))), timeoutMs);
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, "payload larger than 25 MB"));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
+      if (size > MAX_BODY_BYTES) stop(() => reject(new HttpError(413, TOO_LARGE)));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => stop(() => resolve(Buffer.concat(chunks).toString("utf8")));
+    const onError = (error: Error) => stop(() => reject(new HttpError(400, `the body could not be read: ${error.message}`)));
+    req.on("data", onData).on("end", onEnd).on("error", onError);
   });
 }
 
@@ -54,19 +92,22 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-}
-
-async function accept(req: IncomingMessage, options: IngressOptions): Promise<{ status: number; body: Record<string, unknown> }> {
+/** Everything that can be refused from the headers alone, before a byte of the body is read. */
+function checkHeaders(req: IncomingMessage): { signature: string; id: string; name: string } {
   const signature = header(req, "x-hub-signature-256");
-  const body = await readBody(req);
-  if (!signature || !(await verify(options.secret, body, signature).catch(() => false))) {
-    throw new HttpError(401, "missing or invalid X-Hub-Signature-256");
-  }
+  if (!signature) throw new HttpError(401, "missing X-Hub-Signature-256");
+  const declared = Number(header(req, "content-length"));
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, TOO_LARGE);
   const id = header(req, "x-github-delivery");
   const name = header(req, "x-github-event");
   if (!id || !name) throw new HttpError(400, "missing X-GitHub-Delivery or X-GitHub-Event");
+  return { signature, id, name };
+}
+
+async function accept(req: IncomingMessage, options: IngressOptions): Promise<{ status: number; body: Record<string, unknown> }> {
+  const { signature, id, name } = checkHeaders(req);
+  const body = await readBody(req, options.bodyTimeoutMs ?? BODY_TIMEOUT_MS);
+  if (!(await verify(options.secret, body, signature).catch(() => false))) throw new HttpError(401, "invalid X-Hub-Signature-256");
   let payload: unknown;
   try {
     payload = JSON.parse(body);
@@ -74,15 +115,30 @@ async function accept(req: IncomingMessage, options: IngressOptions): Promise<{ 
     throw new HttpError(400, "the payload is not JSON");
   }
   const stored = await options.queue.enqueueDelivery({ id, name, payload }, options.now());
-  options.metrics.count("hotfix_guard_deliveries_received_total", { event: name, result: stored ? "queued" : "duplicate" });
+  options.metrics.countDelivery(name, stored ? "queued" : "duplicate");
   if (stored) options.onStored?.();
   return { status: 202, body: { id, status: stored ? "queued" : "duplicate" } };
+}
+
+function reply(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): ServerResponse {
+  const text = JSON.stringify(body);
+  return res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...headers }).end(text);
+}
+
+/**
+ * Answers a request whose body was not (or not completely) read, then closes the connection: the
+ * rest of the body is never read, and the answer is written before the socket is destroyed.
+ */
+function refuseUnread(req: IncomingMessage, res: ServerResponse, status: number, body: Record<string, unknown>): void {
+  reply(res, status, body, { connection: "close" }).once("finish", () => req.destroy());
 }
 
 /** The ingress as a Probot server handler (true when it handled the request). */
 export function createIngress(options: IngressOptions): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   return async (req, res) => {
-    if (req.url?.split("?")[0] !== options.path) return false;
+    const path = req.url?.split("?")[0];
+    if (path === MANIFEST_WEBHOOK_PATH && options.path !== MANIFEST_WEBHOOK_PATH && req.method !== "POST") return false;
+    if (path !== options.path && path !== MANIFEST_WEBHOOK_PATH) return false;
     if (req.method !== "POST") {
       reply(res, 405, { error: "webhooks are POSTed" });
       return true;
@@ -93,7 +149,9 @@ export function createIngress(options: IngressOptions): (req: IncomingMessage, r
     } catch (error) {
       const status = error instanceof HttpError ? error.status : 503;
       options.metrics.count("hotfix_guard_deliveries_rejected_total", { status: String(status) });
-      reply(res, status, { error: error instanceof HttpError ? error.message : "the delivery could not be stored; GitHub will show it as failed and it can be redelivered" });
+      const body = { error: error instanceof HttpError ? error.message : "the delivery could not be stored; GitHub will show it as failed and it can be redelivered" };
+      if (req.complete) reply(res, status, body);
+      else refuseUnread(req, res, status, body);
     }
     return true;
   };

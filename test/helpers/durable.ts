@@ -1,13 +1,15 @@
 /**
  * Hotfix Guard with durable processing, served over HTTP on loopback the way `npm start` serves
- * it (Probot's middleware on an internal path, the store-first ingress on the public one), with
- * a fake clock and the worker driven by the test.
+ * it (Probot's middleware on a path no request reaches, the store-first ingress on the public one,
+ * the root page and `/metrics`), with a fake clock and the worker driven by the test.
  */
 import { sign } from "@octokit/webhooks-methods";
 import type { AddressInfo } from "node:net";
 import { Probot, Server, type Logger } from "probot";
 import { createDurableApp, type DurableRuntime } from "../../src/server/durable-app.js";
-import { Metrics } from "../../src/server/metrics.js";
+import { homePage } from "../../src/server/home.js";
+import { PROBOT_WEBHOOK_PATH } from "../../src/server/ingress.js";
+import { Metrics, metricsRoute } from "../../src/server/metrics.js";
 import type { Database } from "../../src/store/database.js";
 import { JobQueue } from "../../src/store/jobs.js";
 import { APP_ID, freePort, TEST_PROBOT_OPTIONS } from "./app.js";
@@ -90,12 +92,14 @@ export async function startDurableServer(db: Database, clock: FakeClock, log?: L
     Probot: Probot.defaults({ ...TEST_PROBOT_OPTIONS, secret: SECRET, ...(log ? { log } : {}) }),
     port: await freePort(),
     host: "127.0.0.1",
-    webhookPath: "/internal/probot-webhooks",
+    webhookPath: PROBOT_WEBHOOK_PATH,
     log: log ?? (await quietLogger()),
   });
   await server.load(
     createDurableApp({ db, queue, metrics, webhookPath: WEBHOOK_PATH, secret: SECRET, now: clock.now, appId: APP_ID, startWorker: false }, (ready) => (runtime = ready)),
   );
+  server.addHandler(homePage());
+  server.addHandler(metricsRoute({ metrics }));
   const http = await server.start();
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   if (!runtime) throw new Error("the durable app did not start");
