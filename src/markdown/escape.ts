@@ -25,7 +25,7 @@ export function neutraliseAt(text: string): string {
  * so the renderer would pair the backticks after it differently.
  */
 function breakAutolinks(text: string): string {
-  return neutraliseAt(text.replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`).replace(/\b(www)\./gi, `$1${ZERO_WIDTH_SPACE}.`));
+  return neutraliseAt(text.replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`).replace(/(www)\./gi, `$1${ZERO_WIDTH_SPACE}.`));
 }
 
 function longestBacktickRun(text: string): number {

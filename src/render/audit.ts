@@ -108,6 +108,8 @@ const sourceSchema = z.discriminatedUnion("kind", [
 ]);
 const fieldsSchema = z.object(Object.fromEntries(JUSTIFICATION_FIELDS.map(({ key }) => [key, z.string()])) as Record<(typeof JUSTIFICATION_FIELDS)[number]["key"], z.ZodString>);
 const checkSchema = z.object({ aspect: z.string(), status: z.enum(["valid", "invalid", "unverified"]), detail: z.string() });
+const confirmationSchema = z.object({ kind: z.enum(["review", "comment"]), login: z.string(), id: z.number().nullable(), at: z.string() });
+const authoritySchema = z.object({ permission: z.string(), teams: z.array(z.string()), at: z.string() });
 const issueRefSchema = z.object({ repo: z.string(), number: z.number() });
 const recordSchema = z.object({
   version: z.literal(1),
@@ -125,13 +127,15 @@ const recordSchema = z.object({
       source: sourceSchema,
       fields: fieldsSchema,
       fingerprint: z.string(),
-      verdict: z.object({ valid: z.boolean(), checks: z.array(checkSchema), authoriser: z.string().nullable() }),
+      verdict: z.object({ valid: z.boolean(), checks: z.array(checkSchema), authoriser: z.string().nullable(), confirmation: confirmationSchema.optional() }),
       recordedAt: z.string(),
     })
     .nullable(),
   auditIssue: issueRefSchema.nullable(),
   auditIssueClosed: z.boolean(),
   followUp: issueRefSchema.nullable(),
+  authorities: z.record(z.string(), authoritySchema).optional(),
+  withdrawals: z.array(z.string()).optional(),
 });
 
 function encode(value: unknown): string {
@@ -273,14 +277,15 @@ function sourceText(audit: MergeAudit, repo: string, prNumber: number): string {
 }
 
 function editNotes(audit: MergeAudit): string[] {
-  return audit.laterEdits.map((edit) => {
+  const withdrawn = audit.withdrawals.map((what) => `> ⚠️ **Authorisation withdrawn:** ${quiet(what)}. The justification was judged again without it.`);
+  return [...withdrawn, ...audit.laterEdits.map((edit) => {
     const where = edit.sourceKey === "body" ? "the description's form" : `the form in comment ${edit.sourceKey.slice("comment:".length)}`;
     return `> ⚠️ **Edited after the verdict:** ${where} was ${edit.removed ? "removed" : "changed"} after the audit first recorded it. The verdict stands on the text recorded then; the change was not accepted silently.`;
-  });
+  })];
 }
 
 function justificationSection(audit: MergeAudit, repo: string, prNumber: number): string {
-  if (audit.verdict === "compliant" && audit.laterEdits.length === 0) return "";
+  if (audit.verdict === "compliant" && audit.laterEdits.length === 0 && audit.withdrawals.length === 0) return "";
   const justification = audit.justification;
   const lines = ["### Bypass justification, as recorded", ""];
   if (!justification) {

@@ -65,7 +65,7 @@ export const hostileText = fc
       "`", "``", "```", "````", "~~~", "@", "@admin", "@acme/admins", "@ADMİN", "<", ">", "<img src=x onerror=alert(1)>", "<details>", "</details>",
       "<!--", "-->", "<br>", "<https://evil.example>", "&", "&#64;", "&commat;", "&#x40;", "\\", "\\`", "\\|", "|", "\n", "\r\n", "\n\n", "\r",
       " ", "  ", "    ", "a", "x", "-", "*", "_", "[", "]", "(", ")", "#", "# ", "> ", "- ", "1. ", "\u200b", "\u2060", "\u00ad", "ａｄｍｉｎ", "\u212A",
-      "<!-- hotfix-guard:audit pr=1 -->", "<script>", "</code>", "<code>", "www.evil.example", "a@b.example",
+      "<!-- hotfix-guard:audit pr=1 -->", "<script>", "</code>", "<code>", "www.evil.example", "WWW.x", "a@b.example", "https://a.example", "ftp://x", "mailto:a@b.example",
     ),
     { maxLength: 40 },
   )
