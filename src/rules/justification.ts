@@ -191,14 +191,25 @@ const VOID_ELEMENTS = new Set(["area", "base", "br", "col", "embed", "hr", "img"
 /** Leading container markers (quotes, list bullets) are cut to this length before lexing, bounding nesting. */
 const MAX_CONTAINER_PREFIX = 16;
 
-/** How many HTML elements the text opens and leaves open (negative when it closes more). */
-function openedElements(html: string): number {
-  let depth = 0;
+/** At most this many open HTML elements are tracked; deeper nesting counts as open. */
+const MAX_OPEN_ELEMENTS = 64;
+
+/**
+ * Follows the HTML elements the text opens and closes, on a stack of element names: a closing tag
+ * closes the innermost open element of its name (and any opened inside it); a closing tag of an
+ * element that is not open closes nothing.
+ */
+function trackElements(html: string, open: string[]): void {
   for (const match of html.replace(HTML_COMMENT, "").matchAll(HTML_TAG)) {
-    if (VOID_ELEMENTS.has((match[2] as string).toLowerCase()) || match[3] === "/") continue;
-    depth += match[1] === "/" ? -1 : 1;
+    const name = (match[2] as string).toLowerCase();
+    if (VOID_ELEMENTS.has(name) || match[3] === "/") continue;
+    if (match[1] !== "/") {
+      if (open.length < MAX_OPEN_ELEMENTS) open.push(name);
+      continue;
+    }
+    const index = open.lastIndexOf(name);
+    if (index !== -1) open.length = index;
   }
-  return depth;
 }
 
 /**
@@ -207,17 +218,17 @@ function openedElements(html: string): number {
  */
 function visibleCommands(tokens: readonly Token[]): string[] {
   const commands: string[] = [];
-  let depth = 0;
+  const open: string[] = [];
   for (const token of tokens) {
     if (token.type === "html") {
-      depth = Math.max(0, depth + openedElements((token as Tokens.HTML).text));
+      trackElements((token as Tokens.HTML).text, open);
       continue;
     }
     if (token.type !== "paragraph") continue;
     for (const line of (token as Tokens.Paragraph).text.replace(HTML_COMMENT, "").split("\n")) {
       const match = COMMAND_LINE.exec(line.trim());
-      if (match && depth === 0) commands.push((match[1] ?? "").toLowerCase());
-      else depth = Math.max(0, depth + openedElements(line));
+      if (match && open.length === 0) commands.push((match[1] ?? "").toLowerCase());
+      else trackElements(line, open);
     }
   }
   return commands;

@@ -126,7 +126,8 @@ describe("text no reader sees does not count", () => {
   it.each([
     { body: "<details><summary>log</summary>x</details>\n\n/hotfix authorize", expected: ["authorize"] },
     { body: "Line one<br>\n\n/hotfix authorize", expected: ["authorize"] },
-  ])("a command after closed or void HTML is given: $body", ({ body, expected }) => {
+    { body: "<details>\n</b>\n\n/hotfix authorize", expected: [] },
+  ])("a command after closed, void or stray HTML: $body", ({ body, expected }) => {
     expect(parseHotfixCommands(body)).toStrictEqual(expected);
   });
 
