@@ -7,7 +7,7 @@
 import type { Context, Probot } from "probot";
 import { publishCheckRun } from "../github/check-runs.js";
 import { CONFIG_PATH } from "../config/schema.js";
-import { describeSource, renderInvalidConfigCheck } from "../render/check-run.js";
+import { renderInvalidConfigCheck, renderValidConfigCheck } from "../render/check-run.js";
 import { configFor, gatewayFor, isOwnEvent, repoOf, type Services } from "./services.js";
 
 /** The check the commit that changes the configuration gets. */
@@ -30,14 +30,7 @@ export async function handleConfigPush(context: Context<"push">, services: Servi
   const gateway = gatewayFor(context, services);
   if (await isOwnEvent(context, gateway, services)) return;
   const config = await configFor(gateway, repo, services);
-  const output = config.ok
-    ? {
-        name: CONFIG_CHECK_NAME,
-        conclusion: "success" as const,
-        title: "Configuration valid",
-        summary: `Hotfix Guard read the hotfix policy and found it valid. ${describeSource(config.policy.source)}`,
-      }
-    : renderInvalidConfigCheck(config.problems, config.files, CONFIG_CHECK_NAME);
+  const output = config.ok ? renderValidConfigCheck(config.policy.source, CONFIG_CHECK_NAME) : renderInvalidConfigCheck(config.problems, config.files, CONFIG_CHECK_NAME);
   const result = await publishCheckRun(gateway, repo, payload.after, output);
   context.log.info({ sha: payload.after, valid: config.ok, result }, "configuration changed");
 }

@@ -100,6 +100,11 @@ export function renderNotHotfixCheck(pr: CheckedPullRequest, prefix: string, lab
   return fitCheckRun({ name: CHECK_NAME, conclusion: "success", title: "Not a hotfix", summary });
 }
 
+/** The success check run of a push that changed the configuration to a valid one. */
+export function renderValidConfigCheck(source: ConfigSource, name: string): CheckRunOutput {
+  return fitCheckRun({ name, conclusion: "success", title: "Configuration valid", summary: `Hotfix Guard read the hotfix policy and found it valid. ${describeSource(source)}` });
+}
+
 /** The failing check run of a repository whose configuration is invalid. */
 export function renderInvalidConfigCheck(problems: readonly ConfigProblem[], files: readonly string[], name = CHECK_NAME): CheckRunOutput {
   const rows = problems.map((p) => `| ${tableCell(codeSpan(p.file))} | ${tableCell(codeSpan(p.path))} | ${tableCell(p.expected)} | ${tableCell(p.found)} |`);

@@ -109,8 +109,9 @@ export function fitCheckRun(output: CheckRunOutput): CheckRunOutput {
 
 /**
  * A body whose hidden tail (a marker the app looks up, a record it reads back) must survive: the
- * visible part is cut to leave room for it, and the tail is never cut.
+ * visible part is cut to leave room for it, and the tail is never cut. `reserve` keeps room for a
+ * later in-place edit that lengthens the body.
  */
-export function fitBodyWithTail(visible: string, tail: string): string {
-  return `${fitBody(visible, tail.length + 2)}\n\n${tail}`;
+export function fitBodyWithTail(visible: string, tail: string, reserve = 0): string {
+  return `${fitBody(visible, tail.length + 2 + reserve)}\n\n${tail}`;
 }

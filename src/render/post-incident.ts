@@ -24,6 +24,8 @@ export function postIncidentMarker(pr: number): string {
   return `<!-- hotfix-guard:post-incident pr=${pr} -->`;
 }
 
+/** Room kept in the issue body for the tag item to grow when {@link withTagState} rewrites it. */
+const TAG_STATE_ROOM = 100;
 const TAG_MARKER = /<!-- hotfix-guard:tag (v\d{1,9}\.\d{1,9}\.\d{1,9}) merge=([0-9a-f]{40}) -->/;
 
 /** Where the release tag stands. */
@@ -149,5 +151,5 @@ export function renderPostIncidentIssue(input: FollowUpInput): { title: string; 
     ...items,
   ].join("\n");
   const title = `Post-incident review: ${neutraliseReferences(neutraliseMentions(excerpt(pr.title, 80)))} (hotfix #${pr.number})`;
-  return { title: fitIssueTitle(title), body: fitBodyWithTail(body, postIncidentMarker(pr.number)) };
+  return { title: fitIssueTitle(title), body: fitBodyWithTail(body, postIncidentMarker(pr.number), TAG_STATE_ROOM) };
 }

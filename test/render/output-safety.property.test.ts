@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { echo } from "../../src/render/audit.js";
-import { findingsTable, remedies, renderBranchCheck, renderHotfixCheck, renderInvalidConfigCheck, renderNotHotfixCheck } from "../../src/render/check-run.js";
+import { findingsTable, remedies, renderBranchCheck, renderHotfixCheck, renderInvalidConfigCheck, renderNotHotfixCheck, renderValidConfigCheck } from "../../src/render/check-run.js";
 import { safeText, tableCell } from "../../src/render/markdown.js";
 import { verdictOf } from "../../src/rules/index.js";
 import { inlineCode } from "../../src/rules/excerpt.js";
@@ -97,6 +97,7 @@ describe("GitHub's limits", () => {
           renderHotfixCheck(pr(big, big), verdictOf(findings), { prefix: big, label: big }, SOURCE),
           renderBranchCheck(big, findings[0] as Finding),
           renderInvalidConfigCheck([{ file: big, path: big, expected: big, found: big }], [big]),
+          renderValidConfigCheck({ kind: "file", files: [big, big] }, "Hotfix Guard: configuration"),
         ]) {
           expect(output.summary.length).toBeLessThanOrEqual(SUMMARY_MAX - 200);
           expect(output.title.length).toBeLessThanOrEqual(TITLE_MAX);
