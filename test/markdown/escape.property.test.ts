@@ -10,6 +10,8 @@ import { inlineCode } from "../../src/rules/excerpt.js";
 import { cellsInFirstRow, hostileText, lineBreakTags, lineBreaks, liveMentions, rawHtml } from "../helpers/markdown-safety.js";
 
 const RUNS = { numRuns: 400 };
+/** Generous: hostile inputs must finish, on a busy machine too; no timing is asserted. */
+const PROPERTY_TIMEOUT_MS = 120_000;
 
 function table(cell: string): string {
   return ["| Rule | Found | Expected |", "|---|---|---|", `| left | ${cell} | right |`].join("\n");
@@ -37,7 +39,7 @@ describe("a code span of user text", () => {
       }),
       RUNS,
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it("stays in its cell in a table", () => {
     fc.assert(
@@ -49,7 +51,7 @@ describe("a code span of user text", () => {
       }),
       RUNS,
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
 
 describe("Markdown that quotes user text", () => {
@@ -74,7 +76,7 @@ describe("Markdown that quotes user text", () => {
       }),
       RUNS,
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it("keeps a table cell one cell, with no <br> but those for its line breaks", () => {
     fc.assert(
@@ -88,7 +90,7 @@ describe("Markdown that quotes user text", () => {
       }),
       RUNS,
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
 
 describe("literal user text", () => {
@@ -102,7 +104,7 @@ describe("literal user text", () => {
       }),
       RUNS,
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
 
 describe("a code block of user text", () => {
@@ -115,5 +117,5 @@ describe("a code block of user text", () => {
       }),
       RUNS,
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

@@ -57,7 +57,7 @@ describe("GitHub's limits for what the merge audit writes", () => {
       }),
       { numRuns: 8 },
     );
-  });
+  }, 120_000);
 });
 
 describe("GitHub's limits for what merge-back writes", () => {
@@ -83,5 +83,5 @@ describe("GitHub's limits for what merge-back writes", () => {
       }),
       { numRuns: 8 },
     );
-  });
+  }, 120_000);
 });
