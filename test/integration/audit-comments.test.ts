@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { COMPLETE_BODY, HEAD_SHA, NOW } from "../helpers/builders.js";
 import { GitHubMock } from "../helpers/app.js";
 import { ADMIN, formMarkdown } from "../helpers/audit-builders.js";
-import { mergedHotfixEvent, mergedPullObject, pullRequestCommentEvent } from "../helpers/audit-fixtures.js";
+import { mergedBodyEditedEvent, mergedHotfixEvent, mergedPullObject, pullRequestCommentEvent } from "../helpers/audit-fixtures.js";
 import { AuditMock, auditProbot, branchRules } from "../helpers/audit-mocks.js";
 
 const BYPASS_BODY = `${COMPLETE_BODY}\n${formMarkdown()}`;
@@ -95,5 +95,38 @@ describe("an authorisation withdrawn after the audit", () => {
     expect(github.scope.pendingMocks()).toStrictEqual([]);
     expect(audit.auditComment()).toContain("## ⚠️ Hotfix merge audit: bypass, justified");
     expect(audit.auditComment()).not.toContain("withdrawn");
+  });
+});
+
+describe("authority as first judged, through the app", () => {
+  it("does not read the authoriser's permission again, so a later promotion does not justify the bypass", async () => {
+    let clock = NOW;
+    const { probot } = await auditProbot(() => clock);
+    const github = new GitHubMock();
+    const audit = new AuditMock(github);
+    const adminApproval = { ...BOB_APPROVAL, reviewer: ADMIN };
+    github.token().config(null).app();
+    audit.pull(mergedPullObject({ body: BYPASS_BODY })).listComments();
+    github.reviews([adminApproval]).files([{ filename: "src/payments/charge.ts", additions: 4, deletions: 3 }, { filename: "src/payments/charge.test.ts", additions: 8, deletions: 0 }]);
+    github.tags(["v1.4.1", "v1.4.2"]).permission(ADMIN, "write");
+    audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).checkRuns(HEAD_SHA, CI_FAILED).listIssues("hotfix:protection-log").ruleSuites(403);
+    audit.listIssues("hotfix:bypass-unjustified").createIssue();
+    audit.listIssues("hotfix:post-incident").tagRef("v1.4.3", null).createIssue();
+    audit.addLabels().createComment().listIssues("hotfix:audit-pending");
+    await probot.receive(mergedHotfixEvent({ body: BYPASS_BODY }));
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(audit.auditComment()).toContain("@\u200bsre-admin has write permission; only repository administrators may authorise a bypass");
+
+    clock = new Date("2026-11-23T15:20:00Z");
+    audit.pull(mergedPullObject({ body: BYPASS_BODY, labels: ["hotfix", "hotfix:bypass", "hotfix:bypass-unjustified"] })).listComments();
+    github.reviews([adminApproval]);
+    audit.listIssues("hotfix:audit-pending");
+    const before = github.requests.length;
+
+    await probot.receive(mergedBodyEditedEvent({ body: BYPASS_BODY }));
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.requests.slice(before).filter((request) => request.includes("/permission"))).toStrictEqual([]);
+    expect(audit.auditComment()).toContain("## ❌ Hotfix merge audit: bypass, not justified");
   });
 });
