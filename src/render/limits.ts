@@ -37,7 +37,7 @@ export const GITHUB_LIMITS = {
  * Room the app keeps free in a check run summary for the fingerprint marker that the check-run
  * publisher appends after rendering.
  */
-export const CHECK_SUMMARY_MARKER_ROOM = 200;
+const CHECK_SUMMARY_MARKER_ROOM = 200;
 
 const CUT_NOTE = "\n\n…(cut: the rest does not fit in GitHub's limit for this text)";
 const TITLE_ELLIPSIS = "…";
@@ -65,7 +65,7 @@ function outsideCodeSpan(text: string, index: number): number {
  * Cuts Markdown to at most `max` characters, at a line boundary when there is one, never inside
  * a code span or a surrogate pair, and says that it did. Returns the text unchanged when it fits.
  */
-export function truncateMarkdown(markdown: string, max: number): string {
+function truncateMarkdown(markdown: string, max: number): string {
   if (markdown.length <= max) return markdown;
   const room = Math.max(0, max - CUT_NOTE.length);
   const cut = markdown.slice(0, room);
@@ -75,7 +75,7 @@ export function truncateMarkdown(markdown: string, max: number): string {
 }
 
 /** A one-line title cut to `max` characters, ending in an ellipsis when it was cut. */
-export function truncateTitle(title: string, max: number): string {
+function truncateTitle(title: string, max: number): string {
   const oneLine = title.replace(/[\r\n]+/g, " ");
   if (oneLine.length <= max) return oneLine;
   return `${oneLine.slice(0, safeIndex(oneLine, max - TITLE_ELLIPSIS.length))}${TITLE_ELLIPSIS}`;
@@ -89,11 +89,6 @@ export function fitBody(body: string, reserve = 0): string {
 /** An issue or pull request title within GitHub's limit. */
 export function fitIssueTitle(title: string): string {
   return truncateTitle(title, GITHUB_LIMITS.issueTitle);
-}
-
-/** An issue's title and body within GitHub's limits. */
-export function fitIssue<T extends { title: string; body: string }>(issue: T): T {
-  return { ...issue, title: fitIssueTitle(issue.title), body: fitBody(issue.body) };
 }
 
 /** A check run's output within GitHub's limits, with room kept in the summary for the fingerprint marker. */

@@ -8,7 +8,6 @@
 import { neutraliseAt, safeMarkdown, safeTableCell } from "../markdown/escape.js";
 
 export { codeBlock, codeSpan, literalText } from "../markdown/escape.js";
-export { truncateMarkdown } from "./limits.js";
 
 const ZERO_WIDTH_SPACE = "\u200b";
 
