@@ -213,7 +213,14 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
 
   async listIssueComments(repo: RepoRef, number: number, since?: string): Promise<CommentFact[]> {
     const comments = await this.client.paginate(this.client.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100, ...(since ? { since } : {}) });
-    return comments.map((comment) => ({ id: comment.id, author: comment.user?.login ?? "", body: comment.body ?? "", createdAt: comment.created_at, updatedAt: comment.updated_at }));
+    return comments.map((comment) => ({
+      id: comment.id,
+      author: comment.user?.login ?? "",
+      ...(comment.user?.type ? { authorType: comment.user.type } : {}),
+      body: comment.body ?? "",
+      createdAt: comment.created_at,
+      updatedAt: comment.updated_at,
+    }));
   }
 
   async listReviewRequests(repo: RepoRef, number: number): Promise<ReviewRequestFact[]> {

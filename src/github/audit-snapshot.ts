@@ -12,6 +12,8 @@ import {
   justificationCandidates,
   justificationDeadline,
   needsReviewTimeline,
+  peopleAsFirstJudged,
+  withdrawnConfirmation,
   type CommentFact,
   type JustificationCandidate,
   type ReviewRequestFact,
@@ -165,10 +167,12 @@ export async function loadAuditInputs(gateway: AuditGateway, repo: RepoRef, pr: 
   const ruleSuite: RuleSuiteLookup = askRuleSuite ? await lookUpRuleSuite(gateway, repo, pr, basis) : (recorded?.ruleSuite ?? { status: "not-applicable" });
   const ruleSuiteCheckedAt = askRuleSuite ? basis.now.toISOString() : (recorded?.ruleSuiteCheckedAt ?? null);
   const candidates = justificationCandidates(pr.body, basis.comments, basis.ownLogin);
-  const recordedValid = recorded?.justification?.verdict.valid ?? false;
+  const recordedJustification = recorded?.justification ?? null;
+  const recordedValid = recordedJustification !== null && recordedJustification.verdict.valid && withdrawnConfirmation(recordedJustification.verdict, basis.comments, basis.now) === null;
   const judgeJustification = !decided(judged.requirements, ruleSuite) && !recordedValid && candidates.length > 0;
   const requests = judgeJustification && needsReviewTimeline(candidates, policy) ? await gateway.listReviewRequests(repo, pr.number) : null;
-  const people = judgeJustification ? await justificationPeople(gateway, repo, pr, candidates, reviews, requests, judged.people, policy) : judged.people;
+  const known = peopleAsFirstJudged(judged.people, recorded?.authorities);
+  const people = judgeJustification ? await justificationPeople(gateway, repo, pr, candidates, reviews, requests, known, policy) : judged.people;
   return {
     pr,
     requirements: judged.requirements,

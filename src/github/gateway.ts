@@ -175,7 +175,7 @@ export class OctokitGateway implements GithubGateway {
     const reviews = await this.octokit.paginate(this.octokit.rest.pulls.listReviews, { ...repo, pull_number: number, per_page: 100 });
     return reviews.flatMap((review) =>
       review.user
-        ? [{ reviewer: review.user.login, state: normaliseReviewState(review.state), commitId: review.commit_id ?? null, submittedAt: review.submitted_at ?? null }]
+        ? [{ reviewer: review.user.login, reviewerType: review.user.type, state: normaliseReviewState(review.state), commitId: review.commit_id ?? null, submittedAt: review.submitted_at ?? null }]
         : [],
     );
   }

@@ -2,9 +2,11 @@
  * Comments on a pull request → the justification side of the merge audit. A comment may carry the
  * emergency bypass justification form or the `/hotfix authorize` command, both of which the
  * audit of a merged hotfix must see (within the window after the merge), and an edit of either
- * must be flagged. Only the users the policy allows may use commands: `/hotfix authorize` is for
- * repository administrators (or the configured authorisers) other than the pull request's author;
- * anyone else gets a short refusal, written once per command comment.
+ * must be flagged. Deleting or editing a comment re-judges the audit too: an authorisation whose
+ * `/hotfix authorize` comment is gone or changed no longer stands, and the audit says so. Only the
+ * users the policy allows may use commands: `/hotfix authorize` is for repository administrators
+ * (or the configured authorisers) other than the pull request's author; anyone else gets a short
+ * refusal, written once per command comment. Bots get no refusal: their commands never count.
  */
 import type { Context, Probot } from "probot";
 import type { Policy } from "../config/policy.js";
@@ -13,16 +15,16 @@ import { ownComment } from "../github/audit-publish.js";
 import { type RepoRef, repoRef } from "../github/gateway.js";
 import { readPersonFact } from "../github/audit-snapshot.js";
 import { refusalMarker, renderRefusal } from "../render/audit.js";
-import { authority, parseHotfixCommands, parseJustification } from "../rules/justification.js";
+import { authority, isBotAccount, parseHotfixCommands, parseJustification } from "../rules/justification.js";
 import { auditGatewayFor, auditMergedPullRequest, recheckPendingAudits } from "./audit-run.js";
 import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
 
 /** The commands the app understands. */
 const KNOWN_COMMANDS = new Set(["authorize"]);
 
-type CommentContext = Context<"issue_comment.created" | "issue_comment.edited">;
+type CommentContext = Context<"issue_comment.created" | "issue_comment.edited" | "issue_comment.deleted">;
 
-/** Whether the comment (or what it said before an edit) concerns the audit. */
+/** Whether the comment (what it said when deleted, or before an edit) concerns the audit. */
 function concernsAudit(context: CommentContext): boolean {
   const { comment } = context.payload;
   const before = context.payload.action === "edited" ? ((context.payload as { changes?: { body?: { from?: string } } }).changes?.body?.from ?? "") : "";
@@ -45,7 +47,7 @@ async function refuseCommands(gateway: AuditGateway, context: CommentContext, re
   const { comment, issue } = context.payload;
   const commands = [...new Set(parseHotfixCommands(comment.body))];
   const login = comment.user?.login;
-  if (!login) return;
+  if (!login || isBotAccount(login, comment.user?.type)) return;
   for (const command of commands) {
     const reason = await refusalReason(gateway, repo, command, login, issue.user.login, policy);
     if (!reason) continue;
@@ -59,7 +61,10 @@ async function refuseCommands(gateway: AuditGateway, context: CommentContext, re
   }
 }
 
-/** Handles a comment on a pull request: refuses commands the commenter may not give, then re-audits a merged hotfix. */
+/**
+ * Handles a comment on a pull request written, edited or deleted: refuses commands the commenter
+ * may not give, then re-audits a merged hotfix.
+ */
 export async function handleAuditComment(context: CommentContext, services: Services): Promise<void> {
   const { issue, repository } = context.payload;
   if (!issue.pull_request || !concernsAudit(context)) return;
@@ -75,5 +80,5 @@ export async function handleAuditComment(context: CommentContext, services: Serv
 
 /** Registers the comment handlers. */
 export function registerAuditCommentHandlers(app: Probot, services: Services): void {
-  app.on(["issue_comment.created", "issue_comment.edited"], (context) => handleAuditComment(context, services));
+  app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], (context) => handleAuditComment(context, services));
 }

@@ -4,7 +4,7 @@
  * Built on marked's lexer (a real CommonMark tokenizer) so that a `**Severity:**` inside a code
  * block or a comment is never mistaken for a filled-in field. Never throws; input is capped.
  */
-import { Lexer, type Token, type Tokens } from "marked";
+import { Lexer, marked, type Token, type Tokens } from "marked";
 
 /** GitHub caps pull request and comment bodies at 65,536 characters; anything longer is cut. */
 export const MAX_BODY_LENGTH = 65_536;
@@ -46,6 +46,8 @@ export interface ParsedBody {
 export interface ParseOptions {
   /** Whether fenced and indented code counts as content (default true; a justification says false). */
   readonly includeCode?: boolean;
+  /** Whether an image's alt text counts as content (default true; a justification says false). */
+  readonly includeImageText?: boolean;
 }
 
 const CONTAINER_PREFIX = /^[ \t>*+\-0-9.)]+/;
@@ -281,6 +283,18 @@ function checkboxesIn(span: readonly Entry[]): Checkbox[] {
   return span.flatMap((entry) => (entry.kind === "checkbox" ? [{ checked: entry.checked, text: entry.text }] : []));
 }
 
+/** Empties every image's alt text, so that text shown to no reader is not read as content. */
+function dropImageText(tokens: Token[]): void {
+  const images: Tokens.Image[] = [];
+  marked.walkTokens(tokens, (token) => {
+    if (token.type === "image") images.push(token as Tokens.Image);
+  });
+  for (const image of images) {
+    image.text = "";
+    image.tokens = [];
+  }
+}
+
 /**
  * Parses a pull request description or comment into sections. Never throws: a body marked cannot
  * tokenize yields no sections, which every rule reads as "section missing".
@@ -288,10 +302,12 @@ function checkboxesIn(span: readonly Entry[]): Checkbox[] {
 export function parseBody(body: string | null | undefined, options: ParseOptions = {}): ParsedBody {
   const source = body ?? "";
   const truncated = source.length > MAX_BODY_LENGTH;
-  const resolved: Required<ParseOptions> = { includeCode: options.includeCode ?? true };
+  const resolved: Required<ParseOptions> = { includeCode: options.includeCode ?? true, includeImageText: options.includeImageText ?? true };
   const entries: Entry[] = [];
   try {
-    blocksToEntries(Lexer.lex(boundNesting(truncated ? source.slice(0, MAX_BODY_LENGTH) : source)), entries, resolved, 0);
+    const tokens = Lexer.lex(boundNesting(truncated ? source.slice(0, MAX_BODY_LENGTH) : source));
+    if (!resolved.includeImageText) dropImageText(tokens);
+    blocksToEntries(tokens, entries, resolved, 0);
   } catch {
     return { sections: [], truncated };
   }

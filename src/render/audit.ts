@@ -13,21 +13,23 @@ import type { Policy } from "../config/policy.js";
 import { excerpt, inlineCode } from "../rules/excerpt.js";
 import { JUSTIFICATION_FIELDS, type JustificationCheck } from "../rules/justification.js";
 import type { AuditRecord, IssueRef, MergeAudit, MergedPullRequest, ProtectionChange, PushedCommit, Requirement } from "../rules/merge-audit.js";
-import { MAX_BODY_LENGTH } from "../markdown/sections.js";
-import { neutraliseReferences, tableCell, truncateMarkdown } from "./markdown.js";
+import { fitBodyWithTail, fitIssueTitle } from "./limits.js";
+import { neutraliseMentions, neutraliseReferences, tableCell } from "./markdown.js";
 
-/** Room left under GitHub's 65,536-character limit for markers and the record. */
-const VISIBLE_LIMIT = 40_000;
 /** The encoded record never exceeds this; beyond it, its texts are cut further. */
 const RECORD_LIMIT = 22_000;
 const ZERO_WIDTH_SPACE = "\u200b";
-const HTML_ENTITY = /&(?=#?[A-Za-z0-9]+;)/g;
 
 // ── Quoting ────────────────────────────────────────────────────────────────────────────────────
 
 /** User text for a table cell: one line, cut, HTML and entities defused, mentions and references neutralised. */
 export function echo(text: string, max = 200): string {
-  return neutraliseReferences(tableCell(excerpt(text, max).replace(HTML_ENTITY, "&amp;")));
+  return neutraliseReferences(tableCell(excerpt(text, max)));
+}
+
+/** A name (a ruleset, a branch pattern) as inline code on one line, cut to `max` characters. */
+function echoCode(text: string, max: number): string {
+  return tableCell(inlineCode(excerpt(text, max)));
 }
 
 /** A login shown without notifying its owner. */
@@ -106,6 +108,8 @@ const sourceSchema = z.discriminatedUnion("kind", [
 ]);
 const fieldsSchema = z.object(Object.fromEntries(JUSTIFICATION_FIELDS.map(({ key }) => [key, z.string()])) as Record<(typeof JUSTIFICATION_FIELDS)[number]["key"], z.ZodString>);
 const checkSchema = z.object({ aspect: z.string(), status: z.enum(["valid", "invalid", "unverified"]), detail: z.string() });
+const confirmationSchema = z.object({ kind: z.enum(["review", "comment"]), login: z.string(), id: z.number().nullable(), at: z.string() });
+const authoritySchema = z.object({ permission: z.string(), teams: z.array(z.string()), at: z.string() });
 const issueRefSchema = z.object({ repo: z.string(), number: z.number() });
 const recordSchema = z.object({
   version: z.literal(1),
@@ -123,13 +127,15 @@ const recordSchema = z.object({
       source: sourceSchema,
       fields: fieldsSchema,
       fingerprint: z.string(),
-      verdict: z.object({ valid: z.boolean(), checks: z.array(checkSchema), authoriser: z.string().nullable() }),
+      verdict: z.object({ valid: z.boolean(), checks: z.array(checkSchema), authoriser: z.string().nullable(), confirmation: confirmationSchema.optional() }),
       recordedAt: z.string(),
     })
     .nullable(),
   auditIssue: issueRefSchema.nullable(),
   auditIssueClosed: z.boolean(),
   followUp: issueRefSchema.nullable(),
+  authorities: z.record(z.string(), authoritySchema).optional(),
+  withdrawals: z.array(z.string()).optional(),
 });
 
 function encode(value: unknown): string {
@@ -271,14 +277,15 @@ function sourceText(audit: MergeAudit, repo: string, prNumber: number): string {
 }
 
 function editNotes(audit: MergeAudit): string[] {
-  return audit.laterEdits.map((edit) => {
+  const withdrawn = audit.withdrawals.map((what) => `> ⚠️ **Authorisation withdrawn:** ${quiet(what)}. The justification was judged again without it.`);
+  return [...withdrawn, ...audit.laterEdits.map((edit) => {
     const where = edit.sourceKey === "body" ? "the description's form" : `the form in comment ${edit.sourceKey.slice("comment:".length)}`;
     return `> ⚠️ **Edited after the verdict:** ${where} was ${edit.removed ? "removed" : "changed"} after the audit first recorded it. The verdict stands on the text recorded then; the change was not accepted silently.`;
-  });
+  })];
 }
 
 function justificationSection(audit: MergeAudit, repo: string, prNumber: number): string {
-  if (audit.verdict === "compliant" && audit.laterEdits.length === 0) return "";
+  if (audit.verdict === "compliant" && audit.laterEdits.length === 0 && audit.withdrawals.length === 0) return "";
   const justification = audit.justification;
   const lines = ["### Bypass justification, as recorded", ""];
   if (!justification) {
@@ -296,7 +303,7 @@ function justificationSection(audit: MergeAudit, repo: string, prNumber: number)
 
 function protectionSection(changes: readonly ProtectionChange[]): string {
   if (changes.length === 0) return "";
-  const items = changes.map((c) => `- ${minute(c.at)}: ${c.kind} ${echo(inlineCode(c.name), 80)} ${echo(c.action, 40)} by ${quietLogin(c.actor)}`);
+  const items = changes.map((c) => `- ${minute(c.at)}: ${c.kind} ${echoCode(c.name, 80)} ${echo(c.action, 40)} by ${quietLogin(c.actor)}`);
   return ["### Protection changes while the hotfix was open", "", ...items].join("\n");
 }
 
@@ -344,7 +351,7 @@ export function renderAuditComment(input: AuditCommentInput): string {
   ]
     .filter((part) => part !== "")
     .join("\n\n");
-  return `${truncateMarkdown(visible, VISIBLE_LIMIT)}\n\n${auditMarker(pr.number)}\n${recordBlock(audit.record)}`;
+  return fitBodyWithTail(visible, `${auditMarker(pr.number)}\n${recordBlock(audit.record)}`);
 }
 
 // ── The audit issue ────────────────────────────────────────────────────────────────────────────
@@ -366,10 +373,8 @@ export function renderAuditIssue(repo: string, pr: MergedPullRequest, audit: Mer
     "",
     `The audit comment on ${repo}#${pr.number} has the details. This issue closes itself when a valid justification is recorded within ${policy.config.bypass.justification_window_minutes} minutes of the merge and a repository administrator confirms it (an approving review or a \`/hotfix authorize\` comment of their own). Otherwise, review the change retroactively and close this issue with the outcome.`,
     ...(mentions.length > 0 ? ["", `cc ${mentions.join(" ")}`] : []),
-    "",
-    auditIssueMarker(repo, pr.number),
   ].join("\n");
-  return { title: `Unjustified hotfix bypass: ${repo}#${pr.number}`, body: truncateMarkdown(body, MAX_BODY_LENGTH - 200) };
+  return { title: fitIssueTitle(`Unjustified hotfix bypass: ${repo}#${pr.number}`), body: fitBodyWithTail(body, auditIssueMarker(repo, pr.number)) };
 }
 
 /** The comment that closes an audit issue once a valid justification arrived. */
@@ -419,10 +424,11 @@ export function renderDirectPushIssue(push: DirectPush, policy: Policy): { title
     "",
     "Review the commits retroactively, record why the push was needed (the emergency bypass justification form applies), and close this issue with the outcome.",
     ...(mentions.length > 0 ? ["", `cc ${mentions.join(" ")}`] : []),
-    "",
-    directPushMarker(push.repo, push.after),
   ].join("\n");
-  return { title: `Direct push to ${push.branch} outside any pull request: ${push.after.slice(0, 7)}`, body: truncateMarkdown(body, MAX_BODY_LENGTH - 200) };
+  return {
+    title: fitIssueTitle(neutraliseMentions(`Direct push to ${push.branch} outside any pull request: ${push.after.slice(0, 7)}`)),
+    body: fitBodyWithTail(body, directPushMarker(push.repo, push.after)),
+  };
 }
 
 // ── The protection log ─────────────────────────────────────────────────────────────────────────
@@ -430,14 +436,15 @@ export function renderDirectPushIssue(push: DirectPush, policy: Policy): { title
 /** The protection log issue of a repository. */
 export function renderProtectionLogIssue(repo: string, branch: string): { title: string; body: string } {
   return {
-    title: `Hotfix Guard protection log: ${repo}`,
-    body: [
-      `Hotfix Guard records here every change to the branch protection rules and rulesets that cover the production branch ${inlineCode(branch)} of ${repo}, one comment per change, so that protection switched off around a merge shows up in that merge's audit.`,
-      "",
-      "Keep this issue: the audit reads it. Closing it is fine; deleting it erases the record.",
-      "",
+    title: fitIssueTitle(`Hotfix Guard protection log: ${repo}`),
+    body: fitBodyWithTail(
+      [
+        `Hotfix Guard records here every change to the branch protection rules and rulesets that cover the production branch ${inlineCode(branch)} of ${repo}, one comment per change, so that protection switched off around a merge shows up in that merge's audit.`,
+        "",
+        "Keep this issue: the audit reads it. Closing it is fine; deleting it erases the record.",
+      ].join("\n"),
       protectionLogMarker(repo),
-    ].join("\n"),
+    ),
   };
 }
 
@@ -449,7 +456,7 @@ export function deliveryToken(deliveryId: string): string {
 /** One entry of the protection log: readable text and the change, encoded. */
 export function renderProtectionEntry(change: ProtectionChange, deliveryId: string): string {
   return [
-    `${minute(change.at)}: ${change.kind} ${echo(inlineCode(change.name), 100)} **${echo(change.action, 40)}** by ${quietLogin(change.actor)}.`,
+    `${minute(change.at)}: ${change.kind} ${echoCode(change.name, 100)} **${echo(change.action, 40)}** by ${quietLogin(change.actor)}.`,
     "",
     `<!-- hotfix-guard:protection-change ${encode(change)} -->`,
     `<!-- hotfix-guard:delivery ${deliveryToken(deliveryId)} -->`,

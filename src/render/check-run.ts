@@ -8,14 +8,13 @@ import type { ConfigSource, PermissionGap } from "../config/policy.js";
 import type { CheckRunOutput } from "../github/gateway.js";
 import type { Evaluation } from "../rules/index.js";
 import type { Finding, FindingStatus } from "../rules/types.js";
-import { safeText, tableCell, truncateMarkdown } from "./markdown.js";
+import { fitCheckRun } from "./limits.js";
+import { codeSpan, safeText, tableCell } from "./markdown.js";
 
 /** The name of the pull request check; teams make it a required check. */
 export const CHECK_NAME = "Hotfix Guard";
 /** The name of the check a mis-named hotfix branch gets when it is created. */
 export const BRANCH_CHECK_NAME = "Hotfix Guard: branch name";
-/** GitHub's limit for a check run summary, less room for the fingerprint marker. */
-const SUMMARY_LIMIT = 65_000;
 
 const ICONS: Record<FindingStatus, string> = { pass: "✅", fail: "❌", warn: "⚠️", skip: "➖" };
 
@@ -51,7 +50,7 @@ export function describeSource(source: ConfigSource): string {
   if (source.kind === "defaults") {
     return `Configuration: the defaults (no \`.github/hotfix-guard.yml\` in this repository or in the organisation's \`.github\` repository).${configuredGapsText(source)}`;
   }
-  const [own, ...bases] = source.files.map((file) => `\`${safeText(file)}\``);
+  const [own, ...bases] = source.files.map((file) => codeSpan(file));
   return `Configuration: ${own}${bases.length > 0 ? `, extending ${bases.join(", then ")}` : ""}, over the defaults.${configuredGapsText(source)}`;
 }
 
@@ -78,7 +77,7 @@ export function renderValidConfigCheck(source: ConfigSource, name: string): Chec
   const gaps = source.missingPermissions ?? [];
   const summary = [`Hotfix Guard read the hotfix policy and found it valid. ${describeSource(source)}`, permissionGapsTable(gaps)].filter(Boolean).join("\n\n");
   const title = gaps.length > 0 ? `Configuration valid; ${gaps.length} feature${gaps.length === 1 ? "" : "s"} off for want of a permission` : "Configuration valid";
-  return { name, conclusion: "success", title, summary: truncateMarkdown(summary, SUMMARY_LIMIT) };
+  return fitCheckRun({ name, conclusion: "success", title, summary });
 }
 
 function titleOf(evaluation: Evaluation): string {
@@ -107,14 +106,14 @@ export function remedies(findings: readonly Finding[]): string {
 
 function reasonText(reason: HotfixReason): string {
   const why = [
-    reason.prefix ? `its branch looks like a hotfix branch (\`${safeText(reason.prefix)}\`)` : "",
-    reason.label ? `it carries the \`${safeText(reason.label)}\` label` : "",
+    reason.prefix ? `its branch looks like a hotfix branch (${codeSpan(reason.prefix)})` : "",
+    reason.label ? `it carries the ${codeSpan(reason.label)} label` : "",
   ].filter(Boolean);
   return `Checked as a hotfix because ${why.join(" and ")}.`;
 }
 
 function heading(pr: CheckedPullRequest): string {
-  return `**Hotfix #${pr.number}**: \`${safeText(pr.headRef)}\` → \`${safeText(pr.baseRef)}\`, head commit \`${pr.headSha.slice(0, 7)}\``;
+  return `**Hotfix #${pr.number}**: ${codeSpan(pr.headRef)} → ${codeSpan(pr.baseRef)}, head commit \`${pr.headSha.slice(0, 7)}\``;
 }
 
 /** The check run of an evaluated hotfix pull request. */
@@ -127,38 +126,38 @@ export function renderHotfixCheck(pr: CheckedPullRequest, evaluation: Evaluation
   ]
     .filter(Boolean)
     .join("\n\n");
-  return { name: CHECK_NAME, conclusion: evaluation.conclusion, title: titleOf(evaluation), summary: truncateMarkdown(summary, SUMMARY_LIMIT) };
+  return fitCheckRun({ name: CHECK_NAME, conclusion: evaluation.conclusion, title: titleOf(evaluation), summary });
 }
 
 /** The success check of a pull request into the production branch that is not a hotfix. */
 export function renderNotHotfixCheck(pr: CheckedPullRequest, prefix: string, label: string, source: ConfigSource): CheckRunOutput {
   const summary = [
-    `This pull request into \`${safeText(pr.baseRef)}\` is not a hotfix: its branch \`${safeText(pr.headRef)}\` does not start with \`${safeText(prefix)}\` and it has no \`${safeText(label)}\` label, so the hotfix rules do not apply.`,
+    `This pull request into ${codeSpan(pr.baseRef)} is not a hotfix: its branch ${codeSpan(pr.headRef)} does not start with ${codeSpan(prefix)} and it has no ${codeSpan(label)} label, so the hotfix rules do not apply.`,
     "Hotfix Guard reports success here so that it can be a required check without blocking regular releases.",
     describeSource(source),
   ].join("\n\n");
-  return { name: CHECK_NAME, conclusion: "success", title: "Not a hotfix", summary };
+  return fitCheckRun({ name: CHECK_NAME, conclusion: "success", title: "Not a hotfix", summary });
 }
 
 /** The failing check run of a repository whose configuration is invalid. */
 export function renderInvalidConfigCheck(problems: readonly ConfigProblem[], files: readonly string[], name = CHECK_NAME): CheckRunOutput {
-  const rows = problems.map((p) => `| \`${tableCell(p.file)}\` | \`${tableCell(p.path)}\` | ${tableCell(p.expected)} | ${tableCell(p.found)} |`);
+  const rows = problems.map((p) => `| ${tableCell(codeSpan(p.file))} | ${tableCell(codeSpan(p.path))} | ${tableCell(p.expected)} | ${tableCell(p.found)} |`);
   const summary = [
     `Hotfix Guard cannot apply the hotfix policy because its configuration is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}). Until it is fixed, this check fails on pull requests into the production branch.`,
     ["| File | Key | Expected | Found |", "|---|---|---|---|", ...rows].join("\n"),
-    `### How to fix\n\nCorrect ${files.length > 0 ? files.map((f) => `\`${safeText(f)}\``).join(" and ") : "the configuration file"} on the default branch (the configuration is never read from a pull request's branch, so a pull request cannot weaken its own rules). Then push to this pull request, or re-run this check, to evaluate it again.`,
+    `### How to fix\n\nCorrect ${files.length > 0 ? files.map((f) => codeSpan(f)).join(" and ") : "the configuration file"} on the default branch (the configuration is never read from a pull request's branch, so a pull request cannot weaken its own rules). Then push to this pull request, or re-run this check, to evaluate it again.`,
   ].join("\n\n");
-  return { name, conclusion: "failure", title: "Hotfix Guard: invalid configuration", summary: truncateMarkdown(summary, SUMMARY_LIMIT) };
+  return fitCheckRun({ name, conclusion: "failure", title: "Hotfix Guard: invalid configuration", summary });
 }
 
 /** The failing check run of a newly created, mis-named hotfix branch. */
 export function renderBranchCheck(branch: string, finding: Finding): CheckRunOutput {
   const summary = [
-    `The branch \`${safeText(branch)}\` looks like a hotfix branch but its name does not follow the policy. This check is about the branch name, not about this commit.`,
+    `The branch ${codeSpan(branch)} looks like a hotfix branch but its name does not follow the policy. This check is about the branch name, not about this commit.`,
     findingsTable([finding]),
     remedies([finding]),
   ]
     .filter(Boolean)
     .join("\n\n");
-  return { name: BRANCH_CHECK_NAME, conclusion: "failure", title: `Mis-named hotfix branch: ${branch.slice(0, 80)}`, summary: truncateMarkdown(summary, SUMMARY_LIMIT) };
+  return fitCheckRun({ name: BRANCH_CHECK_NAME, conclusion: "failure", title: `Mis-named hotfix branch: ${branch.slice(0, 80)}`, summary });
 }

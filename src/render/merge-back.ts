@@ -8,12 +8,11 @@
 import { z } from "zod";
 import { inlineCode, listInProse } from "../rules/excerpt.js";
 import type { BackMerge, CleanupOutcome, Evidence, ReminderState, Row } from "../rules/merge-back.js";
-import { neutraliseMentions, truncateMarkdown } from "./markdown.js";
+import { fitBody, fitBodyWithTail, fitIssueTitle, GITHUB_LIMITS } from "./limits.js";
+import { codeBlock, literalText, neutraliseMentions } from "./markdown.js";
 
 /** The label every reminder carries; with the marker, it finds reminders without listing every issue. */
 export const REMINDER_LABEL = "hotfix:merge-back";
-/** GitHub's limit for an issue or comment body. */
-const BODY_LIMIT = 65_536;
 const STATE_OPEN = "<!-- hotfix-guard:merge-back-state ";
 const STATE_CLOSE = " -->";
 
@@ -35,7 +34,7 @@ function short(sha: string): string {
 function plainText(title: string): string {
   const oneLine = title.replace(/\s+/g, " ").trim();
   const cut = oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine;
-  return neutraliseMentions(cut.replace(/[\\`*_[\]<>|]/g, (char) => (char === "<" ? "&lt;" : char === ">" ? "&gt;" : `\\${char}`)));
+  return literalText(cut);
 }
 
 function utc(iso: string | Date): string {
@@ -52,7 +51,7 @@ export function renderReminderTitle(state: ReminderState): string {
   const missing = state.rows.filter((row) => row.status === "missing").map((row) => row.target);
   const shown = missing.slice(0, 4);
   const more = missing.length > shown.length ? ` and ${missing.length - shown.length} more` : "";
-  return neutraliseMentions(`Back-merge hotfix #${state.hotfix.number} into ${shown.join(", ")}${more}`).slice(0, 256);
+  return fitIssueTitle(neutraliseMentions(`Back-merge hotfix #${state.hotfix.number} into ${shown.join(", ")}${more}`));
 }
 
 function evidenceText(evidence: Evidence, state: ReminderState): string {
@@ -89,7 +88,7 @@ function mergeCommands(state: ReminderState, target: string): string {
     `git merge --no-ff FETCH_HEAD -m ${shellWord(`Merge hotfix #${state.hotfix.number} into ${target}`)}`,
     `git push origin ${branch}`,
   ];
-  return ["```sh", ...lines, "```"].join("\n");
+  return codeBlock(lines.join("\n"), "sh");
 }
 
 function conflictText(backMerge: BackMerge): string {
@@ -164,9 +163,8 @@ export function renderReminderBody(state: ReminderState, escalatesAt: Date): str
   const footer = "A branch counts as done when the hotfix's commits are in its history, a pull request into it from the hotfix branch or mentioning the hotfix was merged, or its commits were cherry-picked with `git cherry-pick -x`. Ticking a box by hand changes nothing; close this issue to stop tracking.";
   const visible = [reminderMarker(hotfix.number), intro, "### Branches", state.rows.map((row) => rowText(row, state)).join("\n"), escalation, footer].join("\n\n");
   const block = stateBlock(state);
-  const room = BODY_LIMIT - block.length - 2;
-  if (room < 1_000) throw new Error(`the merge-back state of hotfix #${hotfix.number} does not fit in an issue (${block.length} characters)`);
-  return `${truncateMarkdown(visible, room)}\n\n${block}`;
+  if (GITHUB_LIMITS.body - block.length < 1_000) throw new Error(`the merge-back state of hotfix #${hotfix.number} does not fit in an issue (${block.length} characters)`);
+  return fitBodyWithTail(visible, block);
 }
 
 const evidenceSchema = z.discriminatedUnion("via", [
@@ -259,7 +257,7 @@ function cleanupText(state: ReminderState, cleanup: CleanupOutcome): string {
 export function renderCompleteNote(state: ReminderState, cleanup: CleanupOutcome): string {
   const done = doneList(state);
   const summary = done ? `✅ Merge-back complete: hotfix #${state.hotfix.number} is already in ${done}. No reminder needed.` : `✅ Merge-back: no target branch exists, so there is nothing to merge hotfix #${state.hotfix.number} back into.`;
-  return truncateMarkdown([completeNoteMarker(state.hotfix.number), summary, skippedNote(state), cleanupText(state, cleanup)].filter(Boolean).join("\n\n"), BODY_LIMIT);
+  return fitBody([completeNoteMarker(state.hotfix.number), summary, skippedNote(state), cleanupText(state, cleanup)].filter(Boolean).join("\n\n"));
 }
 
 /** The comment that closes a reminder once every target has the fix. */
@@ -268,7 +266,7 @@ export function renderClosingComment(state: ReminderState, cleanup: CleanupOutco
   const summary = done
     ? `✅ Every target branch now has hotfix #${state.hotfix.number}: ${done}. Closing this reminder.`
     : `✅ No target branch needs hotfix #${state.hotfix.number} any more. Closing this reminder.`;
-  return truncateMarkdown([summary, skippedNote(state), cleanupText(state, cleanup)].filter(Boolean).join("\n\n"), BODY_LIMIT);
+  return fitBody([summary, skippedNote(state), cleanupText(state, cleanup)].filter(Boolean).join("\n\n"));
 }
 
 /**
@@ -278,21 +276,21 @@ export function renderClosingComment(state: ReminderState, cleanup: CleanupOutco
 export function renderEscalationComment(state: ReminderState, mentions: readonly string[], hours: number, now: Date): string {
   const missing = state.rows.filter((row) => row.status === "missing").map((row) => inlineCode(row.target));
   const elapsed = Math.floor((now.getTime() - Date.parse(state.hotfix.mergedAt)) / 3_600_000);
-  return [
+  return fitBody([
     `${mentions.map((who) => `@${who}`).join(" ")} ⏰ Hotfix #${state.hotfix.number} was merged ${elapsed} hours ago and still has not reached ${listInProse(missing)}. The policy asks for merge-back within ${hours} hours (\`merge_back.escalate_after_hours\`).`,
     "The checklist in this issue says what is missing and gives the commands to merge it by hand.",
-  ].join("\n\n");
+  ].join("\n\n"));
 }
 
 /** The title and body of the back-merge pull request of a target. */
 export function renderBackMergePullRequest(state: ReminderState, target: string, reminderNumber: number): { title: string; body: string } {
   const { hotfix } = state;
   return {
-    title: neutraliseMentions(`Back-merge hotfix #${hotfix.number} into ${target}`).slice(0, 256),
-    body: [
+    title: fitIssueTitle(neutraliseMentions(`Back-merge hotfix #${hotfix.number} into ${target}`)),
+    body: fitBody([
       `<!-- hotfix-guard:back-merge pr=${hotfix.number} -->`,
       `Brings hotfix #${hotfix.number} (${plainText(hotfix.title)}) into ${inlineCode(target)}. Tracked in #${reminderNumber}.`,
       `Opened by Hotfix Guard because \`merge_back.open_pull_requests\` is on. Any merge method works: Hotfix Guard recognises this pull request by its reference to #${hotfix.number} and ticks ${inlineCode(target)} off in #${reminderNumber} once it is merged.`,
-    ].join("\n\n"),
+    ].join("\n\n")),
   };
 }

@@ -13,8 +13,8 @@ import { excerpt, inlineCode } from "../rules/excerpt.js";
 import { hotfixTimeline, postIncidentDue, type MergeAudit, type MergedPullRequest } from "../rules/merge-audit.js";
 import type { ReviewFact } from "../rules/types.js";
 import { echo, quietLogin } from "./audit.js";
-import { neutraliseMentions, neutraliseReferences, truncateMarkdown } from "./markdown.js";
-import { MAX_BODY_LENGTH } from "../markdown/sections.js";
+import { fitBodyWithTail, fitIssueTitle } from "./limits.js";
+import { neutraliseMentions, neutraliseReferences } from "./markdown.js";
 
 /** The label of post-incident review issues, by which the app finds them again. */
 export const POST_INCIDENT_LABEL = "hotfix:post-incident";
@@ -24,6 +24,8 @@ export function postIncidentMarker(pr: number): string {
   return `<!-- hotfix-guard:post-incident pr=${pr} -->`;
 }
 
+/** Room kept in the issue body for the tag item to grow when {@link withTagState} rewrites it. */
+const TAG_STATE_ROOM = 100;
 const TAG_MARKER = /<!-- hotfix-guard:tag (v\d{1,9}\.\d{1,9}\.\d{1,9}) merge=([0-9a-f]{40}) -->/;
 
 /** Where the release tag stands. */
@@ -147,9 +149,7 @@ export function renderPostIncidentIssue(input: FollowUpInput): { title: string; 
     "",
     "## Action Items",
     ...items,
-    "",
-    postIncidentMarker(pr.number),
   ].join("\n");
   const title = `Post-incident review: ${neutraliseReferences(neutraliseMentions(excerpt(pr.title, 80)))} (hotfix #${pr.number})`;
-  return { title, body: truncateMarkdown(body, MAX_BODY_LENGTH - 200) };
+  return { title: fitIssueTitle(title), body: fitBodyWithTail(body, postIncidentMarker(pr.number), TAG_STATE_ROOM) };
 }

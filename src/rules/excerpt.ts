@@ -2,6 +2,7 @@
  * Short quotations of user text for findings. Rules quote what they found so the developer sees
  * it; the renderer escapes and neutralises whatever a finding contains, so rules only shorten.
  */
+import { codeSpan } from "../markdown/escape.js";
 
 /** The text on one line, cut to `max` characters with an ellipsis. */
 export function excerpt(text: string, max = 80): string {
@@ -15,16 +16,12 @@ export function listInProse(items: readonly string[]): string {
   return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 
-/** Inline code that survives backticks inside the text: the fence is longer than any run in it. */
+/**
+ * User text as inline code: the one escaping routine's code span (fence longer than any backtick
+ * run inside, padded the way CommonMark strips, on one line).
+ */
 export function inlineCode(text: string): string {
-  let longestRun = 0;
-  let run = 0;
-  for (const char of text) {
-    run = char === "`" ? run + 1 : 0;
-    longestRun = Math.max(longestRun, run);
-  }
-  const fence = "`".repeat(longestRun + 1);
-  return longestRun > 0 ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
+  return codeSpan(text);
 }
 
 /** Each item as inline code, in prose: `a`, `b` and `c`. */

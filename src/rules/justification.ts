@@ -6,8 +6,12 @@
  * count), and it is valid only when every field is filled in, the reason is an allowed one, the
  * timestamp is a real time within the window, and the named authoriser verifiably holds the
  * authority, is not the author, and confirmed the bypass by their own action: their own approving
- * review, or their own `/hotfix authorize` comment that was never edited. Whatever the app could
- * not verify is reported as not verified, never as valid. Pure: facts and `now` in, verdict out.
+ * review, or their own `/hotfix authorize` comment that was never edited. Logins are compared
+ * only as GitHub logins (ASCII letters, digits and hyphens, ASCII case folded): a name that
+ * differs under Unicode folding or confusables names no one, and a bot account never authorises.
+ * A command counts only where a reader sees it (not inside `<details>` or other HTML), and a field
+ * only as text (not as an image's alt text). Whatever the app could not verify is reported as not
+ * verified, never as valid. Pure: facts and `now` in, verdict out.
  */
 import { createHash } from "node:crypto";
 import { Lexer, type Token, type Tokens } from "marked";
@@ -36,6 +40,8 @@ export type JustificationFields = Readonly<Record<JustificationField, string>>;
 const FORM_HEADING = "emergency bypass justification";
 /** A field longer than this is cut: the form is a few lines, and the audit quotes it. */
 export const MAX_FIELD_LENGTH = 1_000;
+/** At most this many authorisers' authority is kept in the audit's record, bounding it. */
+const MAX_RECORDED_AUTHORITIES = 20;
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 
@@ -43,6 +49,8 @@ const HOUR_MS = 60 * MINUTE_MS;
 export interface CommentFact {
   readonly id: number;
   readonly author: string;
+  /** The author's account type as GitHub reports it (`User`, `Bot`, `Organization`), when known. */
+  readonly authorType?: string;
   readonly body: string;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -79,6 +87,15 @@ export interface JustificationCheck {
   readonly detail: string;
 }
 
+/** The authoriser's own action that confirmed a justification. */
+export interface Confirmation {
+  readonly kind: "review" | "comment";
+  readonly login: string;
+  /** The `/hotfix authorize` comment's id; null for a review. */
+  readonly id: number | null;
+  readonly at: string;
+}
+
 /** The verdict on one justification. */
 export interface JustificationVerdict {
   /** True only when every check is valid. */
@@ -86,6 +103,16 @@ export interface JustificationVerdict {
   readonly checks: readonly JustificationCheck[];
   /** The login the form names as authoriser, when it names exactly one. */
   readonly authoriser: string | null;
+  /** The authoriser's action the verdict stood on, when it was confirmed. */
+  readonly confirmation?: Confirmation;
+}
+
+/** An authoriser's permission and configured teams as first judged, kept so later runs judge the same. */
+export interface RecordedAuthority {
+  readonly permission: string;
+  readonly teams: readonly string[];
+  /** When it was read. */
+  readonly at: string;
 }
 
 /** The facts a justification is judged on. Logins in `people` are lower-cased. */
@@ -119,11 +146,11 @@ export function fingerprintFields(fields: JustificationFields): string {
 /**
  * Reads the justification form from Markdown: the fields under an "EMERGENCY BYPASS
  * JUSTIFICATION" heading, or, without the heading, `**Label:**` fields that include a Bypass
- * Reason. Code blocks and HTML comments are not content. Returns null when there is no form.
+ * Reason. Code blocks, HTML comments and images' alt text are not content. Returns null when there is no form.
  * Never throws; input beyond GitHub's 65,536 characters is ignored.
  */
 export function parseJustification(markdown: string | null | undefined): JustificationFields | null {
-  const parsed = parseBody(markdown, { includeCode: false });
+  const parsed = parseBody(markdown, { includeCode: false, includeImageText: false });
   const heading = parsed.sections.find((section) => section.kind === "heading" && section.key.includes(FORM_HEADING));
   const fields = heading ? heading.fields : parsed.sections.filter((section) => section.kind === "field");
   const values = Object.fromEntries(JUSTIFICATION_FIELDS.map(({ key, aliases }) => [key, fieldText(fields, aliases)])) as Record<JustificationField, string>;
@@ -141,12 +168,11 @@ export function sourceKey(source: JustificationSource): string {
  * order they were written. The app's own comments (the audit quotes the form) are skipped.
  */
 export function justificationCandidates(body: string, comments: readonly CommentFact[], ownLogin: string): JustificationCandidate[] {
-  const own = ownLogin.toLowerCase();
   const found: JustificationCandidate[] = [];
   const bodyFields = parseJustification(body);
   if (bodyFields) found.push({ source: { kind: "body" }, fields: bodyFields, fingerprint: fingerprintFields(bodyFields) });
   for (const comment of comments) {
-    if (comment.author.toLowerCase() === own) continue;
+    if (comment.author.toLowerCase() === ownLogin.toLowerCase()) continue;
     const fields = parseJustification(comment.body);
     if (!fields) continue;
     const { id, author, createdAt, updatedAt } = comment;
@@ -160,30 +186,64 @@ export function justificationCandidates(body: string, comments: readonly Comment
 const COMMAND_LINE = /^\/hotfix(?:[ \t]+([A-Za-z-]{1,40}))?[ \t]*$/i;
 const LOOKS_LIKE_COMMAND = /^ {0,3}\/hotfix\b/im;
 const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
+const HTML_TAG = /<(\/?)([A-Za-z][A-Za-z0-9-]{0,30})(?:\s[^<>]*)?(\/?)>/g;
+const VOID_ELEMENTS = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]);
 /** Leading container markers (quotes, list bullets) are cut to this length before lexing, bounding nesting. */
 const MAX_CONTAINER_PREFIX = 16;
 
-function paragraphCommands(token: Token): string[] {
-  if (token.type !== "paragraph") return [];
-  return (token as Tokens.Paragraph).text
-    .replace(HTML_COMMENT, "")
-    .split("\n")
-    .flatMap((line) => {
+/** At most this many open HTML elements are tracked; deeper nesting counts as open. */
+const MAX_OPEN_ELEMENTS = 64;
+
+/**
+ * Follows the HTML elements the text opens and closes, on a stack of element names: a closing tag
+ * closes the innermost open element of its name (and any opened inside it); a closing tag of an
+ * element that is not open closes nothing.
+ */
+function trackElements(html: string, open: string[]): void {
+  for (const match of html.replace(HTML_COMMENT, "").matchAll(HTML_TAG)) {
+    const name = (match[2] as string).toLowerCase();
+    if (VOID_ELEMENTS.has(name) || match[3] === "/") continue;
+    if (match[1] !== "/") {
+      if (open.length < MAX_OPEN_ELEMENTS) open.push(name);
+      continue;
+    }
+    const index = open.lastIndexOf(name);
+    if (index !== -1) open.length = index;
+  }
+}
+
+/**
+ * The commands of the top-level paragraphs that sit inside no HTML element: a command inside
+ * `<details>` (collapsed, unseen by whoever reads the thread) or any other element is not given.
+ */
+function visibleCommands(tokens: readonly Token[]): string[] {
+  const commands: string[] = [];
+  const open: string[] = [];
+  for (const token of tokens) {
+    if (token.type === "html") {
+      trackElements((token as Tokens.HTML).text, open);
+      continue;
+    }
+    if (token.type !== "paragraph") continue;
+    for (const line of (token as Tokens.Paragraph).text.replace(HTML_COMMENT, "").split("\n")) {
       const match = COMMAND_LINE.exec(line.trim());
-      return match ? [(match[1] ?? "").toLowerCase()] : [];
-    });
+      if (match && open.length === 0) commands.push((match[1] ?? "").toLowerCase());
+      else trackElements(line, open);
+    }
+  }
+  return commands;
 }
 
 /**
  * The `/hotfix <command>` lines of a comment, lower-cased (`authorize`; an empty string for a bare
- * `/hotfix`). Only lines of top-level paragraphs count: a command quoted, listed, inside code or
- * inside an HTML comment is not given. Never throws.
+ * `/hotfix`). Only lines of top-level paragraphs count: a command quoted, listed, inside code,
+ * inside an HTML comment or inside an HTML element such as `<details>` is not given. Never throws.
  */
 export function parseHotfixCommands(body: string | null | undefined): string[] {
   const source = (body ?? "").slice(0, MAX_BODY_LENGTH);
   if (!LOOKS_LIKE_COMMAND.test(source)) return [];
   try {
-    return Lexer.lex(boundNesting(source, MAX_CONTAINER_PREFIX)).flatMap(paragraphCommands);
+    return visibleCommands(Lexer.lex(boundNesting(source, MAX_CONTAINER_PREFIX)));
   } catch {
     return [];
   }
@@ -222,16 +282,44 @@ export function parseTimestamp(text: string): Date | null {
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second) - offset * MINUTE_MS);
 }
 
-const MENTION = /(?:^|[^A-Za-z0-9_`])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![A-Za-z0-9-])/g;
+/**
+ * An `@login` as GitHub spells logins: ASCII letters, digits and hyphens. What follows must not
+ * continue a name in any script (a letter, digit, mark or invisible format character), nor make
+ * it a team (`/`) or a bot (`[bot]`): `@ADMİN`, `@admin\u212A` (Kelvin sign) or `@ａｄｍｉｎ`
+ * name no one, rather than a login cut short.
+ */
+const MENTION = /(?<![\p{L}\p{N}\p{M}_`])@([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?![\p{L}\p{N}\p{M}\p{Cf}_\-[/])/gu;
+const BOT_MENTION = /(?<![\p{L}\p{N}\p{M}_`])@[A-Za-z0-9][A-Za-z0-9-]{0,38}\[bot\]/iu;
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 
 /** The distinct `@logins` a text names, as written. */
 export function mentionedLogins(text: string): string[] {
   const seen = new Map<string, string>();
   for (const match of text.slice(0, MAX_FIELD_LENGTH).matchAll(MENTION)) {
     const login = match[1] as string;
-    if (!seen.has(login.toLowerCase())) seen.set(login.toLowerCase(), login);
+    const key = loginKey(login) as string;
+    if (!seen.has(key)) seen.set(key, login);
   }
   return [...seen.values()];
+}
+
+/**
+ * A login as GitHub compares it: ASCII case folded. Null for anything that is not a GitHub user
+ * login (non-ASCII letters, a bot's `name[bot]`, empty), which then equals nothing.
+ */
+export function loginKey(login: string): string | null {
+  return GITHUB_LOGIN.test(login) ? login.replace(/[A-Z]/g, (char) => char.toLowerCase()) : null;
+}
+
+/** Whether two logins name the same GitHub user; never true for anything that is not a user login. */
+export function sameLogin(a: string, b: string): boolean {
+  const key = loginKey(a);
+  return key !== null && key === loginKey(b);
+}
+
+/** Whether an account is a bot: GitHub says so (`type: Bot`), or its login ends in `[bot]`. */
+export function isBotAccount(login: string, type?: string | null): boolean {
+  return (type ?? "").toLowerCase() === "bot" || /\[bot\]$/i.test(login);
 }
 
 // ── Validation ─────────────────────────────────────────────────────────────────────────────────
@@ -392,7 +480,7 @@ export function authority(login: string, fact: ReviewerFact | undefined, policy:
     if (fact.permission.toLowerCase() === "admin") return check(aspect, "valid", `@${login} is a repository administrator`);
     return check(aspect, "invalid", `@${login} has ${fact.permission} permission; only repository administrators may authorise a bypass`);
   }
-  if (users.some((user) => user.toLowerCase() === login.toLowerCase())) return check(aspect, "valid", `@${login} is listed in bypass.authorizers.users`);
+  if (users.some((user) => sameLogin(user, login))) return check(aspect, "valid", `@${login} is listed in bypass.authorizers.users`);
   const team = teams.find((configured) => fact?.teams.some((member) => member.toLowerCase() === configured.toLowerCase()));
   if (team) return check(aspect, "valid", `@${login} is a member of ${team}`);
   if (!fact || fact.notes.length > 0) {
@@ -407,41 +495,66 @@ function confirmationWindow(candidate: JustificationCandidate, deadline: number)
 }
 
 function authorizeComments(login: string, comments: readonly CommentFact[]): CommentFact[] {
-  return comments.filter((comment) => comment.author.toLowerCase() === login && parseHotfixCommands(comment.body).includes("authorize"));
+  return comments.filter(
+    (comment) => sameLogin(comment.author, login) && !isBotAccount(comment.author, comment.authorType) && parseHotfixCommands(comment.body).includes("authorize"),
+  );
+}
+
+/** A confirmation check and, when it holds, the action it stands on. */
+interface ConfirmationResult {
+  readonly check: JustificationCheck;
+  readonly confirmation?: Confirmation;
 }
 
 /**
  * The authoriser's own action: their latest decisive review before the deadline is an approval,
  * or they wrote a `/hotfix authorize` comment that was never edited. For a justification in a
  * comment, the action must come after that comment was written and the comment must not have
- * been edited since, so that the authoriser confirmed the text the audit shows.
+ * been edited since, so that the authoriser confirmed the text the audit shows. A bot's review
+ * or comment never counts.
  */
-function confirmationCheck(login: string, candidate: JustificationCandidate, context: JustificationContext, policy: Policy): JustificationCheck {
+function confirmationCheck(login: string, candidate: JustificationCandidate, context: JustificationContext, policy: Policy): ConfirmationResult {
   const aspect = "Authoriser confirmed";
-  const key = login.toLowerCase();
+  const key = loginKey(login) as string;
   const window = confirmationWindow(candidate, justificationDeadline(context.mergedAt, policy));
   const editedAt = candidate.source.kind === "comment" ? time(candidate.source.updatedAt) : Number.NEGATIVE_INFINITY;
   const inWindow = (at: number) => at >= window.from && at <= window.to && at >= editedAt;
   const reviews = context.reviews.filter((review) => time(review.submittedAt) <= window.to);
-  const approvals = context.reviews.filter((review) => review.reviewer.toLowerCase() === key && review.state === "APPROVED");
+  const approvals = context.reviews.filter((review) => sameLogin(review.reviewer, login) && !isBotAccount(review.reviewer, review.reviewerType) && review.state === "APPROVED");
   const approval = approvals.find((review) => inWindow(time(review.submittedAt)));
   if (approval && latestDecisiveReviews(reviews).get(key)?.state === "APPROVED") {
-    return check(aspect, "valid", `@${login} approved the pull request at ${isoMinute(time(approval.submittedAt))}`);
+    return {
+      check: check(aspect, "valid", `@${login} approved the pull request at ${isoMinute(time(approval.submittedAt))}`),
+      confirmation: { kind: "review", login, id: null, at: approval.submittedAt ?? "" },
+    };
   }
   const commands = authorizeComments(key, context.comments);
   const unedited = commands.find((comment) => comment.createdAt === comment.updatedAt && inWindow(time(comment.createdAt)));
-  if (unedited) return check(aspect, "valid", `@${login} commented \`/hotfix authorize\` at ${isoMinute(time(unedited.createdAt))}`);
+  if (unedited) {
+    return {
+      check: check(aspect, "valid", `@${login} commented \`/hotfix authorize\` at ${isoMinute(time(unedited.createdAt))}`),
+      confirmation: { kind: "comment", login, id: unedited.id, at: unedited.createdAt },
+    };
+  }
   if (commands.some((comment) => comment.createdAt !== comment.updatedAt)) {
-    return check(aspect, "invalid", `@${login}'s \`/hotfix authorize\` comment was edited after it was written, so it does not count`);
+    return { check: check(aspect, "invalid", `@${login}'s \`/hotfix authorize\` comment was edited after it was written, so it does not count`) };
   }
-  if (approval) return check(aspect, "invalid", `@${login}'s approval was dismissed or replaced before ${isoMinute(window.to)}`);
+  if (approval) return { check: check(aspect, "invalid", `@${login}'s approval was dismissed or replaced before ${isoMinute(window.to)}`) };
   if (commands.length > 0 || approvals.length > 0) {
-    return check(aspect, "invalid", `@${login}'s confirmation came outside the window (after the justification was written or edited, and by ${isoMinute(window.to)})`);
+    return { check: check(aspect, "invalid", `@${login}'s confirmation came outside the window (after the justification was written or edited, and by ${isoMinute(window.to)})`) };
   }
-  return check(aspect, "invalid", `@${login} neither approved the pull request nor commented \`/hotfix authorize\`; the form naming them proves nothing`);
+  return { check: check(aspect, "invalid", `@${login} neither approved the pull request nor commented \`/hotfix authorize\`; the form naming them proves nothing`) };
 }
 
-function authoriserChecks(fields: JustificationFields, candidate: JustificationCandidate, context: JustificationContext, policy: Policy): { checks: JustificationCheck[]; login: string | null } {
+function authoriserChecks(
+  fields: JustificationFields,
+  candidate: JustificationCandidate,
+  context: JustificationContext,
+  policy: Policy,
+): { checks: JustificationCheck[]; login: string | null; confirmation?: Confirmation } {
+  if (BOT_MENTION.test(fields.authorizedBy.slice(0, MAX_FIELD_LENGTH))) {
+    return { checks: [check("Authoriser named", "invalid", "Authorized By names a bot account; a bot never authorises a bypass")], login: null };
+  }
   const logins = mentionedLogins(fields.authorizedBy);
   if (logins.length !== 1) {
     const detail = logins.length === 0 ? "Authorized By names no GitHub user: write @login" : `Authorized By names ${logins.length} users; name exactly one`;
@@ -449,14 +562,15 @@ function authoriserChecks(fields: JustificationFields, candidate: JustificationC
   }
   const login = logins[0] as string;
   const checks = [check("Authoriser named", "valid", `@${login}`)];
-  if (login.toLowerCase() === context.author.toLowerCase()) {
+  if (sameLogin(login, context.author)) {
     checks.push(check("Authoriser is not the author", "invalid", `@${login} opened the pull request and cannot authorise its bypass`));
     return { checks, login };
   }
   checks.push(check("Authoriser is not the author", "valid", `@${login} did not open the pull request`));
-  checks.push(authority(login, context.people[login.toLowerCase()], policy));
-  checks.push(confirmationCheck(login, candidate, context, policy));
-  return { checks, login };
+  checks.push(authority(login, context.people[loginKey(login) as string], policy));
+  const confirmed = confirmationCheck(login, candidate, context, policy);
+  checks.push(confirmed.check);
+  return { checks, login, ...(confirmed.confirmation ? { confirmation: confirmed.confirmation } : {}) };
 }
 
 /**
@@ -476,7 +590,8 @@ export function validateJustification(candidate: JustificationCandidate, context
     timestampCheck(fields, context, policy),
     ...authoriser.checks,
   ];
-  return { valid: checks.every((c) => c.status === "valid"), checks, authoriser: authoriser.login };
+  const valid = checks.every((c) => c.status === "valid");
+  return { valid, checks, authoriser: authoriser.login, ...(valid && authoriser.confirmation ? { confirmation: authoriser.confirmation } : {}) };
 }
 
 /** The logins whose permission or membership the validation will read: the authoriser each candidate names. */
@@ -485,9 +600,60 @@ export function authorisersToVerify(candidates: readonly JustificationCandidate[
   for (const candidate of candidates) {
     const named = mentionedLogins(candidate.fields.authorizedBy);
     const login = named[0];
-    if (named.length === 1 && login && login.toLowerCase() !== author.toLowerCase()) logins.set(login.toLowerCase(), login);
+    if (named.length === 1 && login && !sameLogin(login, author)) logins.set(loginKey(login) as string, login);
   }
   return [...logins.keys()];
+}
+
+// ── What later runs keep ───────────────────────────────────────────────────────────────────────
+
+/**
+ * The people facts to judge with: the facts read now, except for authorisers whose authority was
+ * recorded by an earlier run, which are judged as they were then (a later demotion does not flip
+ * a past verdict, a later promotion does not validate an unauthorised one).
+ */
+export function peopleAsFirstJudged(
+  people: Readonly<Record<string, ReviewerFact>>,
+  recorded: Readonly<Record<string, RecordedAuthority>> | undefined,
+): Record<string, ReviewerFact> {
+  const kept = Object.entries(recorded ?? {}).map(([login, authority]) => [login, { permission: authority.permission, teams: [...authority.teams], notes: [] }] as const);
+  return { ...people, ...Object.fromEntries(kept) };
+}
+
+/**
+ * The recorded authorities after a run: those recorded before, plus the authority of each login
+ * named by the judged candidates that was read now and could be read in full.
+ */
+export function authoritiesAfter(
+  recorded: Readonly<Record<string, RecordedAuthority>> | undefined,
+  candidates: readonly JustificationCandidate[],
+  author: string,
+  people: Readonly<Record<string, ReviewerFact>>,
+  now: Date,
+): Record<string, RecordedAuthority> {
+  const kept: Record<string, RecordedAuthority> = { ...(recorded ?? {}) };
+  for (const login of authorisersToVerify(candidates, author)) {
+    const fact = people[login];
+    if (Object.hasOwn(kept, login) || !fact?.permission || fact.notes.length > 0 || Object.keys(kept).length >= MAX_RECORDED_AUTHORITIES) continue;
+    kept[login] = { permission: fact.permission, teams: [...fact.teams], at: now.toISOString() };
+  }
+  return kept;
+}
+
+/**
+ * Why a recorded valid verdict no longer stands, or null: the `/hotfix authorize` comment it stood
+ * on was deleted, edited, or no longer gives the command.
+ */
+export function withdrawnConfirmation(verdict: JustificationVerdict, comments: readonly CommentFact[], now: Date): string | null {
+  const confirmation = verdict.confirmation;
+  if (!verdict.valid || !confirmation || confirmation.kind !== "comment" || confirmation.id === null) return null;
+  const current = comments.find((comment) => comment.id === confirmation.id);
+  const what = `authorisation by @${confirmation.login} withdrawn: their \`/hotfix authorize\` comment of ${isoMinute(time(confirmation.at))}`;
+  if (!current) return `${what} was deleted (noticed ${isoMinute(now.getTime())})`;
+  if (current.updatedAt !== current.createdAt || !parseHotfixCommands(current.body).includes("authorize")) {
+    return `${what} was edited after the audit (at ${isoMinute(time(current.updatedAt))})`;
+  }
+  return null;
 }
 
 /** True when a candidate claims the "no reviewer available" reason, so the timeline must be read. */

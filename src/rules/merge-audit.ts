@@ -15,8 +15,12 @@ import { declaredSeverity } from "./document.js";
 import { evaluateHotfix } from "./index.js";
 import { latestDecisiveReviews } from "./approvals.js";
 import {
+  authoritiesAfter,
+  peopleAsFirstJudged,
   sourceKey,
   validateJustification,
+  withdrawnConfirmation,
+  type RecordedAuthority,
   type JustificationCandidate,
   type JustificationContext,
   type JustificationFields,
@@ -155,6 +159,10 @@ export interface AuditRecord extends JudgedMerge {
   readonly auditIssue: IssueRef | null;
   readonly auditIssueClosed: boolean;
   readonly followUp: IssueRef | null;
+  /** Each authoriser's permission and teams as first judged, by lower-cased login: later runs judge with these. */
+  readonly authorities?: Readonly<Record<string, RecordedAuthority>>;
+  /** What changed after a verdict, such as an authorisation withdrawn by deleting its comment. */
+  readonly withdrawals?: readonly string[];
 }
 
 /** A justification form changed or removed after the audit first recorded it. */
@@ -176,6 +184,8 @@ export interface MergeAudit {
   /** The justification the verdict stands on: the recorded valid one, else the best current one. */
   readonly justification: RecordedJustification | null;
   readonly laterEdits: readonly LaterEdit[];
+  /** Authorisations withdrawn after a verdict, oldest first (also kept in the record). */
+  readonly withdrawals: readonly string[];
   /** Whether an audit issue must be open (an unjustified bypass). */
   readonly needsAuditIssue: boolean;
   readonly record: AuditRecord;
@@ -381,19 +391,22 @@ function seenAfter(recorded: AuditRecord | null, candidates: readonly Justificat
   return seen;
 }
 
-function chooseJustification(inputs: AuditInputs, policy: Policy, now: Date): RecordedJustification | null {
+function chooseJustification(inputs: AuditInputs, policy: Policy, now: Date): { justification: RecordedJustification | null; withdrawal: string | null } {
   const recorded = inputs.recorded?.justification ?? null;
-  if (recorded?.verdict.valid) return recorded;
+  const withdrawal = recorded ? withdrawnConfirmation(recorded.verdict, inputs.context.comments, now) : null;
+  if (recorded?.verdict.valid && !withdrawal) return { justification: recorded, withdrawal: null };
   const seen = inputs.recorded?.seen ?? {};
+  const people = peopleAsFirstJudged(inputs.context.people, inputs.recorded?.authorities);
   const judged = inputs.candidates.map((candidate) => ({
     candidate,
-    verdict: validateJustification(candidate, { ...inputs.context, bodyFormSeenBefore: seen.body === candidate.fingerprint && candidate.source.kind === "body" }, policy, now),
+    verdict: validateJustification(candidate, { ...inputs.context, people, bodyFormSeenBefore: seen.body === candidate.fingerprint && candidate.source.kind === "body" }, policy, now),
   }));
   const chosen = judged.find((entry) => entry.verdict.valid) ?? judged.at(-1);
-  if (!chosen) return null;
+  if (!chosen) return { justification: null, withdrawal };
   const { candidate, verdict } = chosen;
-  const unchanged = recorded && sourceKey(recorded.source) === sourceKey(candidate.source) && recorded.fingerprint === candidate.fingerprint;
-  return { source: candidate.source, fields: candidate.fields, fingerprint: candidate.fingerprint, verdict, recordedAt: unchanged ? recorded.recordedAt : now.toISOString() };
+  const unchanged = !withdrawal && recorded && sourceKey(recorded.source) === sourceKey(candidate.source) && recorded.fingerprint === candidate.fingerprint;
+  const recordedAt = unchanged ? recorded.recordedAt : now.toISOString();
+  return { justification: { source: candidate.source, fields: candidate.fields, fingerprint: candidate.fingerprint, verdict, recordedAt }, withdrawal };
 }
 
 /**
@@ -408,7 +421,9 @@ export function auditMerge(inputs: AuditInputs, policy: Policy, now: Date): Merg
   const requirements = [...inputs.requirements, ...(suiteRow ? [suiteRow] : [])];
   const unmet = requirements.filter((requirement) => requirement.status === "unmet");
   const verdict = unmet.length > 0 ? "bypass" : requirements.some((r) => r.status === "unknown") ? "unverified" : "compliant";
-  const justification = verdict === "compliant" ? (inputs.recorded?.justification ?? null) : chooseJustification(inputs, policy, now);
+  const chosen = verdict === "compliant" ? { justification: inputs.recorded?.justification ?? null, withdrawal: null } : chooseJustification(inputs, policy, now);
+  const { justification } = chosen;
+  const withdrawals = [...(inputs.recorded?.withdrawals ?? []), ...(chosen.withdrawal ? [chosen.withdrawal] : [])];
   const justified = verdict === "bypass" && Boolean(justification?.verdict.valid);
   const recorded = inputs.recorded;
   const record: AuditRecord = {
@@ -426,6 +441,8 @@ export function auditMerge(inputs: AuditInputs, policy: Policy, now: Date): Merg
     auditIssue: recorded?.auditIssue ?? null,
     auditIssueClosed: recorded?.auditIssueClosed ?? false,
     followUp: recorded?.followUp ?? null,
+    authorities: authoritiesAfter(recorded?.authorities, verdict === "compliant" ? [] : inputs.candidates, inputs.pr.author, inputs.context.people, now),
+    withdrawals,
   };
   return {
     verdict,
@@ -437,6 +454,7 @@ export function auditMerge(inputs: AuditInputs, policy: Policy, now: Date): Merg
     ruleSuitePending: pending,
     justification,
     laterEdits: laterEdits(recorded, inputs.candidates),
+    withdrawals,
     needsAuditIssue: verdict === "bypass" && !justified,
     record,
   };

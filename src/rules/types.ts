@@ -26,6 +26,8 @@ export interface Finding {
 /** A review as GitHub reports it, with the state upper-cased whatever the source. */
 export interface ReviewFact {
   readonly reviewer: string;
+  /** The reviewer's account type as GitHub reports it (`User`, `Bot`), when known. */
+  readonly reviewerType?: string;
   readonly state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
   /** The head commit the review was given on. */
   readonly commitId: string | null;

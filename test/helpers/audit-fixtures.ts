@@ -70,7 +70,7 @@ export interface CommentShape {
 
 /** An `issue_comment` delivery on pull request #42 (merged at 14:50 unless `mergedAt` is null). */
 export function pullRequestCommentEvent(
-  action: "created" | "edited",
+  action: "created" | "edited" | "deleted",
   comment: CommentShape,
   options: { mergedAt?: string | null; prAuthor?: string; previousBody?: string } = {},
 ): { id: string; name: "issue_comment"; payload: any } {

@@ -51,7 +51,7 @@ describe("the reminder issue", () => {
     const state = reminderState(rows);
     const body = renderReminderBody(state, new Date("2026-11-24T14:50:00Z"));
     expect(body.length).toBeLessThanOrEqual(65_536);
-    expect(body).toContain("…(cut: GitHub limits this text to 65,536 characters)");
+    expect(body).toContain("…(cut: the rest does not fit in GitHub's limit for this text)");
     expect(parseReminder(body)?.rows).toHaveLength(400);
   });
 
