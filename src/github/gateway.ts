@@ -8,6 +8,8 @@ import { composeConfigGet } from "@probot/octokit-plugin-config";
 import type { ProbotOctokit } from "probot";
 import type { ConfigFile } from "../config/load.js";
 import type { ChangedFile, CommitFact, PullRequestFacts, ReviewFact } from "../rules/types.js";
+import { isNotFound } from "./errors.js";
+import { NO_RETRY } from "./writes.js";
 
 /** Owner and name of a repository. */
 export interface RepoRef {
@@ -136,10 +138,6 @@ export function pullRequestFacts(data: PullRequestResponse): PullRequestFacts {
   };
 }
 
-function isNotFound(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { status?: number }).status === 404;
-}
-
 /** Who the app is, for telling its own check runs and events from others'. */
 export interface AppIdentity {
   /** The app id (APP_ID); without it a same-named check run of another app could be mistaken for ours. */
@@ -247,7 +245,7 @@ export class OctokitGateway implements GithubGateway {
   }
 
   async createCheckRun(repo: RepoRef, sha: string, output: CheckRunOutput): Promise<number> {
-    const { data } = await this.octokit.rest.checks.create({ ...repo, head_sha: sha, status: "completed", ...checkRunBody(output) });
+    const { data } = await this.octokit.rest.checks.create({ ...repo, head_sha: sha, status: "completed", ...checkRunBody(output), request: NO_RETRY });
     return data.id;
   }
 

@@ -13,9 +13,11 @@ import type { Policy } from "../config/policy.js";
 import { OctokitAuditGateway, type AuditGateway, type MergedPullRequestData } from "../github/audit-gateway.js";
 import { findOrCreateIssue, ownComment, readProtectionChanges, upsertComment } from "../github/audit-publish.js";
 import { fullName, type RepoRef, repoRef } from "../github/gateway.js";
+import { createOnce } from "../github/writes.js";
 import { loadAuditInputs } from "../github/audit-snapshot.js";
 import {
   auditAssignees,
+  auditIssueClosingMarker,
   auditIssueMarker,
   auditMarker,
   readAuditRecord,
@@ -98,9 +100,14 @@ async function openAuditIssue(run: AuditRun, pr: MergedPullRequestData, audit: M
 
 async function closeAuditIssue(run: AuditRun, issue: IssueRef, pr: MergedPullRequestData, audit: MergeAudit): Promise<WriteOutcome> {
   const target = repoRef(issue.repo);
+  const marker = auditIssueClosingMarker(fullName(run.repo), pr.number);
   const result = await run.failures.attempt(async () => {
     await run.gateway.updateIssue(target, issue.number, { state: "closed" });
-    await run.gateway.createComment(target, issue.number, renderAuditIssueClosing(fullName(run.repo), pr, audit));
+    await createOnce({
+      what: `closing comment on ${issue.repo}#${issue.number}`,
+      find: async () => ownComment(await run.gateway.listIssueComments(target, issue.number), run.ownLogin, marker),
+      create: async () => ({ id: await run.gateway.createComment(target, issue.number, renderAuditIssueClosing(fullName(run.repo), pr, audit)) }),
+    });
   });
   return result.ok ? { status: "done", ref: issue, action: "closed" } : { status: "failed", reason: `closing ${issue.repo}#${issue.number}: ${result.reason}` };
 }
@@ -197,9 +204,10 @@ async function runAudit(gateway: AuditGateway, ref: AuditRef, policy: Policy, se
   const labelProblems = await applyLabels(run, pr, labelChanges(audit, pr.labels, policy, incomplete));
   const record = recordWith(audit, auditIssue, followUp);
   const body = renderAuditComment({ repo: fullName(ref.repo), pr, audit: { ...audit, record }, policy, auditIssue, followUp, labelProblems });
-  const comment = await upsertComment(gateway, ref.repo, pr.number, existing, body);
-  log.info({ pr: pr.number, verdict: audit.verdict, justified: audit.justified, comment, auditIssue: auditIssue.status, followUp: followUp.status }, "merge audited");
-  if (incomplete) await scheduleRecheck(ref, services, now);
+  const written = await run.failures.attempt(() => upsertComment(gateway, ref.repo, pr.number, { marker: auditMarker(pr.number), ownLogin: run.ownLogin, existing, body }));
+  const comment = written.ok ? written.value : "unchanged";
+  log.info({ pr: pr.number, verdict: audit.verdict, justified: audit.justified, comment: written.ok ? comment : written.reason, auditIssue: auditIssue.status, followUp: followUp.status }, "merge audited");
+  if (incomplete || !written.ok) await scheduleRecheck(ref, services, now);
   if (run.failures.errors.length > 0) throw new AggregateError(run.failures.errors, `merge audit of #${pr.number}: ${run.failures.errors.length} write(s) failed`);
   return { verdict: audit.verdict, justified: audit.justified, comment };
 }

@@ -372,10 +372,15 @@ export function renderAuditIssue(repo: string, pr: MergedPullRequest, audit: Mer
   return { title: `Unjustified hotfix bypass: ${repo}#${pr.number}`, body: truncateMarkdown(body, MAX_BODY_LENGTH - 200) };
 }
 
+/** The hidden marker of the comment that closes the audit issue of a merge. */
+export function auditIssueClosingMarker(repo: string, pr: number): string {
+  return `<!-- hotfix-guard:audit-issue-closed repo=${repo} pr=${pr} -->`;
+}
+
 /** The comment that closes an audit issue once a valid justification arrived. */
 export function renderAuditIssueClosing(repo: string, pr: MergedPullRequest, audit: MergeAudit): string {
   const authoriser = audit.justification?.verdict.authoriser ?? null;
-  return `A valid emergency bypass justification is now recorded on ${repo}#${pr.number}, authorised by ${quietLogin(authoriser)} and verified by Hotfix Guard (see the audit comment). Closing.`;
+  return `A valid emergency bypass justification is now recorded on ${repo}#${pr.number}, authorised by ${quietLogin(authoriser)} and verified by Hotfix Guard (see the audit comment). Closing.\n\n${auditIssueClosingMarker(repo, pr.number)}`;
 }
 
 // ── Commands ───────────────────────────────────────────────────────────────────────────────────

@@ -27,6 +27,16 @@ export function completeNoteMarker(number: number): string {
   return `<!-- hotfix-guard:merge-back-complete pr=${number} -->`;
 }
 
+/** The hidden marker of the comment that closes the reminder of hotfix `number`. */
+export function closingCommentMarker(number: number): string {
+  return `<!-- hotfix-guard:merge-back-closed pr=${number} -->`;
+}
+
+/** The hidden marker of the escalation comment on the reminder of hotfix `number`. */
+export function escalationCommentMarker(number: number): string {
+  return `<!-- hotfix-guard:merge-back-escalated pr=${number} -->`;
+}
+
 function short(sha: string): string {
   return sha.slice(0, 7);
 }
@@ -268,7 +278,7 @@ export function renderClosingComment(state: ReminderState, cleanup: CleanupOutco
   const summary = done
     ? `✅ Every target branch now has hotfix #${state.hotfix.number}: ${done}. Closing this reminder.`
     : `✅ No target branch needs hotfix #${state.hotfix.number} any more. Closing this reminder.`;
-  return truncateMarkdown([summary, skippedNote(state), cleanupText(state, cleanup)].filter(Boolean).join("\n\n"), BODY_LIMIT);
+  return truncateMarkdown([summary, skippedNote(state), cleanupText(state, cleanup), closingCommentMarker(state.hotfix.number)].filter(Boolean).join("\n\n"), BODY_LIMIT);
 }
 
 /**
@@ -281,6 +291,7 @@ export function renderEscalationComment(state: ReminderState, mentions: readonly
   return [
     `${mentions.map((who) => `@${who}`).join(" ")} ⏰ Hotfix #${state.hotfix.number} was merged ${elapsed} hours ago and still has not reached ${listInProse(missing)}. The policy asks for merge-back within ${hours} hours (\`merge_back.escalate_after_hours\`).`,
     "The checklist in this issue says what is missing and gives the commands to merge it by hand.",
+    escalationCommentMarker(state.hotfix.number),
   ].join("\n\n");
 }
 

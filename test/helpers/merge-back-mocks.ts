@@ -22,6 +22,8 @@ export async function mergeBackProbot(options: { now?: () => Date; scheduler?: S
     identity: { appId: APP_ID, appOctokit: () => probot.auth() },
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
   });
+  // The app's login is asked once per process (the whole app's merge audit asks it first); these tests are about merge-back's own requests.
+  services.ownLogin = Promise.resolve("hotfix-guard[bot]");
   await probot.load((app) => registerMergeBackHandlers(app, services), { cwd: process.cwd(), addHandler: () => undefined });
   return { probot, services };
 }
@@ -190,6 +192,7 @@ export class MergeBackMock {
             state: issue.state,
             title: issue.title,
             body: issue.body,
+            comments: this.comments.filter((comment) => comment.number === issue.number).length,
             user: issue.openedByBot ? { login: "hotfix-guard[bot]", type: "Bot" } : { login: "mallory", type: "User" },
           })),
       );
@@ -248,12 +251,16 @@ export class MergeBackMock {
     return this;
   }
 
-  /** `GET /issues/{n}/comments`, answered with the seeded bodies and whatever the app wrote since. */
-  listComments(number: number, seeded: string[] = []): this {
+  /** `GET /issues/{n}/comments`, answered with the seeded bodies (by the app, unless an author is given) and whatever the app wrote since. */
+  listComments(number: number, seeded: (string | { body: string; author: string })[] = []): this {
     this.scope
       .get(`${REPO}/issues/${number}/comments`)
       .query(true)
-      .reply(200, () => [...seeded, ...this.comments.filter((c) => c.number === number).map((c) => c.body)].map((body, id) => ({ id, body })));
+      .reply(200, () =>
+        [...seeded, ...this.comments.filter((c) => c.number === number).map((c) => c.body)]
+          .map((entry) => (typeof entry === "string" ? { body: entry, author: "hotfix-guard[bot]" } : entry))
+          .map(({ body, author }, id) => ({ id, body, user: { login: author, type: author.endsWith("[bot]") ? "Bot" : "User" } })),
+      );
     return this;
   }
 

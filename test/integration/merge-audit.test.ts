@@ -394,7 +394,7 @@ describe("the justification after the merge", () => {
     github.permission(ADMIN, "admin");
     audit.pull(mergedPullObject({ labels: ["hotfix", "hotfix:bypass", "hotfix:bypass-unjustified"] })).listComments();
     github.reviews([BOB_APPROVAL]).permission(ADMIN, "admin");
-    audit.createComment(100).updateIssue(100).removeLabel("hotfix:bypass-unjustified").updateComment(5000).listIssues("hotfix:audit-pending");
+    audit.listComments(100).createComment(100).updateIssue(100).removeLabel("hotfix:bypass-unjustified").updateComment(5000).listIssues("hotfix:audit-pending");
 
     await probot.receive(pullRequestCommentEvent("created", confirm));
 
