@@ -14,7 +14,7 @@
 import type { Context, Logger, Probot, ProbotOctokit } from "probot";
 import type { Policy } from "../config/policy.js";
 import { fullName, OctokitGateway, type GithubGateway, type RepoRef } from "../github/gateway.js";
-import { AmbiguousWriteError, GithubError, isTransient, RateLimitedError, rateLimitWaitOf } from "../github/errors.js";
+import { GithubError, isTransient, RateLimitedError, rateLimitWaitOf } from "../github/errors.js";
 import { OctokitMergeBackGateway, type IssueComment, type MergeBackGateway, type PullRequestStatus } from "../github/merge-back-gateway.js";
 import { createOnce } from "../github/writes.js";
 import { classifyPullRequest } from "../rules/classify.js";
@@ -67,7 +67,7 @@ import {
 } from "../render/merge-back.js";
 import { configFor, gatewayFor, isOwnEvent, ownBotLogin, repoOf, type Services } from "./services.js";
 
-/** The timed job that re-checks a repository's reminders when one of them comes due for escalation. */
+/** The timed job that re-checks a repository's reminders when one comes due for escalation, or assesses a merged hotfix again. */
 export const MERGE_BACK_RECHECK = "merge-back-recheck";
 
 /** The payload of a {@link MERGE_BACK_RECHECK} job. */
@@ -75,21 +75,19 @@ export interface MergeBackJob {
   readonly installationId: number;
   readonly owner: string;
   readonly repo: string;
+  /** A merged hotfix whose assessment failed and is tried again (its reminder or note may be missing). */
+  readonly hotfix?: MergedHotfix;
+  /** How many times that assessment was scheduled before. */
+  readonly attempt?: number;
 }
 
-/** The timed job that assesses a merged hotfix's merge-back again after its writes failed. */
-export const MERGE_BACK_ASSESS = "merge-back-assess";
+/** A {@link MergeBackJob} that assesses a merged hotfix again. */
+type AssessmentJob = MergeBackJob & { readonly hotfix: MergedHotfix; readonly attempt: number };
+
 /** The first wait before a failed assessment is tried again; it doubles per attempt. */
 const ASSESS_RETRY_MS = 5 * 60_000;
 /** The longest wait between two attempts of an assessment. */
 const ASSESS_RETRY_MAX_MS = 60 * 60_000;
-
-/** The payload of a {@link MERGE_BACK_ASSESS} job. */
-export interface MergeBackAssessJob extends MergeBackJob {
-  readonly hotfix: MergedHotfix;
-  /** How many times the assessment was scheduled before. */
-  readonly attempt: number;
-}
 
 /** A reminder left open and not yet escalated, with the time it escalates. */
 export interface PendingEscalation {
@@ -234,7 +232,11 @@ function errorText(error: unknown): string {
   return `${status ? `HTTP ${status}: ` : ""}${message ?? String(error)}`.slice(0, 300);
 }
 
-/** Opens (or finds) the back-merge pull request of a missing row; a failure is recorded in the row, never hidden. */
+/**
+ * Opens (or finds) the back-merge pull request of a missing row. A failure that can pass (a rate
+ * limit, a 5xx, a lost answer) fails the run so it is tried again; any other is recorded in the
+ * row, never hidden.
+ */
 async function openBackMerge(run: MergeBackRun, state: ReminderState, row: Row, reminderNumber: number, hotfixBranchHead: string | null): Promise<Row> {
   const { branch: head, create } = backMergeHead(state.hotfix, row.target, hotfixBranchHead);
   try {
@@ -246,7 +248,7 @@ async function openBackMerge(run: MergeBackRun, state: ReminderState, row: Row, 
     });
     return { target: row.target, status: "missing", backMerge: { number: pullRequest.value.number, head, state: pullRequest.value.state, mergeable: pullRequest.value.mergeable } };
   } catch (error) {
-    if (error instanceof AmbiguousWriteError) throw error;
+    if (isTransient(error)) throw error;
     run.log.warn({ err: error, target: row.target, hotfix: state.hotfix.number }, "opening the back-merge pull request failed");
     return { target: row.target, status: "missing", backMergeError: errorText(error) };
   }
@@ -553,7 +555,8 @@ export async function handleTargetPush(context: Context<"push">, services: Servi
 
 /**
  * Runs a {@link MERGE_BACK_RECHECK} job: checks every open reminder of the repository again, which
- * ticks what landed unnoticed and escalates the reminders now due. The durable worker calls it
+ * ticks what landed unnoticed and escalates the reminders now due; or, when the job names a merged
+ * hotfix, assesses that hotfix again (its earlier assessment failed). The durable worker calls it
  * with the installation's Octokit.
  */
 export async function runMergeBackRecheck(octokit: ProbotOctokit, job: MergeBackJob, services: Services, log: Logger): Promise<void> {
@@ -562,6 +565,7 @@ export async function runMergeBackRecheck(octokit: ProbotOctokit, job: MergeBack
   const config = await configFor(github, repo, services);
   if (!config.ok) return;
   const run = runFor(new OctokitMergeBackGateway(octokit), github, repo, config.policy, services, log);
+  if (job.hotfix) return assessAgain(run, { ...job, hotfix: job.hotfix, attempt: job.attempt ?? 0 }, services);
   await inRepositoryOrder(services, repo, () => recheckMergeBacks(run, "all"));
 }
 
@@ -581,36 +585,29 @@ function assessmentDelay(error: unknown, attempt: number, now: Date): number {
  * the delivery's own attempts last. Keyed by attempt, so the failed attempts of one delivery
  * schedule one job. Without a store the next event in the repository has to do it.
  */
-async function scheduleAssessment(job: MergeBackAssessJob, error: unknown, services: Services): Promise<void> {
+async function scheduleAssessment(job: AssessmentJob, error: unknown, services: Services): Promise<void> {
   if (!services.scheduler) return;
   const now = services.now();
   const due = new Date(now.getTime() + assessmentDelay(error, job.attempt, now));
-  const key = `${MERGE_BACK_ASSESS}:${job.owner}/${job.repo}#${job.hotfix.number}@${job.attempt}`;
-  await services.scheduler.schedule(MERGE_BACK_ASSESS, key, { ...job, attempt: job.attempt + 1 }, due);
+  const key = `${MERGE_BACK_RECHECK}:${job.owner}/${job.repo}#${job.hotfix.number}:assessment@${job.attempt}`;
+  await services.scheduler.schedule(MERGE_BACK_RECHECK, key, { ...job, attempt: job.attempt + 1 }, due);
 }
 
 /**
- * Runs a {@link MERGE_BACK_ASSESS} job: the merged hotfix's assessment again (it finds the
- * reminder or note an earlier attempt made, so nothing is written twice). When it fails for a
- * reason that can pass (a rate limit, a 5xx, a lost answer), the next attempt is scheduled
- * instead of failing the job; any other failure fails the job.
+ * A merged hotfix's assessment again, from a timed job (it finds the reminder or note an earlier
+ * attempt made, so nothing is written twice). When it fails for a reason that can pass (a rate
+ * limit, a 5xx, a lost answer), the next attempt is scheduled instead of failing the job; any
+ * other failure fails the job.
  */
-export async function runMergeBackAssessment(octokit: ProbotOctokit, job: MergeBackAssessJob, services: Services, log: Logger): Promise<void> {
+async function assessAgain(run: MergeBackRun, job: AssessmentJob, services: Services): Promise<void> {
   const repo: RepoRef = { owner: job.owner, repo: job.repo };
-  const github = new OctokitGateway(octokit, services.identity);
   try {
-    const config = await configFor(github, repo, services);
-    if (!config.ok) {
-      log.warn({ pr: job.hotfix.number }, "invalid hotfix-guard configuration; merge-back assessment not retried");
-      return;
-    }
-    const run = runFor(new OctokitMergeBackGateway(octokit), github, repo, config.policy, services, log);
     const pending = await inRepositoryOrder(services, repo, () => trackMergedHotfix(run, job.hotfix));
     await scheduleEscalations(job.installationId, repo, pending ? [pending] : [], services);
   } catch (error) {
     if (!isTransient(error) || !services.scheduler) throw error;
     await scheduleAssessment(job, error, services);
-    log.warn({ err: error, pr: job.hotfix.number, attempt: job.attempt }, "merge-back assessment failed; scheduled again");
+    run.log.warn({ err: error, pr: job.hotfix.number, attempt: job.attempt }, "merge-back assessment failed; scheduled again");
   }
 }
 
