@@ -8,16 +8,18 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub, FAULT_KINDS, type FaultKind, type FaultRule } from "./fake-github.js";
-import { AppUnderTest, Clock, FAULT_APP_ID, type DeliveryResult } from "./harness.js";
+import { AppUnderTest, Clock, FAULT_APP_ID, TIMEOUT_HOLD_MS, type DeliveryResult } from "./harness.js";
 import { CREATE_KINDS, difference, faultOn, inventory, NOW, SCENARIOS, seedWorld, type Inventory, type Scenario, type ScenarioName } from "./scenarios.js";
 
 /** Timed jobs due within this window after a delivery run before the end state is read. */
 const JOB_WINDOW_MS = 2 * 3_600_000;
 
 const clock = new Clock(NOW);
-const fake = new FakeGitHub({ appId: FAULT_APP_ID, now: clock.now, timeoutHoldMs: 150 });
+const fake = new FakeGitHub({ appId: FAULT_APP_ID, now: clock.now, timeoutHoldMs: TIMEOUT_HOLD_MS });
 const baselines = new Map<ScenarioName, Inventory>();
-const results: { scenario: string; fault: FaultKind | "rate-limited beyond six attempts"; lost: number; duplicated: number; unexpected: number; detail: string[] }[] = [];
+/** Faults one after the other on the same create: not applied, applied, applied and unanswered, not applied. */
+const MIX: readonly FaultKind[] = ["reset", "ambiguous-5xx", "timeout", "5xx"];
+const results: { scenario: string; fault: string; lost: number; duplicated: number; unexpected: number; detail: string[] }[] = [];
 
 beforeAll(async () => {
   await fake.start();
@@ -107,6 +109,21 @@ describe.each(CREATE_KINDS)("$name", (kind) => {
     const actual = inventory(fake);
     results.push({ scenario: kind.name, fault, ...difference(expected, actual) });
     expect(fake.faultsFired.map((fired) => fired.rule.label)).toContain(kind.name);
+    expect(fake.unknown).toStrictEqual([]);
+    expect(actual).toStrictEqual(expected);
+  });
+});
+
+describe.each(CREATE_KINDS)("$name, under a mix of faults on successive attempts", (kind) => {
+  it(`(${MIX.join(", ")}): exactly one of each item, nothing lost`, async () => {
+    const expected = await baseline(kind.scenario);
+    await run(
+      SCENARIOS[kind.scenario],
+      MIX.map((fault, index) => faultOn(kind, fault, [index + 1])),
+    );
+    const actual = inventory(fake);
+    results.push({ scenario: kind.name, fault: `mix ${MIX.join("/")}`, ...difference(expected, actual) });
+    expect(fake.faultsFired.length).toBeGreaterThan(0);
     expect(fake.unknown).toStrictEqual([]);
     expect(actual).toStrictEqual(expected);
   });

@@ -10,8 +10,8 @@
  * Faults are injected per (method, route pattern, nth matching call): `5xx` (not applied, 502),
  * `ambiguous-5xx` (applied, then 502), `ambiguous-reset` (applied, then the connection is reset),
  * `reset` (not applied, connection reset), `secondary-limit` (403 with `retry-after` and GitHub's
- * secondary rate limit message), `timeout` (applied, the answer held, then the connection reset:
- * the app has no request timeout of its own, so this is how a gateway timeout reaches it).
+ * secondary rate limit message), `timeout` (applied, the answer held longer than the client's
+ * request timeout, then the connection reset; a client without a timeout sees the reset).
  * Unknown routes answer 404 and are recorded; applied writes are counted per route.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -477,15 +477,16 @@ export class FakeGitHub {
   }
 
   private faultFor(request: FakeRequest): FaultRule | null {
+    let chosen: FaultRule | null = null;
     for (const entry of this.faults) {
       const { rule } = entry;
       if (rule.method !== request.method || rule.route !== request.route) continue;
       if (rule.when && !rule.when(request)) continue;
       entry.seen += 1;
       const calls = rule.calls ?? [1];
-      if (calls === "all" || calls.includes(entry.seen)) return rule;
+      if (!chosen && (calls === "all" || calls.includes(entry.seen))) chosen = rule;
     }
-    return null;
+    return chosen;
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
