@@ -2,8 +2,8 @@
  * Drives Hotfix Guard the way production does, against the fake GitHub: a Probot with a key
  * generated at test time, `baseUrl` at the fake, the service's Octokit (`serviceOctokit()`) with
  * throttling off and GitHub's retry plugin on as in production (only its delays shortened, through
- * plugin-retry's `retryAfterBaseValue`) and a short request timeout (when `serviceOctokit` takes
- * one; the fake holds a `timeout` fault's answer longer), the app from `createApp`, deliveries through
+ * plugin-retry's `retryAfterBaseValue`) and its request time limit shortened (the fake holds a
+ * `timeout` fault's answer longer than that), the app from `createApp`, deliveries through
  * `probot.receive` and, when a delivery throws, received again with the same id as the durable
  * queue does (at most six attempts). Timed jobs go to an in-memory scheduler and run by hand,
  * the clock moved to each job's time.
@@ -25,7 +25,7 @@ const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, private
 export const FAULT_APP_ID = 4321;
 /** How often the durable queue runs a delivery at most (`DELIVERY_ATTEMPTS`). */
 export const DELIVERY_ATTEMPTS = 6;
-/** The client's time limit per request attempt, when the service's Octokit has one. */
+/** The client's time limit per request attempt (production: 30 s). */
 export const REQUEST_TIMEOUT_MS = 1_500;
 /** How long the fake holds the answer of a `timeout` fault: longer than the client waits. */
 export const TIMEOUT_HOLD_MS = 2_000;
@@ -97,10 +97,8 @@ export class AppUnderTest {
 
   /** A Probot with Hotfix Guard loaded, talking to the fake at `baseUrl`. */
   static async start(baseUrl: string, clock: Clock): Promise<AppUnderTest> {
-    // `serviceOctokit(counter, { requestTimeoutMs })` where the service has a request timeout; older builds ignore the option.
-    const withTimeout = serviceOctokit as (counter?: undefined, options?: { requestTimeoutMs?: number }) => typeof ProbotOctokit;
     // A function, not an object: Probot's own defaults would override an object's throttle settings.
-    const Octokit = withTimeout(undefined, { requestTimeoutMs: REQUEST_TIMEOUT_MS }).defaults((options: Record<string, unknown>) => ({
+    const Octokit = serviceOctokit(undefined, { requestTimeoutMs: REQUEST_TIMEOUT_MS }).defaults((options: Record<string, unknown>) => ({
       ...options,
       throttle: { enabled: false },
       retry: { retryAfterBaseValue: 1 },
