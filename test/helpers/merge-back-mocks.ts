@@ -4,7 +4,7 @@
  * tracker, so a listing answers with what was created or updated earlier in the test (as GitHub
  * would); every write is recorded with its body.
  */
-import { Probot } from "probot";
+import { Probot, type ProbotOctokit } from "probot";
 import { registerMergeBackHandlers } from "../../src/handlers/merge-back.js";
 import { createServices, type Scheduler, type Services } from "../../src/handlers/services.js";
 import { APP_ID, TEST_PROBOT_OPTIONS, type GitHubMock } from "./app.js";
@@ -15,8 +15,8 @@ import { NOW } from "./builders.js";
  * also runs the merge audit on a merged hotfix, with requests of its own that these tests are not
  * about; `testProbot()` covers the app as a whole.
  */
-export async function mergeBackProbot(options: { now?: () => Date; scheduler?: Scheduler } = {}): Promise<{ probot: Probot; services: Services }> {
-  const probot = new Probot(TEST_PROBOT_OPTIONS);
+export async function mergeBackProbot(options: { now?: () => Date; scheduler?: Scheduler; Octokit?: typeof ProbotOctokit } = {}): Promise<{ probot: Probot; services: Services }> {
+  const probot = new Probot({ ...TEST_PROBOT_OPTIONS, ...(options.Octokit ? { Octokit: options.Octokit } : {}) });
   const services = createServices({
     now: options.now ?? (() => NOW),
     identity: { appId: APP_ID, appOctokit: () => probot.auth() },
@@ -214,6 +214,25 @@ export class MergeBackMock {
     return this;
   }
 
+  /** `POST /issues` that GitHub carries out and then answers with an error: the issue exists, the app sees the failure. */
+  createIssueAnswerLost(status = 502): this {
+    this.scope.post(`${REPO}/issues`).reply(status, (_uri, body) => {
+      const request = body as { title: string; body: string; labels?: string[]; assignees?: string[] };
+      this.issues.push({ number: this.nextIssue++, title: request.title, body: request.body, state: "open", labels: request.labels ?? [], assignees: request.assignees ?? [], openedByBot: true });
+      return { message: "Bad Gateway" };
+    });
+    return this;
+  }
+
+  /** `POST /issues` refused by a secondary rate limit, `times` times. */
+  createIssueRateLimited(times = 1, retryAfterSeconds = 120): this {
+    this.scope
+      .post(`${REPO}/issues`)
+      .times(times)
+      .reply(403, { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." }, { "retry-after": String(retryAfterSeconds) });
+    return this;
+  }
+
   /** `POST /issues` refused for its assignee (422), then accepted without one. */
   createIssueRefusingAssignee(): this {
     this.scope
@@ -248,6 +267,15 @@ export class MergeBackMock {
         this.comments.push({ number, body: (body as { body: string }).body });
         return { id: this.comments.length };
       });
+    return this;
+  }
+
+  /** `POST /issues/{n}/comments` that GitHub carries out and then answers with an error. */
+  commentAnswerLost(number: number, status = 502): this {
+    this.scope.post(`${REPO}/issues/${number}/comments`).reply(status, (_uri, body) => {
+      this.comments.push({ number, body: (body as { body: string }).body });
+      return { message: "Bad Gateway" };
+    });
     return this;
   }
 
