@@ -13,7 +13,7 @@ import type { ConfigProblem } from "../config/load.js";
 import type { Policy } from "../config/policy.js";
 import { OctokitAuditGateway, type AuditGateway, type IssueFact, type MergedPullRequestData, type MergedPullRequestSummary } from "../github/audit-gateway.js";
 import { ownComment, readProtectionChanges } from "../github/audit-publish.js";
-import { loadAuditInputs } from "../github/audit-snapshot.js";
+import { loadAuditInputs } from "../facts/audit-snapshot.js";
 import type { RepoRef } from "../github/gateway.js";
 import { OctokitMergeBackGateway, type MergeBackGateway } from "../github/merge-back-gateway.js";
 import { assessMergeBack } from "../handlers/merge-back.js";

@@ -7,8 +7,7 @@
  * read exactly as the pre-merge check reads them.
  */
 import type { ProbotOctokit } from "probot";
-import type { CommentFact, ReviewRequestFact } from "../rules/justification.js";
-import type { CheckRunFact, ClassicProtection, MergedPullRequest, RuleSuiteLookup, RulesetRequirements, StatusFact } from "../rules/merge-audit.js";
+import type { CheckRunFact, ClassicProtection, CommentFact, MergedPullRequest, ReviewRequestFact, RuleSuiteLookup, RulesetRequirements, StatusFact } from "../model/merge.js";
 import { statusOf } from "./errors.js";
 import { NO_RETRY } from "./writes.js";
 import { OctokitGateway, pullRequestFacts, type AppIdentity, type GithubGateway, type NewIssue, type RepoRef } from "./gateway.js";

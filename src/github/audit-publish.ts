@@ -6,8 +6,7 @@
  * suppress an audit. The protection log (changes to the production branch's protection, kept on
  * GitHub until the app has a database) is read and appended here too.
  */
-import type { ProtectionChange } from "../rules/merge-audit.js";
-import type { CommentFact } from "../rules/justification.js";
+import type { CommentFact, ProtectionChange } from "../model/merge.js";
 import { deliveryToken, entryDelivery, protectionLogMarker, readProtectionEntry, renderProtectionEntry, renderProtectionLogIssue } from "../render/audit.js";
 import type { AuditGateway, IssueFact } from "./audit-gateway.js";
 import { statusOf } from "./errors.js";

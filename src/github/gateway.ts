@@ -7,9 +7,11 @@
 import { composeConfigGet } from "@probot/octokit-plugin-config";
 import type { ProbotOctokit } from "probot";
 import type { ConfigFile } from "../config/load.js";
-import type { ChangedFile, CommitFact, PullRequestFacts, ReviewFact } from "../rules/types.js";
+import type { ChangedFile, CommitFact, PullRequestFacts, ReviewFact } from "../model/pull-request.js";
 import { isNotFound } from "./errors.js";
 import { NO_RETRY } from "./writes.js";
+import type { CheckRunOutput } from "../model/check-run.js";
+export type { CheckRunOutput };
 
 /** Owner and name of a repository. */
 export interface RepoRef {
@@ -40,15 +42,6 @@ export interface NewIssue {
 export interface PullRequestData extends PullRequestFacts {
   readonly state: "open" | "closed";
   readonly merged: boolean;
-}
-
-/** The output of a check run, as written and as read back. */
-export interface CheckRunOutput {
-  readonly name: string;
-  readonly conclusion: "success" | "failure" | "neutral";
-  readonly title: string;
-  readonly summary: string;
-  readonly text?: string;
 }
 
 /** The latest check run of a name on a commit, as far as the app needs it. */

@@ -6,7 +6,7 @@
  * for a success.
  */
 import type { ProbotOctokit } from "probot";
-import type { CompareStatus, MergedPullRequest, TargetCommit } from "../rules/merge-back.js";
+import type { CompareStatus, MergedPullRequest, TargetCommit } from "../model/merge-back.js";
 import { isNotFound, statusOf } from "./errors.js";
 import type { NewIssue, RepoRef } from "./gateway.js";
 import { NO_RETRY } from "./writes.js";

@@ -14,7 +14,7 @@ import { OctokitAuditGateway, type AuditGateway, type MergedPullRequestData } fr
 import { findOrCreateIssue, ownComment, readProtectionChanges, upsertComment } from "../github/audit-publish.js";
 import { fullName, type RepoRef, repoRef } from "../github/gateway.js";
 import { createOnce } from "../github/writes.js";
-import { loadAuditInputs } from "../github/audit-snapshot.js";
+import { loadAuditInputs } from "../facts/audit-snapshot.js";
 import {
   auditAssignees,
   auditIssueClosingMarker,

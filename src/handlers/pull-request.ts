@@ -9,7 +9,7 @@
 import type { Context, Logger, Probot } from "probot";
 import type { CheckRunOutput, GithubGateway, RepoRef } from "../github/gateway.js";
 import { publishCheckRun } from "../github/check-runs.js";
-import { loadSnapshot } from "../github/snapshot.js";
+import { loadSnapshot } from "../facts/snapshot.js";
 import { classifyPullRequest } from "../rules/classify.js";
 import { evaluateHotfix } from "../rules/index.js";
 import { reviewWaitDeadline } from "../rules/approvals.js";

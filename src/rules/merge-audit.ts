@@ -25,6 +25,8 @@ import {
 } from "./justification.js";
 import { excerpt, listInProse } from "./excerpt.js";
 import type { PullRequestFacts, PullRequestSnapshot, ReviewFact, ReviewerFact } from "./types.js";
+import type { MergedPullRequest, RulesetRequirements, ClassicProtection, CheckRunFact, StatusFact, RuleSuiteLookup, ProtectionChange } from "../model/merge.js";
+export type { MergedPullRequest, RulesetRequirements, ClassicProtection, CheckRunFact, StatusFact, RuleSuiteLookup, ProtectionChange };
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -37,59 +39,6 @@ const WRITE_PERMISSIONS = new Set(["admin", "maintain", "write"]);
 const MAX_RECORDED_TEXT = 600;
 /** At most this many justification forms are remembered (the description and the earliest comments), bounding the record. */
 const MAX_SEEN_FORMS = 50;
-
-/** A merged pull request, as `GET /pulls/{number}` returns it after the merge. */
-export interface MergedPullRequest extends PullRequestFacts {
-  readonly createdAt: string;
-  readonly mergedAt: string;
-  readonly mergeCommitSha: string | null;
-  readonly mergedBy: string | null;
-}
-
-/** What the production branch's rulesets require (`GET /rules/branches/{branch}`). */
-export type RulesetRequirements =
-  | { readonly status: "read"; readonly ruleCount: number; readonly requiredApprovals: number; readonly dismissStale: boolean; readonly requiredChecks: readonly string[] }
-  | { readonly status: "unreadable"; readonly reason: string };
-
-/** What classic branch protection requires; unknown when the app may not read it. */
-export type ClassicProtection =
-  | { readonly status: "protected"; readonly requiredApprovals: number; readonly dismissStale: boolean; readonly requiredChecks: readonly string[] }
-  | { readonly status: "none" }
-  | { readonly status: "unknown"; readonly reason: string };
-
-/** A check run on the head commit. */
-export interface CheckRunFact {
-  readonly name: string;
-  readonly status: string;
-  readonly conclusion: string | null;
-  readonly startedAt: string | null;
-  readonly completedAt: string | null;
-}
-
-/** A commit status on the head commit. */
-export interface StatusFact {
-  readonly context: string;
-  readonly state: string;
-  readonly createdAt: string;
-}
-
-/** GitHub's own record of a ruleset bypass by the merge, from the rule-suites API. */
-export type RuleSuiteLookup =
-  | { readonly status: "bypass"; readonly id: number; readonly actor: string | null; readonly pushedAt: string | null }
-  | { readonly status: "none" }
-  | { readonly status: "not-permitted"; readonly reason: string }
-  | { readonly status: "unavailable"; readonly reason: string }
-  | { readonly status: "not-applicable" };
-
-/** A recorded change to the protection of the production branch. */
-export interface ProtectionChange {
-  readonly at: string;
-  readonly actor: string;
-  readonly kind: "branch protection rule" | "ruleset";
-  readonly action: string;
-  /** The rule's branch pattern or the ruleset's name. */
-  readonly name: string;
-}
 
 /** One requirement of the merge and whether it was met at `merged_at`. */
 export interface Requirement {

@@ -30,8 +30,8 @@ import {
   type RuleSuiteLookup,
 } from "../rules/merge-audit.js";
 import type { ReviewFact, ReviewerFact } from "../rules/types.js";
-import type { AuditGateway, MergedPullRequestData } from "./audit-gateway.js";
-import type { RepoRef } from "./gateway.js";
+import type { AuditGateway, MergedPullRequestData } from "../github/audit-gateway.js";
+import type { RepoRef } from "../github/gateway.js";
 import { teamMemberships } from "./snapshot.js";
 
 /** At most this many people's permissions are read per audit; anyone beyond stays unverified. */
