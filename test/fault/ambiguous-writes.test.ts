@@ -46,7 +46,7 @@ async function run(scenario: Scenario, faults: readonly FaultRule[] = []): Promi
   seedWorld(fake, scenario.world);
   const app = await AppUnderTest.start(fake.url, clock);
   if (scenario.before) {
-    const { deliveries, then } = scenario.before(fake);
+    const { deliveries, then } = scenario.before(fake, clock);
     for (const delivery of deliveries) {
       const result = await app.deliver(delivery);
       if (!result.ok) throw new Error(`the fault-free setup delivery failed: ${result.errors.join("; ")}`);
@@ -75,7 +75,7 @@ describe("without faults (the reference every fault run is held to)", () => {
   it.each(Object.keys(SCENARIOS) as ScenarioName[])("%s: one of each item, every delivery handled at the first attempt, no unknown request", async (name) => {
     const { delivery } = await run(SCENARIOS[name]);
     expect(fake.unknown).toStrictEqual([]);
-    expect(delivery).toMatchObject({ ok: true, attempts: 1 });
+    expect(delivery, delivery.errors.join("; ")).toMatchObject({ ok: true, attempts: 1 });
     const made = inventory(fake);
     expect(Object.entries(made).filter(([, count]) => count !== 1)).toStrictEqual([]);
     baselines.set(name, made);
@@ -99,6 +99,10 @@ describe("without faults (the reference every fault run is held to)", () => {
     expect(await baseline("complete")).toMatchObject({ '"merge-back complete" note': 1 });
     expect(await baseline("pushCompletes")).toMatchObject({ "reminder closing comment": 1, "issue hotfix:merge-back (closed)": 1 });
     expect(await baseline("protection")).toMatchObject({ "issue hotfix:protection-log (open)": 1, "protection-log entry": 1 });
+    expect(await baseline("overdue")).toMatchObject({ "reminder escalation comment": 1, "issue hotfix:merge-back (open)": 1 });
+    expect(await baseline("directPush")).toMatchObject({ [`check run "Hotfix Guard: configuration" on ccccccc`]: 1, "issue hotfix:bypass-unjustified (open)": 1 });
+    expect(await baseline("refused")).toMatchObject({ "command refusal comment": 1 });
+    expect(await baseline("misnamed")).toMatchObject({ [`check run "Hotfix Guard: branch name" on a1b2c3d`]: 1 });
   });
 });
 

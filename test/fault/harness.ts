@@ -26,9 +26,9 @@ export const FAULT_APP_ID = 4321;
 /** How often the durable queue runs a delivery at most (`DELIVERY_ATTEMPTS`). */
 export const DELIVERY_ATTEMPTS = 6;
 /** The client's time limit per request attempt (production: 30 s). */
-export const REQUEST_TIMEOUT_MS = 1_500;
+export const REQUEST_TIMEOUT_MS = 1_000;
 /** How long the fake holds the answer of a `timeout` fault: longer than the client waits. */
-export const TIMEOUT_HOLD_MS = 2_000;
+export const TIMEOUT_HOLD_MS = 1_300;
 /** How often the durable queue runs a timed job at most (`JobQueue.schedule`'s default). */
 const JOB_ATTEMPTS = 5;
 

@@ -9,10 +9,10 @@
  */
 import { COMPLETE_BODY, HEAD_SHA, NOW } from "../helpers/builders.js";
 import { ADMIN, MERGED_AT, MERGE_SHA, OPENED_AT } from "../helpers/audit-builders.js";
-import { mergedHotfixEvent, protectionRuleEvent } from "../helpers/audit-fixtures.js";
-import { pullRequestEvent, pushEvent } from "../helpers/fixtures.js";
+import { mainPushEvent, mergedHotfixEvent, protectionRuleEvent, pullRequestCommentEvent } from "../helpers/audit-fixtures.js";
+import { branchCreatedEvent, pullRequestEvent, pushEvent } from "../helpers/fixtures.js";
 import { BOT_LOGIN, type FakeGitHub, type FakeRequest, type FaultRule } from "./fake-github.js";
-import { FAULT_APP_ID } from "./harness.js";
+import { FAULT_APP_ID, type Clock } from "./harness.js";
 
 export { NOW };
 
@@ -25,6 +25,13 @@ const DEVELOP_HEAD = "d1".repeat(20);
 const RELEASE_HEAD = "e1".repeat(20);
 /** The merge of main into develop that brings the hotfix there. */
 export const DEVELOP_WITH_FIX = "d2".repeat(20);
+/** A later commit on develop that still lacks the hotfix. */
+const DEVELOP_LATER = "d3".repeat(20);
+/** A commit pushed straight to main, outside any pull request, changing the configuration. */
+const DIRECT_PUSH = "c".repeat(40);
+/** A hotfix branch whose name breaks the policy. */
+const MISNAMED_BRANCH = "hotfix/fix-stuff";
+const HOUR = 3_600_000;
 
 /** A delivery. */
 export interface Delivery {
@@ -113,7 +120,7 @@ export interface Scenario {
   readonly name: string;
   readonly world: WorldShape;
   /** Deliveries (fault-free) that bring the world to where the delivery under test starts. */
-  readonly before?: (fake: FakeGitHub) => { readonly deliveries: readonly Delivery[]; readonly then?: () => void };
+  readonly before?: (fake: FakeGitHub, clock: Clock) => { readonly deliveries: readonly Delivery[]; readonly then?: () => void };
   readonly delivery: () => Delivery;
 }
 
@@ -132,6 +139,48 @@ export const SCENARIOS = {
     delivery: () => pushEvent("develop", { modified: ["src/payments/charge.ts"] }, DEVELOP_WITH_FIX),
   },
   protection: { name: "protection of main switched off", world: { merged: false }, delivery: () => protectionRuleEvent("deleted", "main") },
+  overdue: {
+    name: "a push to develop 25 hours after the merge, still without the hotfix",
+    world: { merged: true, releaseBranch: false },
+    before: (fake: FakeGitHub, clock: Clock) => ({
+      deliveries: [mergedHotfixEvent()],
+      then: () => {
+        clock.advance(25 * HOUR);
+        fake.addCommit(REPO, { sha: DEVELOP_LATER, message: "feat(ledger): totals", parents: [DEVELOP_HEAD], date: clock.now().toISOString(), files: ["src/ledger/totals.ts"] });
+        fake.setBranch(REPO, "develop", DEVELOP_LATER);
+      },
+    }),
+    delivery: () => pushEvent("develop", { modified: ["src/ledger/totals.ts"] }, DEVELOP_LATER),
+  },
+  directPush: {
+    name: "a direct push to main that changes the configuration",
+    world: { merged: false },
+    before: (fake: FakeGitHub) => ({
+      deliveries: [],
+      then: () => {
+        fake.addCommit(REPO, { sha: DIRECT_PUSH, message: "tune hotfix policy", parents: [MAIN_BEFORE], date: "2026-11-23T14:59:00Z", files: [".github/hotfix-guard.yml"] });
+        fake.setBranch(REPO, "main", DIRECT_PUSH);
+        fake.repo(REPO).files.set(".github/hotfix-guard.yml", "commits:\n  convention: warn\n");
+      },
+    }),
+    delivery: () => {
+      const event = mainPushEvent([{ sha: DIRECT_PUSH, message: "tune hotfix policy" }]);
+      const commit = { ...event.payload.commits[0], modified: [".github/hotfix-guard.yml"] };
+      return { ...event, payload: { ...event.payload, commits: [commit], head_commit: commit } };
+    },
+  },
+  refused: {
+    name: "a reviewer without admin rights comments /hotfix authorize on the merged hotfix",
+    world: { merged: true },
+    before: (fake: FakeGitHub) => ({ deliveries: [mergedHotfixEvent()], then: () => void fake.addComment(REPO, 42, "senior-bob", "/hotfix authorize", NOW.toISOString()) }),
+    delivery: () => pullRequestCommentEvent("created", { id: 7001, author: "senior-bob", body: "/hotfix authorize", createdAt: NOW.toISOString() }),
+  },
+  misnamed: {
+    name: "a hotfix branch created with a name the policy refuses",
+    world: { merged: false },
+    before: (fake: FakeGitHub) => ({ deliveries: [], then: () => fake.setBranch(REPO, MISNAMED_BRANCH, HEAD_SHA) }),
+    delivery: () => branchCreatedEvent(MISNAMED_BRANCH),
+  },
 } satisfies Record<string, Scenario>;
 
 /** A scenario's name. */
@@ -139,6 +188,10 @@ export type ScenarioName = keyof typeof SCENARIOS;
 
 function labelled(label: string): (request: FakeRequest) => boolean {
   return (request) => ((request.body as { labels?: string[] } | null)?.labels ?? []).includes(label);
+}
+
+function checkNamed(name: string): (request: FakeRequest) => boolean {
+  return (request) => (request.body as { name?: string } | null)?.name === name;
 }
 
 function commentSaying(text: string, issue?: number): (request: FakeRequest) => boolean {
@@ -160,6 +213,10 @@ export interface CreateKind {
 /** Every kind of create. */
 export const CREATE_KINDS: readonly CreateKind[] = [
   { name: "check run", scenario: "opened", method: "POST", route: "/repos/:owner/:repo/check-runs" },
+  { name: "branch-name check run", scenario: "misnamed", method: "POST", route: "/repos/:owner/:repo/check-runs", when: checkNamed("Hotfix Guard: branch name") },
+  { name: "configuration check run", scenario: "directPush", method: "POST", route: "/repos/:owner/:repo/check-runs", when: checkNamed("Hotfix Guard: configuration") },
+  { name: "direct-push audit issue", scenario: "directPush", method: "POST", route: ISSUES, when: labelled("hotfix:bypass-unjustified") },
+  { name: "command refusal comment", scenario: "refused", method: "POST", route: COMMENTS, when: commentSaying("was not accepted") },
   { name: "audit comment", scenario: "merged", method: "POST", route: COMMENTS, when: commentSaying("Hotfix merge audit", 42) },
   { name: "audit issue", scenario: "merged", method: "POST", route: ISSUES, when: labelled("hotfix:bypass-unjustified") },
   { name: "post-incident issue", scenario: "merged", method: "POST", route: ISSUES, when: labelled("hotfix:post-incident") },
@@ -168,6 +225,7 @@ export const CREATE_KINDS: readonly CreateKind[] = [
   { name: "back-merge pull request", scenario: "backMerge", method: "POST", route: "/repos/:owner/:repo/pulls" },
   { name: '"merge-back complete" note', scenario: "complete", method: "POST", route: COMMENTS, when: commentSaying("Merge-back complete", 42) },
   { name: "reminder closing comment", scenario: "pushCompletes", method: "POST", route: COMMENTS, when: commentSaying("Closing this reminder") },
+  { name: "reminder escalation comment", scenario: "overdue", method: "POST", route: COMMENTS, when: commentSaying("still has not reached") },
   { name: "protection-log issue", scenario: "protection", method: "POST", route: ISSUES, when: labelled("hotfix:protection-log") },
   { name: "protection-log entry", scenario: "protection", method: "POST", route: COMMENTS, when: commentSaying("hotfix-guard:protection-change") },
 ];
@@ -183,6 +241,8 @@ const KNOWN_COMMENTS: [string, string][] = [
   ['"merge-back complete" note', "Merge-back complete"],
   ["reminder closing comment", "Closing this reminder"],
   ["protection-log entry", "hotfix-guard:protection-change"],
+  ["reminder escalation comment", "still has not reached"],
+  ["command refusal comment", "was not accepted"],
 ];
 
 /** What the app has made on GitHub, as counts per item (the app's own items only). */
@@ -205,6 +265,7 @@ export function inventory(fake: FakeGitHub): Inventory {
     add(known ? known[0] : `other comment on #${comment.issue}: ${comment.body.slice(0, 60)}`);
   }
   for (const label of fake.issue(REPO, 42).labels) add(`label ${label} on #42`);
+  for (const issue of fake.issuesOf(REPO)) if (issue.author === BOT_LOGIN) for (const assignee of issue.assignees) add(`assignee @${assignee} on ${issue.labels.join("+")}`);
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
