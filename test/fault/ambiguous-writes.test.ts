@@ -86,8 +86,8 @@ describe("without faults (the reference every fault run is held to)", () => {
     expect(await baseline("merged")).toMatchObject({
       "audit comment": 1,
       "issue hotfix:bypass-unjustified (open)": 1,
-      "issue hotfix:post-incident (open)": 1,
-      "issue hotfix:merge-back (open)": 1,
+      "issue hotfix:post-incident (open, assigned @dev-alice)": 1,
+      "issue hotfix:merge-back (open, assigned @dev-alice)": 1,
       "label hotfix on #42": 1,
       "label hotfix:bypass on #42": 1,
       "label hotfix:bypass-unjustified on #42": 1,
@@ -97,9 +97,9 @@ describe("without faults (the reference every fault run is held to)", () => {
       [`pull request hotfix/v1.4.3-default-currency → release/1.4 (open)`]: 1,
     });
     expect(await baseline("complete")).toMatchObject({ '"merge-back complete" note': 1 });
-    expect(await baseline("pushCompletes")).toMatchObject({ "reminder closing comment": 1, "issue hotfix:merge-back (closed)": 1 });
+    expect(await baseline("pushCompletes")).toMatchObject({ "reminder closing comment": 1, "issue hotfix:merge-back (closed, assigned @dev-alice)": 1 });
     expect(await baseline("protection")).toMatchObject({ "issue hotfix:protection-log (open)": 1, "protection-log entry": 1 });
-    expect(await baseline("overdue")).toMatchObject({ "reminder escalation comment": 1, "issue hotfix:merge-back (open)": 1 });
+    expect(await baseline("overdue")).toMatchObject({ "reminder escalation comment": 1, "issue hotfix:merge-back (open, assigned @dev-alice)": 1 });
     expect(await baseline("directPush")).toMatchObject({ [`check run "Hotfix Guard: configuration" on ccccccc`]: 1, "issue hotfix:bypass-unjustified (open)": 1 });
     expect(await baseline("refused")).toMatchObject({ "command refusal comment": 1 });
     expect(await baseline("misnamed")).toMatchObject({ [`check run "Hotfix Guard: branch name" on a1b2c3d`]: 1 });
@@ -145,7 +145,7 @@ describe("merge-back writes rate-limited for longer than the delivery's six atte
     fake.inject(faultOn(reminder, "secondary-limit", "all"));
     await app.deliver(SCENARIOS.merged.delivery());
     expect(fake.faultsFired.length).toBeGreaterThan(0);
-    expect(inventory(fake)).not.toHaveProperty(["issue hotfix:merge-back (open)"]);
+    expect(Object.keys(inventory(fake)).filter((item) => item.startsWith("issue hotfix:merge-back"))).toStrictEqual([]);
 
     fake.recover();
     await app.runDueJobs(JOB_WINDOW_MS);

@@ -256,7 +256,8 @@ export function inventory(fake: FakeGitHub): Inventory {
   for (const issue of fake.issuesOf(REPO)) {
     if (issue.author !== BOT_LOGIN) continue;
     const label = KNOWN_LABELS.find((l) => issue.labels.includes(l));
-    add(label ? `issue ${label} (${issue.state})` : `other issue "${issue.title}"`);
+    const assigned = issue.assignees.length > 0 ? `, assigned ${issue.assignees.map((login) => `@${login}`).join(" ")}` : "";
+    add(label ? `issue ${label} (${issue.state}${assigned})` : `other issue "${issue.title}" (${issue.state}${assigned})`);
   }
   for (const pr of fake.pullsOf(REPO)) if (pr.author === BOT_LOGIN) add(`pull request ${pr.pull?.headRef} → ${pr.pull?.baseRef} (${pr.state})`);
   for (const comment of fake.comments) {
@@ -265,7 +266,6 @@ export function inventory(fake: FakeGitHub): Inventory {
     add(known ? known[0] : `other comment on #${comment.issue}: ${comment.body.slice(0, 60)}`);
   }
   for (const label of fake.issue(REPO, 42).labels) add(`label ${label} on #42`);
-  for (const issue of fake.issuesOf(REPO)) if (issue.author === BOT_LOGIN) for (const assignee of issue.assignees) add(`assignee @${assignee} on ${issue.labels.join("+")}`);
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
