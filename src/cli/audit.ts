@@ -19,7 +19,8 @@ import { OctokitMergeBackGateway, type MergeBackGateway } from "../github/merge-
 import { assessMergeBack } from "../handlers/merge-back.js";
 import { configFor, createServices } from "../handlers/services.js";
 import type { CommentFact } from "../rules/justification.js";
-import { auditMarker, readAuditRecord } from "../render/audit.js";
+import { auditMarker } from "../render/audit.js";
+import { readAuditRecord } from "../model/records.js";
 import { POST_INCIDENT_LABEL } from "../render/post-incident.js";
 import { classifyPullRequest } from "../rules/classify.js";
 import { auditMerge, type AuditRecord } from "../rules/merge-audit.js";

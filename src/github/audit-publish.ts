@@ -7,7 +7,8 @@
  * GitHub until the app has a database) is read and appended here too.
  */
 import type { CommentFact, ProtectionChange } from "../model/merge.js";
-import { deliveryToken, entryDelivery, protectionLogMarker, readProtectionEntry, renderProtectionEntry, renderProtectionLogIssue } from "../render/audit.js";
+import { deliveryToken, entryDelivery, readProtectionEntry } from "../model/records.js";
+import { protectionLogMarker, renderProtectionEntry, renderProtectionLogIssue } from "../render/audit.js";
 import type { AuditGateway, IssueFact } from "./audit-gateway.js";
 import { statusOf } from "./errors.js";
 import { fullName, type NewIssue, type RepoRef } from "./gateway.js";

@@ -20,12 +20,12 @@ import {
   auditIssueClosingMarker,
   auditIssueMarker,
   auditMarker,
-  readAuditRecord,
   renderAuditComment,
   renderAuditIssue,
   renderAuditIssueClosing,
   type WriteOutcome,
 } from "../render/audit.js";
+import { readAuditRecord } from "../model/records.js";
 import { POST_INCIDENT_LABEL, postIncidentMarker, renderPostIncidentIssue, type TagState } from "../render/post-incident.js";
 import { classifyPullRequest } from "../rules/classify.js";
 import { AUDIT_PENDING_LABEL, auditMerge, expectedTag, labelChanges, type AuditRecord, type IssueRef, type MergeAudit } from "../rules/merge-audit.js";

@@ -57,7 +57,6 @@ import {
   closingCommentMarker,
   completeNoteMarker,
   escalationCommentMarker,
-  parseReminder,
   renderBackMergePullRequest,
   renderClosingComment,
   renderCompleteNote,
@@ -65,6 +64,7 @@ import {
   renderReminderBody,
   renderReminderTitle,
 } from "../render/merge-back.js";
+import { parseReminder } from "../model/records.js";
 import { configFor, gatewayFor, isOwnEvent, ownBotLogin, repoOf, type Services } from "./services.js";
 
 /** The timed job that re-checks a repository's reminders when one comes due for escalation, or assesses a merged hotfix again. */

@@ -6,7 +6,8 @@
 import type { Context, Probot } from "probot";
 import { ownIssue } from "../github/audit-publish.js";
 import { repoRef } from "../github/gateway.js";
-import { POST_INCIDENT_LABEL, trackedTag, withTagState, type TagState } from "../render/post-incident.js";
+import { POST_INCIDENT_LABEL, withTagState, type TagState } from "../render/post-incident.js";
+import { trackedTag } from "../model/records.js";
 import { auditGatewayFor, recheckPendingAudits } from "./audit-run.js";
 import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
 
