@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub, FAULT_KINDS, type FaultKind, type FaultRule } from "./fake-github.js";
 import { AppUnderTest, Clock, FAULT_APP_ID, TIMEOUT_HOLD_MS, type DeliveryResult } from "./harness.js";
-import { CREATE_KINDS, difference, faultOn, inventory, NOW, SCENARIOS, seedWorld, type Inventory, type Scenario, type ScenarioName } from "./scenarios.js";
+import { blindLookup, CREATE_KINDS, difference, faultOn, inventory, NOW, SCENARIOS, seedWorld, type Inventory, type Scenario, type ScenarioName } from "./scenarios.js";
 
 /** Timed jobs due within this window after a delivery run before the end state is read. */
 const JOB_WINDOW_MS = 2 * 3_600_000;
@@ -128,6 +128,19 @@ describe.each(CREATE_KINDS)("$name, under a mix of faults on successive attempts
     const actual = inventory(fake);
     results.push({ scenario: kind.name, fault: `mix ${MIX.join("/")}`, ...difference(expected, actual) });
     expect(fake.faultsFired.length).toBeGreaterThan(0);
+    expect(fake.unknown).toStrictEqual([]);
+    expect(actual).toStrictEqual(expected);
+  });
+});
+
+describe.each(CREATE_KINDS.filter((kind) => kind.lookup))("$name, carried out unanswered while the listing that shows it fails too", (kind) => {
+  it("is neither created twice nor lost: a failed lookup is not taken for \"none yet\"", async () => {
+    const expected = await baseline(kind.scenario);
+    await run(SCENARIOS[kind.scenario], blindLookup(kind));
+    const actual = inventory(fake);
+    results.push({ scenario: kind.name, fault: "ambiguous-5xx, then its lookup reset", ...difference(expected, actual) });
+    expect(fake.faultsFired.map((fired) => fired.rule.label)).toContain(kind.name);
+    expect(fake.faultsFired.map((fired) => fired.rule.label)).toContain(`${kind.name}: lookup`);
     expect(fake.unknown).toStrictEqual([]);
     expect(actual).toStrictEqual(expected);
   });

@@ -76,6 +76,8 @@ export interface FaultRule {
   readonly when?: (request: FakeRequest) => boolean;
   /** A name for reports. */
   readonly label?: string;
+  /** Counts calls only once the rule with this label has fired (e.g. the lookup after an ambiguous create). */
+  readonly after?: string;
 }
 
 /** A request the fake received. */
@@ -482,6 +484,7 @@ export class FakeGitHub {
       const { rule } = entry;
       if (rule.method !== request.method || rule.route !== request.route) continue;
       if (rule.when && !rule.when(request)) continue;
+      if (rule.after !== undefined && !this.faultsFired.some((fired) => fired.rule.label === rule.after)) continue;
       entry.seen += 1;
       const calls = rule.calls ?? [1];
       if (!chosen && (calls === "all" || calls.includes(entry.seen))) chosen = rule;

@@ -208,27 +208,42 @@ export interface CreateKind {
   readonly method: string;
   readonly route: string;
   readonly when?: (request: FakeRequest) => boolean;
+  /** The listing in which the app can find what an earlier attempt made (none: the create is idempotent on GitHub). */
+  readonly lookup?: string;
 }
+
+const CHECK_RUNS_OF_REF = "/repos/:owner/:repo/commits/:ref/check-runs";
+const PULLS = "/repos/:owner/:repo/pulls";
 
 /** Every kind of create. */
 export const CREATE_KINDS: readonly CreateKind[] = [
-  { name: "check run", scenario: "opened", method: "POST", route: "/repos/:owner/:repo/check-runs" },
-  { name: "branch-name check run", scenario: "misnamed", method: "POST", route: "/repos/:owner/:repo/check-runs", when: checkNamed("Hotfix Guard: branch name") },
-  { name: "configuration check run", scenario: "directPush", method: "POST", route: "/repos/:owner/:repo/check-runs", when: checkNamed("Hotfix Guard: configuration") },
-  { name: "direct-push audit issue", scenario: "directPush", method: "POST", route: ISSUES, when: labelled("hotfix:bypass-unjustified") },
-  { name: "command refusal comment", scenario: "refused", method: "POST", route: COMMENTS, when: commentSaying("was not accepted") },
-  { name: "audit comment", scenario: "merged", method: "POST", route: COMMENTS, when: commentSaying("Hotfix merge audit", 42) },
-  { name: "audit issue", scenario: "merged", method: "POST", route: ISSUES, when: labelled("hotfix:bypass-unjustified") },
-  { name: "post-incident issue", scenario: "merged", method: "POST", route: ISSUES, when: labelled("hotfix:post-incident") },
+  { name: "check run", scenario: "opened", method: "POST", route: "/repos/:owner/:repo/check-runs", lookup: CHECK_RUNS_OF_REF },
+  { name: "branch-name check run", scenario: "misnamed", method: "POST", route: "/repos/:owner/:repo/check-runs", when: checkNamed("Hotfix Guard: branch name"), lookup: CHECK_RUNS_OF_REF },
+  { name: "configuration check run", scenario: "directPush", method: "POST", route: "/repos/:owner/:repo/check-runs", when: checkNamed("Hotfix Guard: configuration"), lookup: CHECK_RUNS_OF_REF },
+  { name: "direct-push audit issue", scenario: "directPush", method: "POST", route: ISSUES, when: labelled("hotfix:bypass-unjustified"), lookup: ISSUES },
+  { name: "command refusal comment", scenario: "refused", method: "POST", route: COMMENTS, when: commentSaying("was not accepted"), lookup: COMMENTS },
+  { name: "audit comment", scenario: "merged", method: "POST", route: COMMENTS, when: commentSaying("Hotfix merge audit", 42), lookup: COMMENTS },
+  { name: "audit issue", scenario: "merged", method: "POST", route: ISSUES, when: labelled("hotfix:bypass-unjustified"), lookup: ISSUES },
+  { name: "post-incident issue", scenario: "merged", method: "POST", route: ISSUES, when: labelled("hotfix:post-incident"), lookup: ISSUES },
   { name: "labels", scenario: "merged", method: "POST", route: "/repos/:owner/:repo/issues/:number/labels" },
-  { name: "merge-back reminder issue", scenario: "merged", method: "POST", route: ISSUES, when: labelled("hotfix:merge-back") },
-  { name: "back-merge pull request", scenario: "backMerge", method: "POST", route: "/repos/:owner/:repo/pulls" },
-  { name: '"merge-back complete" note', scenario: "complete", method: "POST", route: COMMENTS, when: commentSaying("Merge-back complete", 42) },
-  { name: "reminder closing comment", scenario: "pushCompletes", method: "POST", route: COMMENTS, when: commentSaying("Closing this reminder") },
-  { name: "reminder escalation comment", scenario: "overdue", method: "POST", route: COMMENTS, when: commentSaying("still has not reached") },
-  { name: "protection-log issue", scenario: "protection", method: "POST", route: ISSUES, when: labelled("hotfix:protection-log") },
-  { name: "protection-log entry", scenario: "protection", method: "POST", route: COMMENTS, when: commentSaying("hotfix-guard:protection-change") },
+  { name: "merge-back reminder issue", scenario: "merged", method: "POST", route: ISSUES, when: labelled("hotfix:merge-back"), lookup: ISSUES },
+  { name: "back-merge pull request", scenario: "backMerge", method: "POST", route: PULLS, lookup: PULLS },
+  { name: '"merge-back complete" note', scenario: "complete", method: "POST", route: COMMENTS, when: commentSaying("Merge-back complete", 42), lookup: COMMENTS },
+  { name: "reminder closing comment", scenario: "pushCompletes", method: "POST", route: COMMENTS, when: commentSaying("Closing this reminder"), lookup: COMMENTS },
+  { name: "reminder escalation comment", scenario: "overdue", method: "POST", route: COMMENTS, when: commentSaying("still has not reached"), lookup: COMMENTS },
+  { name: "protection-log issue", scenario: "protection", method: "POST", route: ISSUES, when: labelled("hotfix:protection-log"), lookup: ISSUES },
+  { name: "protection-log entry", scenario: "protection", method: "POST", route: COMMENTS, when: commentSaying("hotfix-guard:protection-change"), lookup: COMMENTS },
 ];
+
+/**
+ * Faults for "the create was carried out but its answer lost, and the listing that would show it
+ * fails too": the create answers 502 after creating, then the next four requests of its lookup
+ * listing have their connection reset (the retry plugin's three retries included).
+ */
+export function blindLookup(kind: CreateKind): FaultRule[] {
+  if (!kind.lookup) return [];
+  return [faultOn(kind, "ambiguous-5xx"), { method: "GET", route: kind.lookup, kind: "reset", calls: [1, 2, 3, 4], label: `${kind.name}: lookup`, after: kind.name }];
+}
 
 /** The fault rule that hits the first create of a kind. */
 export function faultOn(kind: CreateKind, fault: FaultRule["kind"], calls: FaultRule["calls"] = [1]): FaultRule {
