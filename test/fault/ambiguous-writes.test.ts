@@ -1,10 +1,12 @@
 /**
  * Issue 9, defects 1 and 8, reproduced from outside the app: Hotfix Guard runs as in production
  * (its own Octokit, GitHub's retry plugin on, redelivery of a failed delivery up to six times,
- * timed jobs run when due) against a fake GitHub over HTTP that injects one fault into one create.
- * Whatever the fault (a 502 before or after the item was created, a reset connection before or
- * after, a secondary rate limit, an answer that never comes), the end state on GitHub must hold
- * exactly what the fault-free run makes: every item once, none lost, none twice.
+ * timed jobs run when due) against a fake GitHub over HTTP that injects faults into each kind of
+ * create: one fault of each kind, four in a row on successive attempts, and an unanswered create
+ * whose lookup listing fails too. Whatever the fault (a 502 before or after the item was created,
+ * a reset connection before or after, a secondary rate limit, an answer that never comes), the end
+ * state on GitHub must hold exactly what the fault-free run makes: every item once, none lost,
+ * none twice. A summary of lost and duplicated writes is printed after the file.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub, FAULT_KINDS, type FaultKind, type FaultRule } from "./fake-github.js";
