@@ -8,8 +8,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { registerBranchCreatedHandler } from "./handlers/branch-created.js";
 import { registerCheckRerunHandler } from "./handlers/check-rerun.js";
 import { registerConfigPushHandler } from "./handlers/config-push.js";
-import { registerMergeAuditHandlers } from "./handlers/merge-audit.js";
-import { registerMergeBackHandlers } from "./handlers/merge-back.js";
+import { auditMerge, registerMergeAuditHandlers } from "./handlers/merge-audit.js";
+import { registerMergeBackHandlers, trackMergeBack } from "./handlers/merge-back.js";
+import { mergedPullRequestHandler } from "./handlers/merged-hotfix.js";
 import { registerPullRequestHandlers } from "./handlers/pull-request.js";
 import type { KeyedLock } from "./handlers/keyed-lock.js";
 import { createServices, type Scheduler, type Services } from "./handlers/services.js";
@@ -52,6 +53,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     registerBranchCreatedHandler(app, services);
     registerConfigPushHandler(app, services);
     registerCheckRerunHandler(app, services);
+    // A merged pull request: one pipeline, the audit (with its post-incident issue) before merge-back.
+    app.on("pull_request.closed", mergedPullRequestHandler(services, [auditMerge, trackMergeBack]));
     registerMergeAuditHandlers(app, services);
     registerMergeBackHandlers(app, services);
   };

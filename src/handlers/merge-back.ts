@@ -17,7 +17,6 @@ import { fullName, OctokitGateway, type GithubGateway, type RepoRef } from "../g
 import { GithubError, isTransient, RateLimitedError, rateLimitWaitOf } from "../github/errors.js";
 import { OctokitMergeBackGateway, type IssueComment, type MergeBackGateway, type PullRequestStatus } from "../github/merge-back-gateway.js";
 import { createOnce } from "../github/writes.js";
-import { classifyPullRequest } from "../rules/classify.js";
 import {
   backMergeHead,
   branchCleanup,
@@ -65,6 +64,7 @@ import {
   renderReminderTitle,
 } from "../render/merge-back.js";
 import { parseReminder } from "../model/records.js";
+import type { MergedEvent } from "./merged-hotfix.js";
 import { configFor, gatewayFor, isOwnEvent, ownBotLogin, repoOf, type Services } from "./services.js";
 
 /** The timed job that re-checks a repository's reminders when one comes due for escalation, or assesses a merged hotfix again. */
@@ -488,33 +488,24 @@ async function scheduleEscalations(installationId: number | undefined, repo: Rep
 }
 
 /**
- * A pull request was closed. Merged into production as a hotfix → track its merge-back (the push
- * to production that comes with the merge escalates other overdue reminders). Merged into a
- * target branch → re-check that branch's rows.
+ * The merge-back step of a merged pull request (the merged-hotfix pipeline has guarded it and
+ * read the configuration). Merged into production as a hotfix → track its merge-back (the push to
+ * production that comes with the merge escalates other overdue reminders). Merged into a target
+ * branch → re-check that branch's rows.
  */
-export async function handleClosedPullRequest(context: Context<"pull_request.closed">, services: Services): Promise<void> {
+export async function trackMergeBack(event: MergedEvent, services: Services): Promise<void> {
+  const { context, github, repo, policy, installationId } = event;
   const { pull_request: pr, repository } = context.payload;
   const merged = mergedHotfixOf(pr, repository.full_name);
   if (!merged) return;
-  const github = gatewayFor(context, services);
-  if (await isOwnEvent(context, github, services)) return;
-  const repo = repoOf(context);
-  const config = await configFor(github, repo, services);
-  if (!config.ok) {
-    context.log.warn({ pr: pr.number, problems: config.problems.length }, "invalid hotfix-guard configuration; merge-back not tracked");
-    return;
-  }
-  const { policy } = config;
   const run = runFor(new OctokitMergeBackGateway(context.octokit), github, repo, policy, services, context.log);
-  const installationId = context.payload.installation?.id;
   if (pr.base.ref !== policy.config.branches.production) {
     if (!isTargetBranch(pr.base.ref, policy)) return;
     const pending = await inRepositoryOrder(services, repo, () => recheckMergeBacks(run, { target: pr.base.ref }));
     await scheduleEscalations(installationId, repo, pending, services);
     return;
   }
-  const classification = classifyPullRequest({ baseRef: pr.base.ref, headRef: pr.head.ref, labels: pr.labels.map((label) => label.name) }, policy);
-  if (classification.kind !== "hotfix") return;
+  if (event.classification.kind !== "hotfix") return;
   const job = installationId === undefined ? null : { installationId, owner: repo.owner, repo: repo.repo, hotfix: merged, attempt: 0 };
   try {
     const pending = await inRepositoryOrder(services, repo, () => trackMergedHotfix(run, merged));
@@ -611,8 +602,7 @@ async function assessAgain(run: MergeBackRun, job: AssessmentJob, services: Serv
   }
 }
 
-/** Registers the merge-back handlers. */
+/** Registers the merge-back handler of pushes; merged pull requests come through the merged-hotfix pipeline ({@link trackMergeBack}). */
 export function registerMergeBackHandlers(app: Probot, services: Services): void {
-  app.on("pull_request.closed", (context) => handleClosedPullRequest(context, services));
   app.on("push", (context) => handleTargetPush(context, services));
 }

@@ -39,7 +39,7 @@ export interface PullRequestRef {
 }
 
 /** The production branch an invalid configuration names, else the repository's default branch. */
-function productionBranchOf(config: Extract<ConfigResult, { ok: false }>, defaultBranch: string): string {
+export function productionBranchOf(config: Extract<ConfigResult, { ok: false }>, defaultBranch: string): string {
   const production = (config.raw as { branches?: { production?: unknown } } | undefined)?.branches?.production;
   return typeof production === "string" && production ? production : defaultBranch;
 }

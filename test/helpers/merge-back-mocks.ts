@@ -5,7 +5,8 @@
  * would); every write is recorded with its body.
  */
 import { Probot, type ProbotOctokit } from "probot";
-import { registerMergeBackHandlers } from "../../src/handlers/merge-back.js";
+import { registerMergeBackHandlers, trackMergeBack } from "../../src/handlers/merge-back.js";
+import { mergedPullRequestHandler } from "../../src/handlers/merged-hotfix.js";
 import { createServices, type Scheduler, type Services } from "../../src/handlers/services.js";
 import { APP_ID, TEST_PROBOT_OPTIONS, type GitHubMock } from "./app.js";
 import { NOW } from "./builders.js";
@@ -24,7 +25,13 @@ export async function mergeBackProbot(options: { now?: () => Date; scheduler?: S
   });
   // The app's login is asked once per process (the whole app's merge audit asks it first); these tests are about merge-back's own requests.
   services.ownLogin = Promise.resolve("hotfix-guard[bot]");
-  await probot.load((app) => registerMergeBackHandlers(app, services), { cwd: process.cwd(), addHandler: () => undefined });
+  await probot.load(
+    (app) => {
+      app.on("pull_request.closed", mergedPullRequestHandler(services, [trackMergeBack]));
+      registerMergeBackHandlers(app, services);
+    },
+    { cwd: process.cwd(), addHandler: () => undefined },
+  );
   return { probot, services };
 }
 
