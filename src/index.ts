@@ -11,6 +11,7 @@ import { registerConfigPushHandler } from "./handlers/config-push.js";
 import { auditMerge, registerMergeAuditHandlers } from "./handlers/merge-audit.js";
 import { registerMergeBackHandlers, trackMergeBack } from "./handlers/merge-back.js";
 import { mergedPullRequestHandler } from "./handlers/merged-hotfix.js";
+import { registerPostIncidentHandlers } from "./handlers/post-incident.js";
 import { registerPullRequestHandlers } from "./handlers/pull-request.js";
 import type { KeyedLock } from "./handlers/keyed-lock.js";
 import { createServices, type Scheduler, type Services } from "./handlers/services.js";
@@ -56,6 +57,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     // A merged pull request: one pipeline, the audit (with its post-incident issue) before merge-back.
     app.on("pull_request.closed", mergedPullRequestHandler(services, [auditMerge, trackMergeBack]));
     registerMergeAuditHandlers(app, services);
+    registerPostIncidentHandlers(app, services);
     registerMergeBackHandlers(app, services);
   };
 }

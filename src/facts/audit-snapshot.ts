@@ -17,7 +17,6 @@ import {
   type ReviewRequestFact,
 } from "../rules/justification.js";
 import {
-  expectedTag,
   latestTagBefore,
   requiredCheckNames,
   requirementsAtMerge,
@@ -29,6 +28,7 @@ import {
   type Requirement,
   type RuleSuiteLookup,
 } from "../rules/merge-audit.js";
+import { expectedTag } from "../rules/post-incident.js";
 import type { ReviewFact, ReviewerFact } from "../rules/types.js";
 import type { AuditGateway, MergedPullRequestData } from "../github/audit-gateway.js";
 import type { RepoRef } from "../github/gateway.js";

@@ -26,9 +26,9 @@ import {
   type WriteOutcome,
 } from "../render/audit.js";
 import { readAuditRecord } from "../model/records.js";
-import { POST_INCIDENT_LABEL, postIncidentMarker, renderPostIncidentIssue, type TagState } from "../render/post-incident.js";
 import { classifyPullRequest } from "../rules/classify.js";
-import { AUDIT_PENDING_LABEL, auditMerge, expectedTag, labelChanges, type AuditRecord, type IssueRef, type MergeAudit } from "../rules/merge-audit.js";
+import { openPostIncidentIssue } from "./post-incident.js";
+import { AUDIT_PENDING_LABEL, auditMerge, labelChanges, type AuditRecord, type IssueRef, type MergeAudit } from "../rules/merge-audit.js";
 import type { ReviewFact } from "../rules/types.js";
 import { configFor, ownBotLogin, type Services } from "./services.js";
 
@@ -124,29 +124,10 @@ async function settleAuditIssue(run: AuditRun, pr: MergedPullRequestData, audit:
   return existing ? { status: "done", ref: existing, action: "closed" } : { status: "not-needed" };
 }
 
-async function tagState(run: AuditRun, pr: MergedPullRequestData): Promise<{ name: string; state: TagState } | null> {
-  const tag = run.policy.config.post_incident.require_tag ? expectedTag(pr.headRef, run.policy) : null;
-  if (!tag || !pr.mergeCommitSha) return null;
-  const sha = await run.gateway.getTagCommit(run.repo, tag);
-  const state: TagState = sha === null ? { kind: "missing" } : sha === pr.mergeCommitSha ? { kind: "on-merge-commit" } : { kind: "elsewhere", sha };
-  return { name: tag, state };
-}
-
-/** Opens the post-incident review issue once per merge (found again by its marker). */
+/** Opens the post-incident review issue once per merge (`post-incident.ts`), unless the record names it. */
 async function ensureFollowUp(run: AuditRun, pr: MergedPullRequestData, audit: MergeAudit, reviews: readonly ReviewFact[], recorded: AuditRecord | null): Promise<WriteOutcome> {
   if (recorded?.followUp) return { status: "done", ref: recorded.followUp, action: "found" };
-  const result = await run.failures.attempt(() =>
-    findOrCreateIssue(run.gateway, run.repo, {
-      marker: postIncidentMarker(pr.number),
-      label: POST_INCIDENT_LABEL,
-      since: pr.createdAt,
-      ownLogin: run.ownLogin,
-      create: async () => {
-        const tag = await tagState(run, pr);
-        return { ...renderPostIncidentIssue({ repo: fullName(run.repo), pr, audit, reviews, policy: run.policy, tag }), labels: [POST_INCIDENT_LABEL], assignees: [pr.author] };
-      },
-    }),
-  );
+  const result = await run.failures.attempt(() => openPostIncidentIssue(run, pr, audit, reviews));
   if (result.ok) return { status: "done", ref: { repo: fullName(run.repo), number: result.value.number }, action: result.value.action };
   return { status: "failed", reason: `post-incident issue: ${result.reason}` };
 }

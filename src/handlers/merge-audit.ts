@@ -7,9 +7,8 @@
  * audit issue for an unjustified bypass and a post-incident review issue (`audit-run.ts`).
  * An edited description of a merged pull request is audited again at once (only when the
  * description changed, and not for the app's own events), so a later edit of a justification is
- * flagged. Also registered
- * here: comments (justifications, `/hotfix authorize`), direct pushes, protection changes and
- * release tags, each in its own module.
+ * flagged. Also registered here: comments (justifications, `/hotfix authorize`), direct pushes
+ * and protection changes, each in its own module.
  */
 import type { Context, Probot } from "probot";
 import { repoRef } from "../github/gateway.js";
@@ -17,7 +16,6 @@ import { registerAuditCommentHandlers } from "./audit-comments.js";
 import { auditGatewayFor, auditMergedPullRequest, recheckPendingAudits } from "./audit-run.js";
 import { registerDirectPushHandler } from "./direct-push.js";
 import { registerProtectionChangeHandlers } from "./protection-changes.js";
-import { registerReleaseTagHandler } from "./release-tag.js";
 import type { MergedEvent } from "./merged-hotfix.js";
 import { isOwnEvent, type Services } from "./services.js";
 
@@ -47,13 +45,12 @@ export async function handleEditedMergedPullRequest(context: Context<"pull_reque
 
 /**
  * Registers the merge audit's own routes (an edited description, comments, direct pushes,
- * protection changes, release tags); the merge itself comes through the merged-hotfix pipeline
- * ({@link auditMerge}).
+ * protection changes); the merge itself comes through the merged-hotfix pipeline
+ * ({@link auditMerge}), release tags through the post-incident handler.
  */
 export function registerMergeAuditHandlers(app: Probot, services: Services): void {
   app.on("pull_request.edited", (context) => handleEditedMergedPullRequest(context, services));
   registerAuditCommentHandlers(app, services);
   registerDirectPushHandler(app, services);
   registerProtectionChangeHandlers(app, services);
-  registerReleaseTagHandler(app, services);
 }

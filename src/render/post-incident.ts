@@ -10,7 +10,8 @@ import type { Policy } from "../config/policy.js";
 import { findSection } from "../markdown/sections.js";
 import { parsedDescription } from "../rules/document.js";
 import { excerpt, inlineCode } from "../rules/excerpt.js";
-import { hotfixTimeline, postIncidentDue, type MergeAudit, type MergedPullRequest } from "../rules/merge-audit.js";
+import type { MergeAudit, MergedPullRequest } from "../rules/merge-audit.js";
+import { hotfixTimeline, postIncidentDue, type TagState } from "../rules/post-incident.js";
 import type { ReviewFact } from "../rules/types.js";
 import { echo, quietLogin } from "./audit.js";
 import { neutraliseMentions, neutraliseReferences, truncateMarkdown } from "./markdown.js";
@@ -24,9 +25,6 @@ export const POST_INCIDENT_LABEL = "hotfix:post-incident";
 export function postIncidentMarker(pr: number): string {
   return `<!-- hotfix-guard:post-incident pr=${pr} -->`;
 }
-
-/** Where the release tag stands. */
-export type TagState = { readonly kind: "on-merge-commit" } | { readonly kind: "missing" } | { readonly kind: "elsewhere"; readonly sha: string };
 
 function minute(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;

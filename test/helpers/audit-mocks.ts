@@ -9,6 +9,7 @@
 import { Probot } from "probot";
 import { auditMerge, registerMergeAuditHandlers } from "../../src/handlers/merge-audit.js";
 import { mergedPullRequestHandler } from "../../src/handlers/merged-hotfix.js";
+import { registerPostIncidentHandlers } from "../../src/handlers/post-incident.js";
 import { createServices, type Services } from "../../src/handlers/services.js";
 import { APP_ID, TEST_PROBOT_OPTIONS, type GitHubMock } from "./app.js";
 import { NOW } from "./builders.js";
@@ -16,10 +17,11 @@ import { NOW } from "./builders.js";
 /** The app's bot login in tests. */
 export const BOT = "hotfix-guard[bot]";
 
-/** The merge audit's routes alone: its own handlers, and the merged-pull-request pipeline with the audit as its only step. */
+/** The merge audit's routes alone: its own handlers, the post-incident tag handler, and the merged-pull-request pipeline with the audit as its only step. */
 export function registerAuditOnly(app: Probot, services: Services): void {
   app.on("pull_request.closed", mergedPullRequestHandler(services, [auditMerge]));
   registerMergeAuditHandlers(app, services);
+  registerPostIncidentHandlers(app, services);
 }
 
 /** A Probot with only the merge audit's handlers, on a pinned clock. */
