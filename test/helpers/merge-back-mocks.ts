@@ -47,6 +47,8 @@ export interface TrackedIssue {
   labels: string[];
   assignees: string[];
   openedByBot: boolean;
+  /** Who opened it, when not the app itself (`openedByBot`) nor a person. */
+  author?: string;
 }
 
 /** A pull request the app asked GitHub to open. */
@@ -200,7 +202,11 @@ export class MergeBackMock {
             title: issue.title,
             body: issue.body,
             comments: this.comments.filter((comment) => comment.number === issue.number).length,
-            user: issue.openedByBot ? { login: "hotfix-guard[bot]", type: "Bot" } : { login: "mallory", type: "User" },
+            user: issue.author
+              ? { login: issue.author, type: issue.author.endsWith("[bot]") ? "Bot" : "User" }
+              : issue.openedByBot
+                ? { login: "hotfix-guard[bot]", type: "Bot" }
+                : { login: "mallory", type: "User" },
           })),
       );
     return this;

@@ -473,6 +473,23 @@ describe("later pushes and merges", () => {
   });
 });
 
+describe("reminders of another app", () => {
+  it("are ignored: only the app's own bot login counts, never any bot", async () => {
+    const { probot } = await mergeBackProbot();
+    const { github, mb } = setUp();
+    mb.seedIssue({ number: 8, body: reminderBody(reminderState([{ target: "develop", status: "missing" }])), author: "impostor[bot]" }).listReminders("open");
+
+    await probot.receive(branchPushEvent("develop"));
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.requests.filter((request) => !request.includes("hotfix-guard.yml") && !request.includes("access_tokens"))).toStrictEqual([
+      "GET /repos/acme/payments/issues",
+    ]);
+    expect(mb.comments).toStrictEqual([]);
+    expect(mb.issueUpdates).toStrictEqual([]);
+  });
+});
+
 describe("escalation", () => {
   it("comments once, mentioning the author and the admins, when the reminder is overdue", async () => {
     const { probot } = await mergeBackProbot({ now: () => hoursAfterNow(25) });
