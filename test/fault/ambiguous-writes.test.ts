@@ -104,6 +104,7 @@ describe("without faults (the reference every fault run is held to)", () => {
     expect(await baseline("overdue")).toMatchObject({ "reminder escalation comment": 1, "issue hotfix:merge-back (open, assigned @dev-alice)": 1 });
     expect(await baseline("directPush")).toMatchObject({ [`check run "Hotfix Guard: configuration" on ccccccc`]: 1, "issue hotfix:bypass-unjustified (open)": 1 });
     expect(await baseline("refused")).toMatchObject({ "command refusal comment": 1 });
+    expect(await baseline("invalidConfig")).toMatchObject({ [`check run "Hotfix Guard" on 9999999`]: 1 });
     expect(await baseline("misnamed")).toMatchObject({ [`check run "Hotfix Guard: branch name" on a1b2c3d`]: 1 });
   });
 });

@@ -175,6 +175,11 @@ export const SCENARIOS = {
     before: (fake: FakeGitHub) => ({ deliveries: [mergedHotfixEvent()], then: () => void fake.addComment(REPO, 42, "senior-bob", "/hotfix authorize", NOW.toISOString()) }),
     delivery: () => pullRequestCommentEvent("created", { id: 7001, author: "senior-bob", body: "/hotfix authorize", createdAt: NOW.toISOString() }),
   },
+  invalidConfig: {
+    name: "hotfix merged while the configuration is invalid",
+    world: { merged: true, config: "approvals:\n  required: lots\n" },
+    delivery: () => mergedHotfixEvent(),
+  },
   misnamed: {
     name: "a hotfix branch created with a name the policy refuses",
     world: { merged: false },
@@ -192,6 +197,10 @@ function labelled(label: string): (request: FakeRequest) => boolean {
 
 function checkNamed(name: string): (request: FakeRequest) => boolean {
   return (request) => (request.body as { name?: string } | null)?.name === name;
+}
+
+function checkOn(sha: string): (request: FakeRequest) => boolean {
+  return (request) => (request.body as { head_sha?: string } | null)?.head_sha === sha;
 }
 
 function commentSaying(text: string, issue?: number): (request: FakeRequest) => boolean {
@@ -220,6 +229,7 @@ export const CREATE_KINDS: readonly CreateKind[] = [
   { name: "check run", scenario: "opened", method: "POST", route: "/repos/:owner/:repo/check-runs", lookup: CHECK_RUNS_OF_REF },
   { name: "branch-name check run", scenario: "misnamed", method: "POST", route: "/repos/:owner/:repo/check-runs", when: checkNamed("Hotfix Guard: branch name"), lookup: CHECK_RUNS_OF_REF },
   { name: "configuration check run", scenario: "directPush", method: "POST", route: "/repos/:owner/:repo/check-runs", when: checkNamed("Hotfix Guard: configuration"), lookup: CHECK_RUNS_OF_REF },
+  { name: "invalid-configuration check run on the merge commit", scenario: "invalidConfig", method: "POST", route: "/repos/:owner/:repo/check-runs", when: checkOn(MERGE_SHA), lookup: CHECK_RUNS_OF_REF },
   { name: "direct-push audit issue", scenario: "directPush", method: "POST", route: ISSUES, when: labelled("hotfix:bypass-unjustified"), lookup: ISSUES },
   { name: "command refusal comment", scenario: "refused", method: "POST", route: COMMENTS, when: commentSaying("was not accepted"), lookup: COMMENTS },
   { name: "audit comment", scenario: "merged", method: "POST", route: COMMENTS, when: commentSaying("Hotfix merge audit", 42), lookup: COMMENTS },
