@@ -43,7 +43,8 @@ export async function createOnce<T>(spec: CreateOnce<T>): Promise<CreateResult<T
     if (!isAmbiguous(error)) throw githubError(error, `creating ${spec.what}`);
     const again = await spec.find();
     if (again !== null && again !== undefined) return { value: again, action: "created" };
-    throw new AmbiguousWriteError(`creating ${spec.what}: the answer was lost and it is not there yet; retry later`, error);
+    const cause = (error as { message?: string }).message ?? String(error);
+    throw new AmbiguousWriteError(`creating ${spec.what}: ${cause}; not there when looked for again, so it is retried later`, error);
   }
 }
 
