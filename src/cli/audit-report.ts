@@ -12,7 +12,8 @@ import { ownIssue } from "../github/audit-publish.js";
 import { echo } from "../render/audit.js";
 import { tableCell } from "../render/markdown.js";
 import { postIncidentMarker } from "../render/post-incident.js";
-import { postIncidentDue, type MergeAudit, type MergedPullRequest, type Requirement } from "../rules/merge-audit.js";
+import type { MergeAudit, MergedPullRequest, Requirement } from "../rules/merge-audit.js";
+import { postIncidentDue } from "../rules/post-incident.js";
 import type { Evidence, HotfixFacts, Row } from "../rules/merge-back.js";
 import { textTable } from "./output.js";
 

@@ -7,8 +7,9 @@
  * read exactly as the pre-merge check reads them.
  */
 import type { ProbotOctokit } from "probot";
-import type { CommentFact, ReviewRequestFact } from "../rules/justification.js";
-import type { CheckRunFact, ClassicProtection, MergedPullRequest, RuleSuiteLookup, RulesetRequirements, StatusFact } from "../rules/merge-audit.js";
+import type { CheckRunFact, ClassicProtection, CommentFact, MergedPullRequest, ReviewRequestFact, RuleSuiteLookup, RulesetRequirements, StatusFact } from "../model/merge.js";
+import { statusOf } from "./errors.js";
+import { NO_RETRY } from "./writes.js";
 import { OctokitGateway, pullRequestFacts, type AppIdentity, type GithubGateway, type NewIssue, type RepoRef } from "./gateway.js";
 
 /** An issue (or pull request) as the issues list returns it. */
@@ -95,16 +96,6 @@ export interface AuditGateway extends GithubGateway {
    * back before `since`: a pull request merged since then was updated since then too.
    */
   listMergedPullRequestsInto(repo: RepoRef, base: string, since: string): Promise<MergedPullRequestSummary[]>;
-}
-
-/**
- * Creating writes are never retried by the client: a 5xx may hide a write that happened, and a
- * blind retry would duplicate it. The audit looks its marker up before writing again instead.
- */
-const NO_RETRY = { retries: 0 };
-
-function statusOf(error: unknown): number | undefined {
-  return typeof error === "object" && error !== null ? (error as { status?: number }).status : undefined;
 }
 
 function denied(error: unknown): boolean {
@@ -269,7 +260,7 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
   }
 
   async addLabels(repo: RepoRef, number: number, labels: readonly string[]): Promise<void> {
-    await this.client.rest.issues.addLabels({ ...repo, issue_number: number, labels: [...labels] });
+    await this.client.rest.issues.addLabels({ ...repo, issue_number: number, labels: [...labels], request: NO_RETRY });
   }
 
   async removeLabel(repo: RepoRef, number: number, label: string): Promise<void> {

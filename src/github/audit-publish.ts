@@ -6,11 +6,13 @@
  * suppress an audit. The protection log (changes to the production branch's protection, kept on
  * GitHub until the app has a database) is read and appended here too.
  */
-import type { ProtectionChange } from "../rules/merge-audit.js";
-import type { CommentFact } from "../rules/justification.js";
-import { deliveryToken, entryDelivery, protectionLogMarker, readProtectionEntry, renderProtectionEntry, renderProtectionLogIssue } from "../render/audit.js";
+import type { CommentFact, ProtectionChange } from "../model/merge.js";
+import { deliveryToken, entryDelivery, readProtectionEntry } from "../model/records.js";
+import { protectionLogMarker, renderProtectionEntry, renderProtectionLogIssue } from "../render/audit.js";
 import type { AuditGateway, IssueFact } from "./audit-gateway.js";
+import { statusOf } from "./errors.js";
 import { fullName, type NewIssue, type RepoRef } from "./gateway.js";
+import { createOnce } from "./writes.js";
 
 /** The label of the protection log issue. */
 export const PROTECTION_LOG_LABEL = "hotfix:protection-log";
@@ -29,10 +31,6 @@ export function ownComment(comments: readonly CommentFact[], ownLogin: string, m
 /** The app's own issue carrying the marker, or undefined. */
 export function ownIssue(issues: readonly IssueFact[], ownLogin: string, marker: string): IssueFact | undefined {
   return issues.find((issue) => !issue.isPullRequest && isOwn(issue.author, ownLogin) && issue.body.includes(marker));
-}
-
-function statusOf(error: unknown): number | undefined {
-  return typeof error === "object" && error !== null ? (error as { status?: number }).status : undefined;
 }
 
 /**
@@ -67,23 +65,40 @@ export interface MarkedIssue {
   readonly create: () => Promise<NewIssue> | NewIssue;
 }
 
-/** Finds the app's own issue carrying the marker, or creates it. */
+/** Finds the app's own issue carrying the marker, or creates it through the write policy. */
 export async function findOrCreateIssue(gateway: AuditGateway, repo: RepoRef, wanted: MarkedIssue): Promise<IssueResult> {
-  const issues = await gateway.listIssuesWithLabel(repo, wanted.label, { since: wanted.since });
-  const existing = ownIssue(issues, wanted.ownLogin, wanted.marker);
-  if (existing) return { number: existing.number, action: "found" };
-  return { number: await createIssueAssigning(gateway, repo, await wanted.create()), action: "opened" };
+  const find = async () => ownIssue(await gateway.listIssuesWithLabel(repo, wanted.label, { since: wanted.since }), wanted.ownLogin, wanted.marker)?.number;
+  const result = await createOnce({
+    what: `issue ${wanted.marker} in ${fullName(repo)}`,
+    find,
+    create: async () => createIssueAssigning(gateway, repo, await wanted.create()),
+  });
+  return { number: result.value, action: result.action === "found" ? "found" : "opened" };
 }
 
-/** Creates the comment, or updates the app's existing one when its text changed. */
-export async function upsertComment(gateway: AuditGateway, repo: RepoRef, number: number, existing: CommentFact | undefined, body: string): Promise<"created" | "updated" | "unchanged"> {
-  if (!existing) {
-    await gateway.createComment(repo, number, body);
-    return "created";
-  }
-  if (existing.body === body) return "unchanged";
-  await gateway.updateComment(repo, existing.id, body);
-  return "updated";
+/** The app's own comment carrying a marker, and the comment to write. */
+export interface MarkedComment {
+  readonly marker: string;
+  readonly ownLogin: string;
+  /** The app's comment as already read, so the first look costs nothing. */
+  readonly existing: CommentFact | undefined;
+  readonly body: string;
+}
+
+/**
+ * Creates the comment through the write policy (after an ambiguous failure the comments are
+ * read again for the marker), or updates the app's existing one when its text changed.
+ */
+export async function upsertComment(gateway: AuditGateway, repo: RepoRef, number: number, wanted: MarkedComment): Promise<"created" | "updated" | "unchanged"> {
+  const result = await createOnce<Pick<CommentFact, "id" | "body">>({
+    what: `comment ${wanted.marker} on ${fullName(repo)}#${number}`,
+    found: wanted.existing,
+    find: async () => ownComment(await gateway.listIssueComments(repo, number), wanted.ownLogin, wanted.marker),
+    create: async () => ({ id: await gateway.createComment(repo, number, wanted.body), body: wanted.body }),
+  });
+  if (result.value.body === wanted.body) return result.action === "created" ? "created" : "unchanged";
+  await gateway.updateComment(repo, result.value.id, wanted.body);
+  return result.action === "created" ? "created" : "updated";
 }
 
 async function findProtectionLog(gateway: AuditGateway, repo: RepoRef, ownLogin: string, since?: string): Promise<IssueFact | undefined> {
@@ -119,14 +134,22 @@ export async function appendProtectionChange(
   context: { readonly deliveryId: string; readonly ownLogin: string; readonly branch: string; readonly now: Date },
 ): Promise<"appended" | "already-recorded"> {
   const existing = await findProtectionLog(gateway, repo, context.ownLogin);
-  const logNumber =
-    existing?.number ??
-    (await gateway.createIssue(repo, { ...renderProtectionLogIssue(fullName(repo), context.branch), labels: [PROTECTION_LOG_LABEL], assignees: [] }));
-  if (existing) {
-    const since = new Date(context.now.getTime() - REDELIVERY_WINDOW_MS).toISOString();
-    const recent = await gateway.listIssueComments(repo, logNumber, since);
-    if (recent.some((comment) => isOwn(comment.author, context.ownLogin) && entryDelivery(comment.body) === deliveryToken(context.deliveryId))) return "already-recorded";
-  }
-  await gateway.createComment(repo, logNumber, renderProtectionEntry(change, context.deliveryId));
-  return "appended";
+  const log = await createOnce({
+    what: `protection log of ${fullName(repo)}`,
+    found: existing?.number,
+    find: async () => (await findProtectionLog(gateway, repo, context.ownLogin))?.number,
+    create: () => gateway.createIssue(repo, { ...renderProtectionLogIssue(fullName(repo), context.branch), labels: [PROTECTION_LOG_LABEL], assignees: [] }),
+  });
+  const since = new Date(context.now.getTime() - REDELIVERY_WINDOW_MS).toISOString();
+  const findEntry = async () =>
+    (await gateway.listIssueComments(repo, log.value, since)).find(
+      (comment) => isOwn(comment.author, context.ownLogin) && entryDelivery(comment.body) === deliveryToken(context.deliveryId),
+    );
+  const entry = await createOnce<{ readonly id: number }>({
+    what: `protection log entry of delivery ${context.deliveryId}`,
+    ...(log.action === "created" ? { found: null } : {}),
+    find: findEntry,
+    create: async () => ({ id: await gateway.createComment(repo, log.value, renderProtectionEntry(change, context.deliveryId)) }),
+  });
+  return entry.action === "created" ? "appended" : "already-recorded";
 }

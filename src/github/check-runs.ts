@@ -2,10 +2,12 @@
  * One check run per head commit and name, written only when what it says has changed. The
  * output carries a hidden fingerprint of itself; reading the latest check run back (one request)
  * tells whether a write is needed, so a duplicate or redelivered event costs no write, and a
- * changed verdict updates the existing run instead of adding a second one.
+ * changed verdict updates the existing run instead of adding a second one. The create goes through
+ * the write policy: sent once, and after an ambiguous failure the run is looked for again.
  */
 import { createHash } from "node:crypto";
-import type { CheckRunOutput, GithubGateway, RepoRef } from "./gateway.js";
+import type { CheckRunOutput, ExistingCheckRun, GithubGateway, RepoRef } from "./gateway.js";
+import { createOnce } from "./writes.js";
 
 /** What publishing did. */
 export type PublishResult = "created" | "updated" | "unchanged";
@@ -37,6 +39,13 @@ export async function publishCheckRun(gateway: GithubGateway, repo: RepoRef, sha
     await gateway.updateCheckRun(repo, existing.id, marked);
     return "updated";
   }
-  await gateway.createCheckRun(repo, sha, marked);
-  return "created";
+  const created = await createOnce<ExistingCheckRun>({
+    what: `check run "${output.name}" on ${sha.slice(0, 7)}`,
+    found: null,
+    find: () => gateway.findCheckRun(repo, sha, output.name),
+    create: async () => ({ id: await gateway.createCheckRun(repo, sha, marked), conclusion: output.conclusion, summary: marked.summary }),
+  });
+  if (fingerprintIn(created.value.summary) === fingerprint) return "created";
+  await gateway.updateCheckRun(repo, created.value.id, marked);
+  return "updated";
 }

@@ -8,7 +8,11 @@ import type { ProbotOctokit } from "probot";
 import type { ConfigFile } from "../config/load.js";
 import { crossOwnerExtendsFrom, readConfigFiles } from "./config-files.js";
 import { grantedPermissions, seesAllRepositories, type GrantedPermissions } from "./installation.js";
-import type { ChangedFile, CommitFact, PullRequestFacts, ReviewFact } from "../rules/types.js";
+import type { ChangedFile, CommitFact, PullRequestFacts, ReviewFact } from "../model/pull-request.js";
+import { isNotFound } from "./errors.js";
+import { NO_RETRY } from "./writes.js";
+import type { CheckRunOutput } from "../model/check-run.js";
+export type { CheckRunOutput };
 
 /** Owner and name of a repository. */
 export interface RepoRef {
@@ -39,15 +43,6 @@ export interface NewIssue {
 export interface PullRequestData extends PullRequestFacts {
   readonly state: "open" | "closed";
   readonly merged: boolean;
-}
-
-/** The output of a check run, as written and as read back. */
-export interface CheckRunOutput {
-  readonly name: string;
-  readonly conclusion: "success" | "failure" | "neutral";
-  readonly title: string;
-  readonly summary: string;
-  readonly text?: string;
 }
 
 /** The latest check run of a name on a commit, as far as the app needs it. */
@@ -131,10 +126,6 @@ export function pullRequestFacts(data: PullRequestResponse): PullRequestFacts {
     deletions: data.deletions,
     changedFiles: data.changed_files,
   };
-}
-
-function isNotFound(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { status?: number }).status === 404;
 }
 
 /** Who the app is, for telling its own check runs and events from others'. */
@@ -236,7 +227,7 @@ export class OctokitGateway implements GithubGateway {
   }
 
   async createCheckRun(repo: RepoRef, sha: string, output: CheckRunOutput): Promise<number> {
-    const { data } = await this.octokit.rest.checks.create({ ...repo, head_sha: sha, status: "completed", ...checkRunBody(output) });
+    const { data } = await this.octokit.rest.checks.create({ ...repo, head_sha: sha, status: "completed", ...checkRunBody(output), request: NO_RETRY });
     return data.id;
   }
 

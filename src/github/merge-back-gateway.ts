@@ -6,8 +6,10 @@
  * for a success.
  */
 import type { ProbotOctokit } from "probot";
-import type { CompareStatus, MergedPullRequest, TargetCommit } from "../rules/merge-back.js";
+import type { CompareStatus, MergedPullRequest, TargetCommit } from "../model/merge-back.js";
+import { isNotFound, statusOf } from "./errors.js";
 import type { NewIssue, RepoRef } from "./gateway.js";
+import { NO_RETRY } from "./writes.js";
 
 /** GitHub lists at most this many files in a comparison; a list this long may be cut. */
 const COMPARE_FILE_LIMIT = 300;
@@ -34,8 +36,17 @@ export interface LabelledIssue {
   readonly number: number;
   readonly state: "open" | "closed";
   readonly body: string;
-  /** Whether a bot (an app) opened it: a reminder is only ever opened by the app. */
-  readonly openedByBot: boolean;
+  /** Who opened it: a reminder counts only when the app's own bot login opened it. */
+  readonly author: string;
+  /** How many comments it has; null when GitHub did not say. */
+  readonly comments: number | null;
+}
+
+/** A comment on an issue or pull request. */
+export interface IssueComment {
+  readonly id: number;
+  readonly author: string;
+  readonly body: string;
 }
 
 /** A pull request as merge-back tracking reads it. */
@@ -68,9 +79,10 @@ export interface MergeBackGateway {
   /** Creates an issue; assignees GitHub refuses (no access to the repository) are left out. */
   createIssue(repo: RepoRef, issue: NewIssue): Promise<number>;
   updateIssue(repo: RepoRef, number: number, change: { readonly body: string; readonly state?: "closed" }): Promise<void>;
-  createComment(repo: RepoRef, issueNumber: number, body: string): Promise<void>;
-  /** The bodies of the comments on an issue or pull request. */
-  listCommentBodies(repo: RepoRef, issueNumber: number): Promise<string[]>;
+  /** Creates a comment (sent once, never retried by the client); returns its id. */
+  createComment(repo: RepoRef, issueNumber: number, body: string): Promise<number>;
+  /** The comments on an issue or pull request. */
+  listComments(repo: RepoRef, issueNumber: number): Promise<IssueComment[]>;
   /** The open pull request from the branch (of this repository) into the base, or null. */
   findOpenPullRequest(repo: RepoRef, head: string, base: string): Promise<PullRequestStatus | null>;
   /** Opens a pull request; `exists` when GitHub says one from head into base already exists. */
@@ -101,7 +113,7 @@ function validationText(error: unknown): string {
 }
 
 function isStatus(error: unknown, status: number): boolean {
-  return httpError(error).status === status;
+  return statusOf(error) === status;
 }
 
 function pullRequestStatus(data: { number: number; state: string; merged_at: string | null; merged?: boolean; mergeable?: boolean | null; head: { ref: string } }): PullRequestStatus {
@@ -124,7 +136,7 @@ export class OctokitMergeBackGateway implements MergeBackGateway {
       const files = (data.files ?? []).map((file) => file.filename);
       return { status: data.status, files: files.length < COMPARE_FILE_LIMIT ? files : null };
     } catch (error) {
-      if (isStatus(error, 404)) return null;
+      if (isNotFound(error)) return null;
       throw error;
     }
   }
@@ -171,18 +183,24 @@ export class OctokitMergeBackGateway implements MergeBackGateway {
     const issues = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, { ...repo, labels: label, per_page: 100, ...filter });
     return issues
       .filter((issue) => !issue.pull_request)
-      .map((issue) => ({ number: issue.number, state: issue.state === "closed" ? "closed" : "open", body: issue.body ?? "", openedByBot: issue.user?.type === "Bot" }));
+      .map((issue) => ({
+        number: issue.number,
+        state: issue.state === "closed" ? "closed" : "open",
+        body: issue.body ?? "",
+        author: issue.user?.login ?? "",
+        comments: typeof issue.comments === "number" ? issue.comments : null,
+      }));
   }
 
   async createIssue(repo: RepoRef, issue: NewIssue): Promise<number> {
     const request = { ...repo, title: issue.title, body: issue.body, labels: [...issue.labels] };
     try {
-      const { data } = await this.octokit.rest.issues.create({ ...request, assignees: [...issue.assignees] });
+      const { data } = await this.octokit.rest.issues.create({ ...request, assignees: [...issue.assignees], request: NO_RETRY });
       return data.number;
     } catch (error) {
       const refusedAssignee = isStatus(error, 422) && (httpError(error).response?.data?.errors ?? []).some((detail) => detail.field === "assignees");
       if (!refusedAssignee || issue.assignees.length === 0) throw error;
-      const { data } = await this.octokit.rest.issues.create(request);
+      const { data } = await this.octokit.rest.issues.create({ ...request, request: NO_RETRY });
       return data.number;
     }
   }
@@ -191,13 +209,14 @@ export class OctokitMergeBackGateway implements MergeBackGateway {
     await this.octokit.rest.issues.update({ ...repo, issue_number: number, body: change.body, ...(change.state ? { state: change.state, state_reason: "completed" as const } : {}) });
   }
 
-  async createComment(repo: RepoRef, issueNumber: number, body: string): Promise<void> {
-    await this.octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body });
+  async createComment(repo: RepoRef, issueNumber: number, body: string): Promise<number> {
+    const { data } = await this.octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body, request: NO_RETRY });
+    return data.id;
   }
 
-  async listCommentBodies(repo: RepoRef, issueNumber: number): Promise<string[]> {
+  async listComments(repo: RepoRef, issueNumber: number): Promise<IssueComment[]> {
     const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...repo, issue_number: issueNumber, per_page: 100 });
-    return comments.map((comment) => comment.body ?? "");
+    return comments.map((comment) => ({ id: comment.id, author: comment.user?.login ?? "", body: comment.body ?? "" }));
   }
 
   async findOpenPullRequest(repo: RepoRef, head: string, base: string): Promise<PullRequestStatus | null> {
@@ -208,7 +227,7 @@ export class OctokitMergeBackGateway implements MergeBackGateway {
 
   async openPullRequest(repo: RepoRef, pr: { readonly head: string; readonly base: string; readonly title: string; readonly body: string }): Promise<OpenPullRequestResult> {
     try {
-      const { data } = await this.octokit.rest.pulls.create({ ...repo, ...pr, maintainer_can_modify: false });
+      const { data } = await this.octokit.rest.pulls.create({ ...repo, ...pr, maintainer_can_modify: false, request: NO_RETRY });
       return { kind: "created", pullRequest: pullRequestStatus(data) };
     } catch (error) {
       if (isStatus(error, 422) && /pull request already exists/i.test(validationText(error))) return { kind: "exists" };
@@ -226,14 +245,14 @@ export class OctokitMergeBackGateway implements MergeBackGateway {
       const { data } = await this.octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
       return data.object.sha;
     } catch (error) {
-      if (isStatus(error, 404)) return null;
+      if (isNotFound(error)) return null;
       throw error;
     }
   }
 
   async createBranch(repo: RepoRef, branch: string, sha: string): Promise<"created" | "exists"> {
     try {
-      await this.octokit.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha });
+      await this.octokit.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha, request: NO_RETRY });
       return "created";
     } catch (error) {
       if (isStatus(error, 422) && /already exists/i.test(validationText(error))) return "exists";
@@ -246,7 +265,7 @@ export class OctokitMergeBackGateway implements MergeBackGateway {
       await this.octokit.rest.git.deleteRef({ ...repo, ref: `heads/${branch}` });
       return "deleted";
     } catch (error) {
-      if (isStatus(error, 404) || (isStatus(error, 422) && /does not exist/i.test(validationText(error)))) return "gone";
+      if (isNotFound(error) || (isStatus(error, 422) && /does not exist/i.test(validationText(error)))) return "gone";
       throw error;
     }
   }

@@ -13,7 +13,7 @@ import type { Policy } from "../config/policy.js";
 import type { AuditGateway } from "../github/audit-gateway.js";
 import { ownComment } from "../github/audit-publish.js";
 import { type RepoRef, repoRef } from "../github/gateway.js";
-import { readPersonFact } from "../github/audit-snapshot.js";
+import { readPersonFact } from "../facts/audit-snapshot.js";
 import { refusalMarker, renderRefusal } from "../render/audit.js";
 import { authority, isBotAccount, parseHotfixCommands, parseJustification } from "../rules/justification.js";
 import { auditGatewayFor, auditMergedPullRequest, recheckPendingAudits } from "./audit-run.js";

@@ -13,20 +13,22 @@ import type { Policy } from "../config/policy.js";
 import { OctokitAuditGateway, type AuditGateway, type MergedPullRequestData } from "../github/audit-gateway.js";
 import { findOrCreateIssue, ownComment, readProtectionChanges, upsertComment } from "../github/audit-publish.js";
 import { fullName, type RepoRef, repoRef } from "../github/gateway.js";
-import { loadAuditInputs } from "../github/audit-snapshot.js";
+import { createOnce } from "../github/writes.js";
+import { loadAuditInputs } from "../facts/audit-snapshot.js";
 import {
   auditAssignees,
+  auditIssueClosingMarker,
   auditIssueMarker,
   auditMarker,
-  readAuditRecord,
   renderAuditComment,
   renderAuditIssue,
   renderAuditIssueClosing,
   type WriteOutcome,
 } from "../render/audit.js";
-import { POST_INCIDENT_LABEL, postIncidentMarker, renderPostIncidentIssue, type TagState } from "../render/post-incident.js";
+import { readAuditRecord } from "../model/records.js";
 import { classifyPullRequest } from "../rules/classify.js";
-import { AUDIT_PENDING_LABEL, auditMerge, expectedTag, labelChanges, type AuditRecord, type IssueRef, type MergeAudit } from "../rules/merge-audit.js";
+import { openPostIncidentIssue } from "./post-incident.js";
+import { AUDIT_PENDING_LABEL, auditMerge, labelChanges, type AuditRecord, type IssueRef, type MergeAudit } from "../rules/merge-audit.js";
 import type { ReviewFact } from "../rules/types.js";
 import { configFor, ownBotLogin, type Services } from "./services.js";
 
@@ -98,9 +100,14 @@ async function openAuditIssue(run: AuditRun, pr: MergedPullRequestData, audit: M
 
 async function closeAuditIssue(run: AuditRun, issue: IssueRef, pr: MergedPullRequestData, audit: MergeAudit): Promise<WriteOutcome> {
   const target = repoRef(issue.repo);
+  const marker = auditIssueClosingMarker(fullName(run.repo), pr.number);
   const result = await run.failures.attempt(async () => {
     await run.gateway.updateIssue(target, issue.number, { state: "closed" });
-    await run.gateway.createComment(target, issue.number, renderAuditIssueClosing(fullName(run.repo), pr, audit));
+    await createOnce({
+      what: `closing comment on ${issue.repo}#${issue.number}`,
+      find: async () => ownComment(await run.gateway.listIssueComments(target, issue.number), run.ownLogin, marker),
+      create: async () => ({ id: await run.gateway.createComment(target, issue.number, renderAuditIssueClosing(fullName(run.repo), pr, audit)) }),
+    });
   });
   return result.ok ? { status: "done", ref: issue, action: "closed" } : { status: "failed", reason: `closing ${issue.repo}#${issue.number}: ${result.reason}` };
 }
@@ -117,29 +124,10 @@ async function settleAuditIssue(run: AuditRun, pr: MergedPullRequestData, audit:
   return existing ? { status: "done", ref: existing, action: "closed" } : { status: "not-needed" };
 }
 
-async function tagState(run: AuditRun, pr: MergedPullRequestData): Promise<{ name: string; state: TagState } | null> {
-  const tag = run.policy.config.post_incident.require_tag ? expectedTag(pr.headRef, run.policy) : null;
-  if (!tag || !pr.mergeCommitSha) return null;
-  const sha = await run.gateway.getTagCommit(run.repo, tag);
-  const state: TagState = sha === null ? { kind: "missing" } : sha === pr.mergeCommitSha ? { kind: "on-merge-commit" } : { kind: "elsewhere", sha };
-  return { name: tag, state };
-}
-
-/** Opens the post-incident review issue once per merge (found again by its marker). */
+/** Opens the post-incident review issue once per merge (`post-incident.ts`), unless the record names it. */
 async function ensureFollowUp(run: AuditRun, pr: MergedPullRequestData, audit: MergeAudit, reviews: readonly ReviewFact[], recorded: AuditRecord | null): Promise<WriteOutcome> {
   if (recorded?.followUp) return { status: "done", ref: recorded.followUp, action: "found" };
-  const result = await run.failures.attempt(() =>
-    findOrCreateIssue(run.gateway, run.repo, {
-      marker: postIncidentMarker(pr.number),
-      label: POST_INCIDENT_LABEL,
-      since: pr.createdAt,
-      ownLogin: run.ownLogin,
-      create: async () => {
-        const tag = await tagState(run, pr);
-        return { ...renderPostIncidentIssue({ repo: fullName(run.repo), pr, audit, reviews, policy: run.policy, tag }), labels: [POST_INCIDENT_LABEL], assignees: [pr.author] };
-      },
-    }),
-  );
+  const result = await run.failures.attempt(() => openPostIncidentIssue(run, pr, audit, reviews));
   if (result.ok) return { status: "done", ref: { repo: fullName(run.repo), number: result.value.number }, action: result.value.action };
   return { status: "failed", reason: `post-incident issue: ${result.reason}` };
 }
@@ -197,9 +185,10 @@ async function runAudit(gateway: AuditGateway, ref: AuditRef, policy: Policy, se
   const labelProblems = await applyLabels(run, pr, labelChanges(audit, pr.labels, policy, incomplete));
   const record = recordWith(audit, auditIssue, followUp);
   const body = renderAuditComment({ repo: fullName(ref.repo), pr, audit: { ...audit, record }, policy, auditIssue, followUp, labelProblems });
-  const comment = await upsertComment(gateway, ref.repo, pr.number, existing, body);
-  log.info({ pr: pr.number, verdict: audit.verdict, justified: audit.justified, comment, auditIssue: auditIssue.status, followUp: followUp.status }, "merge audited");
-  if (incomplete) await scheduleRecheck(ref, services, now);
+  const written = await run.failures.attempt(() => upsertComment(gateway, ref.repo, pr.number, { marker: auditMarker(pr.number), ownLogin: run.ownLogin, existing, body }));
+  const comment = written.ok ? written.value : "unchanged";
+  log.info({ pr: pr.number, verdict: audit.verdict, justified: audit.justified, comment: written.ok ? comment : written.reason, auditIssue: auditIssue.status, followUp: followUp.status }, "merge audited");
+  if (incomplete || !written.ok) await scheduleRecheck(ref, services, now);
   if (run.failures.errors.length > 0) throw new AggregateError(run.failures.errors, `merge audit of #${pr.number}: ${run.failures.errors.length} write(s) failed`);
   return { verdict: audit.verdict, justified: audit.justified, comment };
 }

@@ -13,9 +13,10 @@
  */
 import type { Context, Logger, Probot, ProbotOctokit } from "probot";
 import type { Policy } from "../config/policy.js";
-import { fullName, OctokitGateway, type RepoRef } from "../github/gateway.js";
-import { OctokitMergeBackGateway, type MergeBackGateway, type PullRequestStatus } from "../github/merge-back-gateway.js";
-import { classifyPullRequest } from "../rules/classify.js";
+import { fullName, OctokitGateway, type GithubGateway, type RepoRef } from "../github/gateway.js";
+import { GithubError, isTransient, RateLimitedError, rateLimitWaitOf } from "../github/errors.js";
+import { OctokitMergeBackGateway, type IssueComment, type MergeBackGateway, type PullRequestStatus } from "../github/merge-back-gateway.js";
+import { createOnce } from "../github/writes.js";
 import {
   backMergeHead,
   branchCleanup,
@@ -52,8 +53,9 @@ import {
 } from "../rules/merge-back.js";
 import {
   REMINDER_LABEL,
+  closingCommentMarker,
   completeNoteMarker,
-  parseReminder,
+  escalationCommentMarker,
   renderBackMergePullRequest,
   renderClosingComment,
   renderCompleteNote,
@@ -61,9 +63,11 @@ import {
   renderReminderBody,
   renderReminderTitle,
 } from "../render/merge-back.js";
-import { configFor, gatewayFor, isOwnEvent, repoOf, type Services } from "./services.js";
+import { parseReminder } from "../model/records.js";
+import type { MergedEvent } from "./merged-hotfix.js";
+import { configFor, gatewayFor, isOwnEvent, ownBotLogin, repoOf, type Services } from "./services.js";
 
-/** The timed job that re-checks a repository's reminders when one of them comes due for escalation. */
+/** The timed job that re-checks a repository's reminders when one comes due for escalation, or assesses a merged hotfix again. */
 export const MERGE_BACK_RECHECK = "merge-back-recheck";
 
 /** The payload of a {@link MERGE_BACK_RECHECK} job. */
@@ -71,7 +75,19 @@ export interface MergeBackJob {
   readonly installationId: number;
   readonly owner: string;
   readonly repo: string;
+  /** A merged hotfix whose assessment failed and is tried again (its reminder or note may be missing). */
+  readonly hotfix?: MergedHotfix;
+  /** How many times that assessment was scheduled before. */
+  readonly attempt?: number;
 }
+
+/** A {@link MergeBackJob} that assesses a merged hotfix again. */
+type AssessmentJob = MergeBackJob & { readonly hotfix: MergedHotfix; readonly attempt: number };
+
+/** The first wait before a failed assessment is tried again; it doubles per attempt. */
+const ASSESS_RETRY_MS = 5 * 60_000;
+/** The longest wait between two attempts of an assessment. */
+const ASSESS_RETRY_MAX_MS = 60 * 60_000;
 
 /** A reminder left open and not yet escalated, with the time it escalates. */
 export interface PendingEscalation {
@@ -86,10 +102,12 @@ export interface MergeBackReader {
   readonly policy: Policy;
 }
 
-/** One check of a repository: where, under which policy, at what time. */
+/** One check of a repository: where, under which policy, at what time, as which bot login. */
 interface MergeBackRun extends MergeBackReader {
   readonly now: Date;
   readonly log: Logger;
+  /** The app's own bot login, asked for only when there is an item to tell apart. */
+  readonly ownLogin: () => Promise<string>;
 }
 
 /** A reminder issue the app opened, with the state its body records. */
@@ -98,6 +116,8 @@ interface Reminder {
   readonly open: boolean;
   readonly body: string;
   readonly state: ReminderState;
+  /** How many comments it has (null: unknown), so a reminder without any costs no look for one. */
+  readonly comments: number | null;
 }
 
 /** What a check learned of one target. */
@@ -160,16 +180,41 @@ async function resolveTargets(run: MergeBackReader, hotfix: HotfixFacts): Promis
   return targets;
 }
 
-/** The app's reminders among the labelled issues: opened by a bot, marked, with a valid state for this repository. */
+function isOwn(author: string, ownLogin: string): boolean {
+  return author.toLowerCase() === ownLogin.toLowerCase();
+}
+
+/** The app's reminders among the labelled issues: opened by the app's own bot login, marked, with a valid state for this repository. */
 async function findReminders(run: MergeBackRun, filter: { readonly state: "open" } | { readonly state: "all"; readonly since: string }): Promise<Reminder[]> {
   const issues = await run.gateway.listLabelledIssues(run.repo, REMINDER_LABEL, filter);
+  if (issues.length === 0) return [];
+  const ownLogin = await run.ownLogin();
   return issues.flatMap((issue) => {
-    const state = issue.openedByBot ? parseReminder(issue.body) : null;
+    const state = isOwn(issue.author, ownLogin) ? parseReminder(issue.body) : null;
     if (!state || state.repository.toLowerCase() !== fullName(run.repo).toLowerCase()) {
       run.log.warn({ issue: issue.number }, "labelled as a merge-back reminder but not one the app can read; ignored");
       return [];
     }
-    return [{ number: issue.number, open: issue.state === "open", body: issue.body, state }];
+    return [{ number: issue.number, open: issue.state === "open", body: issue.body, state, comments: issue.comments }];
+  });
+}
+
+/** The app's own comment carrying the marker among the comments of an issue or pull request. */
+async function findOwnComment(run: MergeBackRun, issueNumber: number, marker: string): Promise<IssueComment | undefined> {
+  const ownLogin = await run.ownLogin();
+  return (await run.gateway.listComments(run.repo, issueNumber)).find((comment) => isOwn(comment.author, ownLogin) && comment.body.includes(marker));
+}
+
+/**
+ * Posts a marked comment on a reminder once, through the write policy: a reminder without
+ * comments needs no look first; otherwise an earlier attempt's comment is looked for.
+ */
+async function commentOnce(run: MergeBackRun, reminder: Reminder, marker: string, body: string): Promise<void> {
+  await createOnce<{ readonly id: number }>({
+    what: `comment ${marker} on ${fullName(run.repo)}#${reminder.number}`,
+    ...(reminder.comments === 0 ? { found: null } : {}),
+    find: () => findOwnComment(run, reminder.number, marker),
+    create: async () => ({ id: await run.gateway.createComment(run.repo, reminder.number, body) }),
   });
 }
 
@@ -183,21 +228,40 @@ async function cleanUpHotfixBranch(run: MergeBackRun, state: ReminderState): Pro
 }
 
 function errorText(error: unknown): string {
-  const { status, message } = error as { status?: number; message?: string };
+  const { status, message } = (error instanceof GithubError ? error.cause : error) as { status?: number; message?: string };
   return `${status ? `HTTP ${status}: ` : ""}${message ?? String(error)}`.slice(0, 300);
 }
 
-/** Opens (or finds) the back-merge pull request of a missing row; a failure is recorded in the row, never hidden. */
+/**
+ * Opens (or finds) the back-merge pull request of a missing row. A failure that can pass (a rate
+ * limit, a 5xx, a lost answer) fails the run so it is tried again; any other is recorded in the
+ * row, never hidden.
+ */
 async function openBackMerge(run: MergeBackRun, state: ReminderState, row: Row, reminderNumber: number, hotfixBranchHead: string | null): Promise<Row> {
   const { branch: head, create } = backMergeHead(state.hotfix, row.target, hotfixBranchHead);
   try {
-    if (create) await run.gateway.createBranch(run.repo, head, state.hotfix.headSha);
-    const pullRequest = (await run.gateway.findOpenPullRequest(run.repo, head, row.target)) ?? (await createBackMerge(run, state, row.target, head, reminderNumber));
-    return { target: row.target, status: "missing", backMerge: { number: pullRequest.number, head, state: pullRequest.state, mergeable: pullRequest.mergeable } };
+    if (create) await createBackMergeBranch(run, head, state.hotfix.headSha);
+    const pullRequest = await createOnce({
+      what: `back-merge pull request ${head} → ${row.target}`,
+      find: () => run.gateway.findOpenPullRequest(run.repo, head, row.target),
+      create: () => createBackMerge(run, state, row.target, head, reminderNumber),
+    });
+    return { target: row.target, status: "missing", backMerge: { number: pullRequest.value.number, head, state: pullRequest.value.state, mergeable: pullRequest.value.mergeable } };
   } catch (error) {
+    if (isTransient(error)) throw error;
     run.log.warn({ err: error, target: row.target, hotfix: state.hotfix.number }, "opening the back-merge pull request failed");
     return { target: row.target, status: "missing", backMergeError: errorText(error) };
   }
+}
+
+/** Creates the back-merge branch at the hotfix's head, once: after an ambiguous failure, it is there or the job fails. */
+async function createBackMergeBranch(run: MergeBackRun, branch: string, sha: string): Promise<void> {
+  await createOnce({
+    what: `branch ${branch}`,
+    found: null,
+    find: async () => ((await run.gateway.getBranchHead(run.repo, branch)) === sha ? branch : null),
+    create: async () => (await run.gateway.createBranch(run.repo, branch, sha), branch),
+  });
 }
 
 async function createBackMerge(run: MergeBackRun, state: ReminderState, target: string, head: string, reminderNumber: number): Promise<PullRequestStatus> {
@@ -236,7 +300,7 @@ async function ensureBackMerges(run: MergeBackRun, state: ReminderState, reminde
 /** Closes a complete reminder: the closing comment first, so a failure leaves the issue open and a retry finishes it. */
 async function closeReminder(run: MergeBackRun, reminder: Reminder, state: ReminderState): Promise<void> {
   const cleanup = await cleanUpHotfixBranch(run, state);
-  await run.gateway.createComment(run.repo, reminder.number, renderClosingComment(state, cleanup));
+  await commentOnce(run, reminder, closingCommentMarker(state.hotfix.number), renderClosingComment(state, cleanup));
   await run.gateway.updateIssue(run.repo, reminder.number, { body: renderReminderBody(state, escalationTime(state, run.policy)), state: "closed" });
   run.log.info({ issue: reminder.number, hotfix: state.hotfix.number, cleanup: cleanup.kind }, "merge-back complete; reminder closed");
 }
@@ -254,7 +318,8 @@ async function settleReminder(run: MergeBackRun, reminder: Reminder, checked: Re
   }
   if (isEscalationDue(state, run.policy, run.now)) {
     const recipients = escalationRecipients(state, run.policy, run.repo.owner);
-    await run.gateway.createComment(run.repo, reminder.number, renderEscalationComment(state, recipients, run.policy.config.merge_back.escalate_after_hours, run.now));
+    const marker = escalationCommentMarker(state.hotfix.number);
+    await commentOnce(run, reminder, marker, renderEscalationComment(state, recipients, run.policy.config.merge_back.escalate_after_hours, run.now));
     state = { ...state, escalatedAt: run.now.toISOString() };
     run.log.info({ issue: reminder.number, hotfix: state.hotfix.number }, "merge-back reminder escalated");
   }
@@ -295,8 +360,7 @@ async function refreshReminder(run: MergeBackRun, reminder: Reminder, scope: Rec
  * scope `all`. Callers serialise calls per repository (the handlers hold the repository's lock).
  * Returns the escalations still ahead of the reminders left open.
  */
-export async function recheckMergeBacks(gateway: MergeBackGateway, repo: RepoRef, policy: Policy, now: Date, log: Logger, scope: RecheckScope = "all"): Promise<PendingEscalation[]> {
-  const run: MergeBackRun = { gateway, repo, policy, now, log };
+export async function recheckMergeBacks(run: MergeBackRun, scope: RecheckScope = "all"): Promise<PendingEscalation[]> {
   const reminders = (await findReminders(run, { state: "open" })).filter((reminder) => reminder.open);
   if (reminders.length === 0) return [];
   const since = new Date(Math.min(...reminders.map((reminder) => Date.parse(reminder.state.hotfix.since)))).toISOString();
@@ -312,19 +376,34 @@ export async function recheckMergeBacks(gateway: MergeBackGateway, repo: RepoRef
 /** Posts the "merge-back complete" note on the hotfix pull request, once, and cleans up the branch. */
 async function noteComplete(run: MergeBackRun, state: ReminderState): Promise<void> {
   const marker = completeNoteMarker(state.hotfix.number);
-  const comments = await run.gateway.listCommentBodies(run.repo, state.hotfix.number);
-  if (comments.some((body) => body.startsWith(marker))) return;
+  const find = () => findOwnComment(run, state.hotfix.number, marker);
+  const existing = await find();
+  if (existing) return;
   const cleanup = await cleanUpHotfixBranch(run, state);
-  await run.gateway.createComment(run.repo, state.hotfix.number, renderCompleteNote(state, cleanup));
+  const body = renderCompleteNote(state, cleanup);
+  await createOnce<{ readonly id: number }>({
+    what: `merge-back note on ${fullName(run.repo)}#${state.hotfix.number}`,
+    found: existing,
+    find,
+    create: async () => ({ id: await run.gateway.createComment(run.repo, state.hotfix.number, body) }),
+  });
   run.log.info({ hotfix: state.hotfix.number, cleanup: cleanup.kind }, "merge-back already complete at merge");
 }
 
 /** Opens the reminder of a hotfix that some target lacks, then its back-merge pull requests. */
 async function openReminder(run: MergeBackRun, state: ReminderState, checks: ReadonlyMap<string, TargetCheck>): Promise<PendingEscalation | null> {
   const body = renderReminderBody(state, escalationTime(state, run.policy));
-  const number = await run.gateway.createIssue(run.repo, { title: renderReminderTitle(state), body, labels: [REMINDER_LABEL], assignees: [state.hotfix.author] });
-  run.log.info({ issue: number, hotfix: state.hotfix.number }, "merge-back reminder opened");
-  return settleReminder(run, { number, open: true, body, state }, state, checks, "all");
+  const created = await createOnce({
+    what: `merge-back reminder of hotfix #${state.hotfix.number}`,
+    found: null,
+    find: async () => (await findReminders(run, { state: "all", since: state.hotfix.mergedAt })).find((reminder) => reminder.state.hotfix.number === state.hotfix.number),
+    create: async () => {
+      const number = await run.gateway.createIssue(run.repo, { title: renderReminderTitle(state), body, labels: [REMINDER_LABEL], assignees: [state.hotfix.author] });
+      return { number, open: true, body, state, comments: 0 };
+    },
+  });
+  run.log.info({ issue: created.value.number, hotfix: state.hotfix.number }, "merge-back reminder opened");
+  return settleReminder(run, created.value, state, checks, "all");
 }
 
 /** Where a merged hotfix stands with its targets, and what each target's check learned. */
@@ -399,8 +478,7 @@ function inRepositoryOrder<T>(services: Services, repo: RepoRef, work: () => Pro
  * escalates on time even when no event arrives. Without a store, the next event in the
  * repository does it. Keyed by reminder and time, so repeated events schedule each once.
  */
-async function scheduleEscalations(context: Context<"pull_request.closed" | "push">, repo: RepoRef, pending: readonly PendingEscalation[], services: Services): Promise<void> {
-  const installationId = context.payload.installation?.id;
+async function scheduleEscalations(installationId: number | undefined, repo: RepoRef, pending: readonly PendingEscalation[], services: Services): Promise<void> {
   if (!services.scheduler || installationId === undefined) return;
   const job: MergeBackJob = { installationId, owner: repo.owner, repo: repo.repo };
   for (const { hotfix, escalatesAt } of pending) {
@@ -410,35 +488,37 @@ async function scheduleEscalations(context: Context<"pull_request.closed" | "pus
 }
 
 /**
- * A pull request was closed. Merged into production as a hotfix → track its merge-back (the push
- * to production that comes with the merge escalates other overdue reminders). Merged into a
- * target branch → re-check that branch's rows.
+ * The merge-back step of a merged pull request (the merged-hotfix pipeline has guarded it and
+ * read the configuration). Merged into production as a hotfix → track its merge-back (the push to
+ * production that comes with the merge escalates other overdue reminders). Merged into a target
+ * branch → re-check that branch's rows.
  */
-export async function handleClosedPullRequest(context: Context<"pull_request.closed">, services: Services): Promise<void> {
+export async function trackMergeBack(event: MergedEvent, services: Services): Promise<void> {
+  const { context, github, repo, policy, installationId } = event;
   const { pull_request: pr, repository } = context.payload;
   const merged = mergedHotfixOf(pr, repository.full_name);
   if (!merged) return;
-  const github = gatewayFor(context, services);
-  if (await isOwnEvent(context, github, services)) return;
-  const repo = repoOf(context);
-  const config = await configFor(github, repo, services);
-  if (!config.ok) {
-    context.log.warn({ pr: pr.number, problems: config.problems.length }, "invalid hotfix-guard configuration; merge-back not tracked");
-    return;
-  }
-  const { policy } = config;
-  const gateway = new OctokitMergeBackGateway(context.octokit);
-  const now = services.now();
+  const run = runFor(new OctokitMergeBackGateway(context.octokit), github, repo, policy, services, context.log);
   if (pr.base.ref !== policy.config.branches.production) {
     if (!isTargetBranch(pr.base.ref, policy)) return;
-    const pending = await inRepositoryOrder(services, repo, () => recheckMergeBacks(gateway, repo, policy, now, context.log, { target: pr.base.ref }));
-    await scheduleEscalations(context, repo, pending, services);
+    const pending = await inRepositoryOrder(services, repo, () => recheckMergeBacks(run, { target: pr.base.ref }));
+    await scheduleEscalations(installationId, repo, pending, services);
     return;
   }
-  const classification = classifyPullRequest({ baseRef: pr.base.ref, headRef: pr.head.ref, labels: pr.labels.map((label) => label.name) }, policy);
-  if (classification.kind !== "hotfix") return;
-  const pending = await inRepositoryOrder(services, repo, () => trackMergedHotfix({ gateway, repo, policy, now, log: context.log }, merged));
-  await scheduleEscalations(context, repo, pending ? [pending] : [], services);
+  if (event.classification.kind !== "hotfix") return;
+  const job = installationId === undefined ? null : { installationId, owner: repo.owner, repo: repo.repo, hotfix: merged, attempt: 0 };
+  try {
+    const pending = await inRepositoryOrder(services, repo, () => trackMergedHotfix(run, merged));
+    await scheduleEscalations(installationId, repo, pending ? [pending] : [], services);
+  } catch (error) {
+    if (job && isTransient(error)) await scheduleAssessment(job, error, services);
+    throw error;
+  }
+}
+
+/** The run of one event: the repository, its policy, the clock, and the app's login when needed. */
+function runFor(gateway: MergeBackGateway, github: GithubGateway, repo: RepoRef, policy: Policy, services: Services, log: Logger): MergeBackRun {
+  return { gateway, repo, policy, now: services.now(), log, ownLogin: () => ownBotLogin(github, services) };
 }
 
 /**
@@ -458,27 +538,71 @@ export async function handleTargetPush(context: Context<"push">, services: Servi
   const { policy } = config;
   const production = branch === policy.config.branches.production;
   if (!production && !isTargetBranch(branch, policy)) return;
-  const gateway = new OctokitMergeBackGateway(context.octokit);
+  const run = runFor(new OctokitMergeBackGateway(context.octokit), github, repo, policy, services, context.log);
   const scope: RecheckScope = production ? "release-activity" : { target: branch };
-  const pending = await inRepositoryOrder(services, repo, () => recheckMergeBacks(gateway, repo, policy, services.now(), context.log, scope));
-  await scheduleEscalations(context, repo, pending, services);
+  const pending = await inRepositoryOrder(services, repo, () => recheckMergeBacks(run, scope));
+  await scheduleEscalations(context.payload.installation?.id, repo, pending, services);
 }
 
 /**
  * Runs a {@link MERGE_BACK_RECHECK} job: checks every open reminder of the repository again, which
- * ticks what landed unnoticed and escalates the reminders now due. The durable worker calls it
+ * ticks what landed unnoticed and escalates the reminders now due; or, when the job names a merged
+ * hotfix, assesses that hotfix again (its earlier assessment failed). The durable worker calls it
  * with the installation's Octokit.
  */
 export async function runMergeBackRecheck(octokit: ProbotOctokit, job: MergeBackJob, services: Services, log: Logger): Promise<void> {
   const repo: RepoRef = { owner: job.owner, repo: job.repo };
-  const config = await configFor(new OctokitGateway(octokit, services.identity), repo, services);
+  const github = new OctokitGateway(octokit, services.identity);
+  const config = await configFor(github, repo, services);
   if (!config.ok) return;
-  const { policy } = config;
-  await inRepositoryOrder(services, repo, () => recheckMergeBacks(new OctokitMergeBackGateway(octokit), repo, policy, services.now(), log, "all"));
+  const run = runFor(new OctokitMergeBackGateway(octokit), github, repo, config.policy, services, log);
+  if (job.hotfix) return assessAgain(run, { ...job, hotfix: job.hotfix, attempt: job.attempt ?? 0 }, services);
+  await inRepositoryOrder(services, repo, () => recheckMergeBacks(run, "all"));
 }
 
-/** Registers the merge-back handlers. */
+/**
+ * How long before a failed assessment is tried again: the wait a rate limit asked for, and at
+ * least {@link ASSESS_RETRY_MS} doubled per attempt, at most {@link ASSESS_RETRY_MAX_MS}.
+ */
+function assessmentDelay(error: unknown, attempt: number, now: Date): number {
+  const backoff = Math.min(ASSESS_RETRY_MAX_MS, ASSESS_RETRY_MS * 2 ** attempt);
+  const limited = error instanceof RateLimitedError ? error.waitMs : rateLimitWaitOf(error, now);
+  return Math.max(backoff, limited ?? 0);
+}
+
+/**
+ * Schedules the merged hotfix's merge-back assessment again after a failure (its writes failed or
+ * were rate-limited): durable work, retried until done like the audit's re-check, however long
+ * the delivery's own attempts last. Keyed by attempt, so the failed attempts of one delivery
+ * schedule one job. Without a store the next event in the repository has to do it.
+ */
+async function scheduleAssessment(job: AssessmentJob, error: unknown, services: Services): Promise<void> {
+  if (!services.scheduler) return;
+  const now = services.now();
+  const due = new Date(now.getTime() + assessmentDelay(error, job.attempt, now));
+  const key = `${MERGE_BACK_RECHECK}:${job.owner}/${job.repo}#${job.hotfix.number}:assessment@${job.attempt}`;
+  await services.scheduler.schedule(MERGE_BACK_RECHECK, key, { ...job, attempt: job.attempt + 1 }, due);
+}
+
+/**
+ * A merged hotfix's assessment again, from a timed job (it finds the reminder or note an earlier
+ * attempt made, so nothing is written twice). When it fails for a reason that can pass (a rate
+ * limit, a 5xx, a lost answer), the next attempt is scheduled instead of failing the job; any
+ * other failure fails the job.
+ */
+async function assessAgain(run: MergeBackRun, job: AssessmentJob, services: Services): Promise<void> {
+  const repo: RepoRef = { owner: job.owner, repo: job.repo };
+  try {
+    const pending = await inRepositoryOrder(services, repo, () => trackMergedHotfix(run, job.hotfix));
+    await scheduleEscalations(job.installationId, repo, pending ? [pending] : [], services);
+  } catch (error) {
+    if (!isTransient(error) || !services.scheduler) throw error;
+    await scheduleAssessment(job, error, services);
+    run.log.warn({ err: error, pr: job.hotfix.number, attempt: job.attempt }, "merge-back assessment failed; scheduled again");
+  }
+}
+
+/** Registers the merge-back handler of pushes; merged pull requests come through the merged-hotfix pipeline ({@link trackMergeBack}). */
 export function registerMergeBackHandlers(app: Probot, services: Services): void {
-  app.on("pull_request.closed", (context) => handleClosedPullRequest(context, services));
   app.on("push", (context) => handleTargetPush(context, services));
 }

@@ -9,7 +9,7 @@
 import type { Context, Logger, Probot } from "probot";
 import type { CheckRunOutput, GithubGateway, RepoRef } from "../github/gateway.js";
 import { publishCheckRun } from "../github/check-runs.js";
-import { loadSnapshot } from "../github/snapshot.js";
+import { loadSnapshot } from "../facts/snapshot.js";
 import { classifyPullRequest } from "../rules/classify.js";
 import { evaluateHotfix } from "../rules/index.js";
 import { reviewWaitDeadline } from "../rules/approvals.js";
@@ -39,7 +39,7 @@ export interface PullRequestRef {
 }
 
 /** The production branch an invalid configuration names, else the repository's default branch. */
-function productionBranchOf(config: Extract<ConfigResult, { ok: false }>, defaultBranch: string): string {
+export function productionBranchOf(config: Extract<ConfigResult, { ok: false }>, defaultBranch: string): string {
   const production = (config.raw as { branches?: { production?: unknown } } | undefined)?.branches?.production;
   return typeof production === "string" && production ? production : defaultBranch;
 }

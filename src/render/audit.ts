@@ -5,19 +5,17 @@
  * every piece of user text is cut, kept on one line inside a table cell, its HTML defused and its
  * `@mentions` and `#references` neutralised: a justification cannot notify anyone, link an issue,
  * or forge a row of the audit. Each body carries a hidden marker that the app looks up before
- * writing, and the audit comment carries its own record (what the verdict stood on) in a hidden,
- * encoded block. Pure.
+ * writing, and the audit comment carries its own record (what the verdict stood on) in a hidden
+ * block that `src/model/records.ts` encodes. Pure.
  */
-import { z } from "zod";
 import type { Policy } from "../config/policy.js";
 import { excerpt, inlineCode } from "../rules/excerpt.js";
 import { JUSTIFICATION_FIELDS, type JustificationCheck } from "../rules/justification.js";
 import type { AuditRecord, IssueRef, MergeAudit, MergedPullRequest, ProtectionChange, PushedCommit, Requirement } from "../rules/merge-audit.js";
 import { fitBodyWithTail, fitIssueTitle } from "./limits.js";
 import { neutraliseMentions, neutraliseReferences, tableCell } from "./markdown.js";
+import { protectionEntryBlock, recordBlock } from "../model/records.js";
 
-/** The encoded record never exceeds this; beyond it, its texts are cut further. */
-const RECORD_LIMIT = 22_000;
 const ZERO_WIDTH_SPACE = "\u200b";
 
 // ── Quoting ────────────────────────────────────────────────────────────────────────────────────
@@ -83,105 +81,6 @@ export function protectionLogMarker(repo: string): string {
   return `<!-- hotfix-guard:protection-log repo=${repo} -->`;
 }
 
-const RECORD = /<!-- hotfix-guard:audit-record ([A-Za-z0-9_-]+) -->/;
-const ENTRY = /<!-- hotfix-guard:protection-change ([A-Za-z0-9_-]+) -->/;
-const DELIVERY = /<!-- hotfix-guard:delivery ([A-Za-z0-9-]{1,80}) -->/;
-
-const requirementSchema = z.object({
-  source: z.enum(["policy", "github"]),
-  title: z.string(),
-  required: z.string(),
-  present: z.string(),
-  status: z.enum(["met", "unmet", "unknown", "pending"]),
-});
-const changeSchema = z.object({ at: z.string(), actor: z.string(), kind: z.enum(["branch protection rule", "ruleset"]), action: z.string(), name: z.string() });
-const ruleSuiteSchema = z.discriminatedUnion("status", [
-  z.object({ status: z.literal("bypass"), id: z.number(), actor: z.string().nullable(), pushedAt: z.string().nullable() }),
-  z.object({ status: z.literal("none") }),
-  z.object({ status: z.literal("not-permitted"), reason: z.string() }),
-  z.object({ status: z.literal("unavailable"), reason: z.string() }),
-  z.object({ status: z.literal("not-applicable") }),
-]);
-const sourceSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("body") }),
-  z.object({ kind: z.literal("comment"), id: z.number(), author: z.string(), createdAt: z.string(), updatedAt: z.string() }),
-]);
-const fieldsSchema = z.object(Object.fromEntries(JUSTIFICATION_FIELDS.map(({ key }) => [key, z.string()])) as Record<(typeof JUSTIFICATION_FIELDS)[number]["key"], z.ZodString>);
-const checkSchema = z.object({ aspect: z.string(), status: z.enum(["valid", "invalid", "unverified"]), detail: z.string() });
-const confirmationSchema = z.object({ kind: z.enum(["review", "comment"]), login: z.string(), id: z.number().nullable(), at: z.string() });
-const authoritySchema = z.object({ permission: z.string(), teams: z.array(z.string()), at: z.string() });
-const issueRefSchema = z.object({ repo: z.string(), number: z.number() });
-const recordSchema = z.object({
-  version: z.literal(1),
-  pr: z.number(),
-  mergeCommitSha: z.string().nullable(),
-  auditedAt: z.string(),
-  requirements: z.array(requirementSchema),
-  protectionChanges: z.array(changeSchema),
-  rulesetsApply: z.boolean(),
-  ruleSuite: ruleSuiteSchema,
-  ruleSuiteCheckedAt: z.string().nullable(),
-  seen: z.record(z.string(), z.string()),
-  justification: z
-    .object({
-      source: sourceSchema,
-      fields: fieldsSchema,
-      fingerprint: z.string(),
-      verdict: z.object({ valid: z.boolean(), checks: z.array(checkSchema), authoriser: z.string().nullable(), confirmation: confirmationSchema.optional() }),
-      recordedAt: z.string(),
-    })
-    .nullable(),
-  auditIssue: issueRefSchema.nullable(),
-  auditIssueClosed: z.boolean(),
-  followUp: issueRefSchema.nullable(),
-  authorities: z.record(z.string(), authoritySchema).optional(),
-  withdrawals: z.array(z.string()).optional(),
-});
-
-function encode(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
-}
-
-function decode(encoded: string): unknown {
-  try {
-    return JSON.parse(Buffer.from(encoded, "base64url").toString("utf8"));
-  } catch {
-    return null;
-  }
-}
-
-function shrinkRequirements(record: AuditRecord, max: number): AuditRecord {
-  const cut = (text: string) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-  return { ...record, requirements: record.requirements.map((r) => ({ ...r, title: cut(r.title), required: cut(r.required), present: cut(r.present) })) };
-}
-
-const KEEP_FIRST: Record<Requirement["status"], number> = { unmet: 0, unknown: 1, pending: 2, met: 3 };
-
-/**
- * The record as a hidden block, its requirement texts cut until it fits its share of the body. As
- * a last resort only part of the requirements is kept, unmet ones first, so that the verdict a
- * later run reads from the record can never improve (the visible table still lists them all).
- */
-export function recordBlock(record: AuditRecord): string {
-  let encoded = encode(record);
-  for (const max of [200, 80, 20]) {
-    if (encoded.length <= RECORD_LIMIT) break;
-    encoded = encode(shrinkRequirements(record, max));
-  }
-  const worstFirst = [...record.requirements].sort((a, b) => KEEP_FIRST[a.status] - KEEP_FIRST[b.status]);
-  for (let keep = worstFirst.length; encoded.length > RECORD_LIMIT && keep > 1; keep = Math.ceil(keep / 2)) {
-    encoded = encode(shrinkRequirements({ ...record, requirements: worstFirst.slice(0, Math.ceil(keep / 2)) }, 20));
-  }
-  return `<!-- hotfix-guard:audit-record ${encoded} -->`;
-}
-
-/** The record an audit comment carries, or null when it carries none that reads. */
-export function readAuditRecord(body: string): AuditRecord | null {
-  const match = RECORD.exec(body);
-  if (!match) return null;
-  const parsed = recordSchema.safeParse(decode(match[1] as string));
-  return parsed.success ? (parsed.data as AuditRecord) : null;
-}
 
 // ── The audit comment ──────────────────────────────────────────────────────────────────────────
 
@@ -377,10 +276,15 @@ export function renderAuditIssue(repo: string, pr: MergedPullRequest, audit: Mer
   return { title: fitIssueTitle(`Unjustified hotfix bypass: ${repo}#${pr.number}`), body: fitBodyWithTail(body, auditIssueMarker(repo, pr.number)) };
 }
 
+/** The hidden marker of the comment that closes the audit issue of a merge. */
+export function auditIssueClosingMarker(repo: string, pr: number): string {
+  return `<!-- hotfix-guard:audit-issue-closed repo=${repo} pr=${pr} -->`;
+}
+
 /** The comment that closes an audit issue once a valid justification arrived. */
 export function renderAuditIssueClosing(repo: string, pr: MergedPullRequest, audit: MergeAudit): string {
   const authoriser = audit.justification?.verdict.authoriser ?? null;
-  return `A valid emergency bypass justification is now recorded on ${repo}#${pr.number}, authorised by ${quietLogin(authoriser)} and verified by Hotfix Guard (see the audit comment). Closing.`;
+  return `A valid emergency bypass justification is now recorded on ${repo}#${pr.number}, authorised by ${quietLogin(authoriser)} and verified by Hotfix Guard (see the audit comment). Closing.\n\n${auditIssueClosingMarker(repo, pr.number)}`;
 }
 
 // ── Commands ───────────────────────────────────────────────────────────────────────────────────
@@ -448,32 +352,13 @@ export function renderProtectionLogIssue(repo: string, branch: string): { title:
   };
 }
 
-/** A delivery id as a protection log entry keeps it. */
-export function deliveryToken(deliveryId: string): string {
-  return deliveryId.replace(/[^A-Za-z0-9-]/g, "").slice(0, 80);
-}
-
 /** One entry of the protection log: readable text and the change, encoded. */
 export function renderProtectionEntry(change: ProtectionChange, deliveryId: string): string {
   return [
     `${minute(change.at)}: ${change.kind} ${echoCode(change.name, 100)} **${echo(change.action, 40)}** by ${quietLogin(change.actor)}.`,
     "",
-    `<!-- hotfix-guard:protection-change ${encode(change)} -->`,
-    `<!-- hotfix-guard:delivery ${deliveryToken(deliveryId)} -->`,
+    protectionEntryBlock(change, deliveryId),
   ].join("\n");
-}
-
-/** The change a protection log entry records, or null. */
-export function readProtectionEntry(body: string): ProtectionChange | null {
-  const match = ENTRY.exec(body);
-  if (!match) return null;
-  const parsed = changeSchema.safeParse(decode(match[1] as string));
-  return parsed.success ? parsed.data : null;
-}
-
-/** The delivery a protection log entry was written for, or null. */
-export function entryDelivery(body: string): string | null {
-  return DELIVERY.exec(body)?.[1] ?? null;
 }
 
 /** The logins that receive the audit issue: the configured admin users. */

@@ -5,7 +5,7 @@
  */
 import type { ConfigProblem } from "../config/load.js";
 import type { ConfigSource, PermissionGap } from "../config/policy.js";
-import type { CheckRunOutput } from "../github/gateway.js";
+import type { CheckRunOutput } from "../model/check-run.js";
 import type { Evaluation } from "../rules/index.js";
 import type { Finding, FindingStatus } from "../rules/types.js";
 import { fitCheckRun } from "./limits.js";

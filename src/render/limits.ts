@@ -12,7 +12,7 @@
  * ("name is too long (maximum is 50 characters)"). A check run's name and title have no
  * documented limit; the app keeps them as short as an issue title.
  */
-import type { CheckRunOutput } from "../github/gateway.js";
+import type { CheckRunOutput } from "../model/check-run.js";
 import { scanCodeSpans } from "../markdown/escape.js";
 
 /** GitHub's limits, in characters. */

@@ -2,28 +2,31 @@
  * What merge-back tracking writes: the reminder issue (title, checklist body), its closing and
  * escalation comments, the "merge-back complete" note on a hotfix that needs no reminder, and
  * the back-merge pull requests. The reminder body ends with its state as hidden JSON, so the
- * issue itself is the durable record: the next event parses it back with {@link parseReminder}.
+ * issue itself is the durable record: the next event parses it back (`src/model/records.ts`).
  * Pure; hostile text (PR titles, branch names) is escaped here and nowhere else.
  */
-import { z } from "zod";
 import { inlineCode, listInProse } from "../rules/excerpt.js";
 import type { BackMerge, CleanupOutcome, Evidence, ReminderState, Row } from "../rules/merge-back.js";
 import { fitBody, fitBodyWithTail, fitIssueTitle, GITHUB_LIMITS } from "./limits.js";
 import { codeBlock, literalText, neutraliseMentions } from "./markdown.js";
+import { reminderMarker, stateBlock } from "../model/records.js";
 
 /** The label every reminder carries; with the marker, it finds reminders without listing every issue. */
 export const REMINDER_LABEL = "hotfix:merge-back";
-const STATE_OPEN = "<!-- hotfix-guard:merge-back-state ";
-const STATE_CLOSE = " -->";
-
-/** The hidden first line of the reminder of hotfix `number`. */
-function reminderMarker(number: number): string {
-  return `<!-- hotfix-guard:merge-back pr=${number} -->`;
-}
 
 /** The hidden marker of the "merge-back complete" note on the hotfix pull request. */
 export function completeNoteMarker(number: number): string {
   return `<!-- hotfix-guard:merge-back-complete pr=${number} -->`;
+}
+
+/** The hidden marker of the comment that closes the reminder of hotfix `number`. */
+export function closingCommentMarker(number: number): string {
+  return `<!-- hotfix-guard:merge-back-closed pr=${number} -->`;
+}
+
+/** The hidden marker of the escalation comment on the reminder of hotfix `number`. */
+export function escalationCommentMarker(number: number): string {
+  return `<!-- hotfix-guard:merge-back-escalated pr=${number} -->`;
 }
 
 function short(sha: string): string {
@@ -139,11 +142,6 @@ function indent(block: string): string {
     .join("\n");
 }
 
-/** Hidden, re-parsable JSON: `<`, `>`, `&` and `@` escaped, so no text inside can end the comment or mention anyone. */
-function stateBlock(state: ReminderState): string {
-  const json = JSON.stringify(state).replace(/[<>&@]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  return `${STATE_OPEN}${json}${STATE_CLOSE}`;
-}
 
 /**
  * The reminder body: a checklist row per target with why it is missing and the commands to fix
@@ -167,61 +165,6 @@ export function renderReminderBody(state: ReminderState, escalatesAt: Date): str
   return fitBodyWithTail(visible, block);
 }
 
-const evidenceSchema = z.discriminatedUnion("via", [
-  z.object({ via: z.literal("ancestry"), sha: z.string() }),
-  z.object({ via: z.literal("pull-request"), number: z.number().int() }),
-  z.object({ via: z.literal("cherry-pick"), shas: z.array(z.string()) }),
-]);
-const backMergeSchema = z.object({
-  number: z.number().int(),
-  head: z.string(),
-  state: z.enum(["open", "closed", "merged"]),
-  mergeable: z.boolean().nullable(),
-  conflicts: z.object({ files: z.array(z.string()), total: z.number().int() }).nullable().optional(),
-});
-const rowSchema = z.discriminatedUnion("status", [
-  z.object({ target: z.string(), status: z.literal("done"), evidence: evidenceSchema, backMerge: backMergeSchema.optional() }),
-  z.object({ target: z.string(), status: z.literal("missing"), backMerge: backMergeSchema.optional(), backMergeError: z.string().optional() }),
-  z.object({ target: z.string(), status: z.literal("absent") }),
-  z.object({ target: z.string(), status: z.literal("released") }),
-]);
-const stateSchema = z.object({
-  version: z.literal(1),
-  repository: z.string(),
-  production: z.string(),
-  hotfix: z.object({
-    number: z.number().int(),
-    title: z.string(),
-    author: z.string(),
-    headRef: z.string(),
-    headSha: z.string(),
-    headInRepository: z.boolean(),
-    mergeSha: z.string(),
-    mergedAt: z.string(),
-    method: z.enum(["merge", "squash-or-rebase"]),
-    commits: z.array(z.string()),
-    since: z.string(),
-  }),
-  rows: z.array(rowSchema),
-  escalatedAt: z.string().nullable(),
-});
-
-/**
- * The state recorded in a reminder body, or null when the body is not a reminder the app wrote
- * (no marker on the first line, no state block at the end, or a state that does not validate).
- */
-export function parseReminder(body: string): ReminderState | null {
-  const trimmed = body.trimEnd();
-  const firstLine = /^<!-- hotfix-guard:merge-back pr=(\d+) -->/.exec(trimmed);
-  const start = trimmed.lastIndexOf(STATE_OPEN);
-  if (!firstLine || start === -1 || !trimmed.endsWith(STATE_CLOSE)) return null;
-  try {
-    const parsed = stateSchema.safeParse(JSON.parse(trimmed.slice(start + STATE_OPEN.length, trimmed.length - STATE_CLOSE.length)));
-    return parsed.success && parsed.data.hotfix.number === Number(firstLine[1]) ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
 
 function doneList(state: ReminderState): string {
   return listInProse(state.rows.flatMap((row) => (row.status === "done" ? [`${inlineCode(row.target)} (${evidenceText(row.evidence, state)})`] : [])));
@@ -266,7 +209,7 @@ export function renderClosingComment(state: ReminderState, cleanup: CleanupOutco
   const summary = done
     ? `✅ Every target branch now has hotfix #${state.hotfix.number}: ${done}. Closing this reminder.`
     : `✅ No target branch needs hotfix #${state.hotfix.number} any more. Closing this reminder.`;
-  return fitBody([summary, skippedNote(state), cleanupText(state, cleanup)].filter(Boolean).join("\n\n"));
+  return fitBodyWithTail([summary, skippedNote(state), cleanupText(state, cleanup)].filter(Boolean).join("\n\n"), closingCommentMarker(state.hotfix.number));
 }
 
 /**
@@ -276,10 +219,10 @@ export function renderClosingComment(state: ReminderState, cleanup: CleanupOutco
 export function renderEscalationComment(state: ReminderState, mentions: readonly string[], hours: number, now: Date): string {
   const missing = state.rows.filter((row) => row.status === "missing").map((row) => inlineCode(row.target));
   const elapsed = Math.floor((now.getTime() - Date.parse(state.hotfix.mergedAt)) / 3_600_000);
-  return fitBody([
+  return fitBodyWithTail([
     `${mentions.map((who) => `@${who}`).join(" ")} ⏰ Hotfix #${state.hotfix.number} was merged ${elapsed} hours ago and still has not reached ${listInProse(missing)}. The policy asks for merge-back within ${hours} hours (\`merge_back.escalate_after_hours\`).`,
     "The checklist in this issue says what is missing and gives the commands to merge it by hand.",
-  ].join("\n\n"));
+  ].join("\n\n"), escalationCommentMarker(state.hotfix.number));
 }
 
 /** The title and body of the back-merge pull request of a target. */

@@ -10,11 +10,13 @@ import type { Policy } from "../config/policy.js";
 import { findSection } from "../markdown/sections.js";
 import { parsedDescription } from "../rules/document.js";
 import { excerpt, inlineCode } from "../rules/excerpt.js";
-import { hotfixTimeline, postIncidentDue, type MergeAudit, type MergedPullRequest } from "../rules/merge-audit.js";
+import type { MergeAudit, MergedPullRequest } from "../rules/merge-audit.js";
+import { hotfixTimeline, postIncidentDue, type TagState } from "../rules/post-incident.js";
 import type { ReviewFact } from "../rules/types.js";
 import { echo, quietLogin } from "./audit.js";
 import { fitBodyWithTail, fitIssueTitle } from "./limits.js";
 import { neutraliseMentions, neutraliseReferences } from "./markdown.js";
+import { hasTagMarker, tagMarker, trackedTag } from "../model/records.js";
 
 /** The label of post-incident review issues, by which the app finds them again. */
 export const POST_INCIDENT_LABEL = "hotfix:post-incident";
@@ -26,10 +28,6 @@ export function postIncidentMarker(pr: number): string {
 
 /** Room kept in the issue body for the tag item to grow when {@link withTagState} rewrites it. */
 const TAG_STATE_ROOM = 100;
-const TAG_MARKER = /<!-- hotfix-guard:tag (v\d{1,9}\.\d{1,9}\.\d{1,9}) merge=([0-9a-f]{40}) -->/;
-
-/** Where the release tag stands. */
-export type TagState = { readonly kind: "on-merge-commit" } | { readonly kind: "missing" } | { readonly kind: "elsewhere"; readonly sha: string };
 
 function minute(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
@@ -39,13 +37,7 @@ function minute(ms: number): string {
 export function tagItem(tag: string, mergeSha: string, state: TagState): string {
   const done = state.kind === "on-merge-commit";
   const where = state.kind === "elsewhere" ? ` (it points at \`${state.sha.slice(0, 7)}\` instead)` : state.kind === "missing" ? " (not created yet)" : "";
-  return `- [${done ? "x" : " "}] Tag ${inlineCode(tag)} points at the merge commit \`${mergeSha.slice(0, 7)}\`${where} <!-- hotfix-guard:tag ${tag} merge=${mergeSha} -->`;
-}
-
-/** The tag and merge commit an issue body tracks, or null when it tracks none. */
-export function trackedTag(body: string): { tag: string; mergeSha: string } | null {
-  const match = TAG_MARKER.exec(body);
-  return match ? { tag: match[1] as string, mergeSha: match[2] as string } : null;
+  return `- [${done ? "x" : " "}] Tag ${inlineCode(tag)} points at the merge commit \`${mergeSha.slice(0, 7)}\`${where} ${tagMarker(tag, mergeSha)}`;
 }
 
 /** The body with the tag item rewritten for the tag's new state; unchanged when it has no tag item. */
@@ -54,7 +46,7 @@ export function withTagState(body: string, state: TagState): string {
   if (!tracked) return body;
   return body
     .split("\n")
-    .map((line) => (TAG_MARKER.test(line) ? tagItem(tracked.tag, tracked.mergeSha, state) : line))
+    .map((line) => (hasTagMarker(line) ? tagItem(tracked.tag, tracked.mergeSha, state) : line))
     .join("\n");
 }
 

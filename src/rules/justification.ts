@@ -20,6 +20,8 @@ import { boundNesting, contentProblem, MAX_BODY_LENGTH, normalizeName, parseBody
 import { eligibilityOf, latestDecisiveReviews } from "./approvals.js";
 import { excerpt, listInProse } from "./excerpt.js";
 import type { ReviewFact, ReviewerFact } from "./types.js";
+import type { CommentFact, ReviewRequestFact } from "../model/merge.js";
+export type { CommentFact, ReviewRequestFact };
 
 /** The fields of the form, in the order seed 001 lists them, with the labels they may carry. */
 export const JUSTIFICATION_FIELDS = [
@@ -44,27 +46,6 @@ export const MAX_FIELD_LENGTH = 1_000;
 const MAX_RECORDED_AUTHORITIES = 20;
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
-
-/** A comment on the pull request, as the issues API lists it. */
-export interface CommentFact {
-  readonly id: number;
-  readonly author: string;
-  /** The author's account type as GitHub reports it (`User`, `Bot`, `Organization`), when known. */
-  readonly authorType?: string;
-  readonly body: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-/** A review request or its withdrawal, from the pull request's timeline. */
-export interface ReviewRequestFact {
-  readonly kind: "requested" | "removed";
-  readonly at: string;
-  /** The requested user's login, or null for a team request. */
-  readonly reviewer: string | null;
-  /** The requested team's slug, or null for a user request. */
-  readonly team: string | null;
-}
 
 /** Where a justification was written. */
 export type JustificationSource =

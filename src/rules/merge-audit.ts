@@ -29,6 +29,8 @@ import {
 } from "./justification.js";
 import { excerpt, listInProse } from "./excerpt.js";
 import type { PullRequestFacts, PullRequestSnapshot, ReviewFact, ReviewerFact } from "./types.js";
+import type { MergedPullRequest, RulesetRequirements, ClassicProtection, CheckRunFact, StatusFact, RuleSuiteLookup, ProtectionChange } from "../model/merge.js";
+export type { MergedPullRequest, RulesetRequirements, ClassicProtection, CheckRunFact, StatusFact, RuleSuiteLookup, ProtectionChange };
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -41,59 +43,6 @@ const WRITE_PERMISSIONS = new Set(["admin", "maintain", "write"]);
 const MAX_RECORDED_TEXT = 600;
 /** At most this many justification forms are remembered (the description and the earliest comments), bounding the record. */
 const MAX_SEEN_FORMS = 50;
-
-/** A merged pull request, as `GET /pulls/{number}` returns it after the merge. */
-export interface MergedPullRequest extends PullRequestFacts {
-  readonly createdAt: string;
-  readonly mergedAt: string;
-  readonly mergeCommitSha: string | null;
-  readonly mergedBy: string | null;
-}
-
-/** What the production branch's rulesets require (`GET /rules/branches/{branch}`). */
-export type RulesetRequirements =
-  | { readonly status: "read"; readonly ruleCount: number; readonly requiredApprovals: number; readonly dismissStale: boolean; readonly requiredChecks: readonly string[] }
-  | { readonly status: "unreadable"; readonly reason: string };
-
-/** What classic branch protection requires; unknown when the app may not read it. */
-export type ClassicProtection =
-  | { readonly status: "protected"; readonly requiredApprovals: number; readonly dismissStale: boolean; readonly requiredChecks: readonly string[] }
-  | { readonly status: "none" }
-  | { readonly status: "unknown"; readonly reason: string };
-
-/** A check run on the head commit. */
-export interface CheckRunFact {
-  readonly name: string;
-  readonly status: string;
-  readonly conclusion: string | null;
-  readonly startedAt: string | null;
-  readonly completedAt: string | null;
-}
-
-/** A commit status on the head commit. */
-export interface StatusFact {
-  readonly context: string;
-  readonly state: string;
-  readonly createdAt: string;
-}
-
-/** GitHub's own record of a ruleset bypass by the merge, from the rule-suites API. */
-export type RuleSuiteLookup =
-  | { readonly status: "bypass"; readonly id: number; readonly actor: string | null; readonly pushedAt: string | null }
-  | { readonly status: "none" }
-  | { readonly status: "not-permitted"; readonly reason: string }
-  | { readonly status: "unavailable"; readonly reason: string }
-  | { readonly status: "not-applicable" };
-
-/** A recorded change to the protection of the production branch. */
-export interface ProtectionChange {
-  readonly at: string;
-  readonly actor: string;
-  readonly kind: "branch protection rule" | "ruleset";
-  readonly action: string;
-  /** The rule's branch pattern or the ruleset's name. */
-  readonly name: string;
-}
 
 /** One requirement of the merge and whether it was met at `merged_at`. */
 export interface Requirement {
@@ -201,11 +150,13 @@ export interface AuditInputs extends JudgedMerge {
 
 // ── Time ───────────────────────────────────────────────────────────────────────────────────────
 
-function time(iso: string | null | undefined): number {
+/** Milliseconds of an ISO time; NaN when there is none. */
+export function time(iso: string | null | undefined): number {
   return iso ? Date.parse(iso) : Number.NaN;
 }
 
-function shortSha(sha: string | null): string {
+/** The short form of a commit sha, or `unknown`. */
+export function shortSha(sha: string | null): string {
   return sha ? sha.slice(0, 7) : "unknown";
 }
 
@@ -477,17 +428,7 @@ export function labelChanges(audit: MergeAudit, current: readonly string[], poli
   };
 }
 
-// ── Follow-up ──────────────────────────────────────────────────────────────────────────────────
-
-/** The `vX.Y.Z` tag a hotfix branch names, or null when its name carries no version. */
-export function expectedTag(headRef: string, policy: Policy): string | null {
-  for (const grammar of policy.branchGrammars) {
-    if (!grammar.placeholders.includes("version")) continue;
-    const version = grammar.match(headRef)?.version;
-    if (version) return `v${version}`;
-  }
-  return null;
-}
+// ── The tag the branch-name rule saw ───────────────────────────────────────────────────────────
 
 function versionOf(tag: string): [number, number, number] | null {
   const match = /^v(\d{1,9})\.(\d{1,9})\.(\d{1,9})$/.exec(tag);
@@ -512,39 +453,6 @@ export function latestTagBefore(tags: readonly string[], branchTag: string | nul
     if (!best || compareVersions(version, best.version) > 0) best = { tag, version };
   }
   return best?.tag ?? null;
-}
-
-/** The due time of the post-incident review: by declared severity when configured (the strictest), else `due_hours`. */
-export function postIncidentDue(pr: Pick<MergedPullRequest, "body" | "mergedAt">, policy: Policy): { at: Date; hours: number; source: string } {
-  const { due_hours: hours, due_hours_by_severity: bySeverity } = policy.config.post_incident;
-  const severity = declaredSeverity(pr.body, policy);
-  const named = severity.kind === "hotfix" || severity.kind === "ambiguous" ? severity.values : severity.kind === "not-hotfix" ? [severity.value] : [];
-  const configured = new Map(Object.entries(bySeverity).map(([key, value]) => [key.toLowerCase(), value]));
-  const matches = named.flatMap((value) => {
-    const due = configured.get(value.toLowerCase());
-    return due === undefined ? [] : [{ hours: due, source: `severity ${value}, post_incident.due_hours_by_severity` }];
-  });
-  const chosen = matches.reduce((best, match) => (match.hours < best.hours ? match : best), { hours, source: "post_incident.due_hours" });
-  return { at: new Date(time(pr.mergedAt) + chosen.hours * HOUR_MS), ...chosen };
-}
-
-/** A moment of the hotfix's timeline, from the pull request's own timestamps. */
-export interface TimelineEntry {
-  readonly at: string;
-  readonly what: string;
-}
-
-/** The timeline the follow-up starts from: opened, first approval before the merge, merged. */
-export function hotfixTimeline(pr: MergedPullRequest, reviews: readonly ReviewFact[]): TimelineEntry[] {
-  const approvals = reviewsBeforeMerge(reviews, pr.mergedAt)
-    .filter((review) => review.state === "APPROVED" && review.reviewer.toLowerCase() !== pr.author.toLowerCase())
-    .sort((a, b) => time(a.submittedAt) - time(b.submittedAt));
-  const first = approvals[0];
-  return [
-    { at: pr.createdAt, what: "Pull request opened (fix implemented)" },
-    ...(first?.submittedAt ? [{ at: first.submittedAt, what: `First approval, by @${first.reviewer}` }] : []),
-    { at: pr.mergedAt, what: `Merged into the production branch (merge commit ${shortSha(pr.mergeCommitSha)}); resolution deployed` },
-  ];
 }
 
 // ── Direct pushes and protection changes ───────────────────────────────────────────────────────

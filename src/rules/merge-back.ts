@@ -14,6 +14,8 @@
  */
 import type { Policy } from "../config/policy.js";
 import { compilePattern, type Matcher } from "../config/patterns.js";
+import type { MergedPullRequest, TargetCommit, CompareStatus } from "../model/merge-back.js";
+export type { MergedPullRequest, TargetCommit, CompareStatus };
 
 /** How the hotfix reached the production branch. */
 export type MergeMethod = "merge" | "squash-or-rebase";
@@ -67,24 +69,6 @@ export interface ReminderState {
   /** When the escalation comment was posted; null until then. */
   readonly escalatedAt: string | null;
 }
-
-/** A pull request merged into some branch, as far as the evidence rule reads it. */
-export interface MergedPullRequest {
-  readonly number: number;
-  readonly base: string;
-  readonly headRef: string;
-  readonly title: string;
-  readonly body: string;
-}
-
-/** A commit of a target branch. */
-export interface TargetCommit {
-  readonly sha: string;
-  readonly message: string;
-}
-
-/** What the compare API says of `base...head`: `behind` and `identical` mean head is in base. */
-export type CompareStatus = "ahead" | "behind" | "identical" | "diverged";
 
 /** The facts gathered about one target so far; later kinds are fetched only when earlier ones found nothing. */
 export interface TargetFacts {

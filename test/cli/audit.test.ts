@@ -8,7 +8,7 @@ import { auditCommand, parseSince } from "../../src/cli/audit.js";
 import type { AuditReport } from "../../src/cli/audit-report.js";
 import { runCli } from "../../src/cli/cli.js";
 import { readOnlyOctokit, WriteRefusedError } from "../../src/cli/github-client.js";
-import { recordBlock } from "../../src/render/audit.js";
+import { recordBlock } from "../../src/model/records.js";
 import { postIncidentMarker } from "../../src/render/post-incident.js";
 import type { AuditRecord } from "../../src/rules/merge-audit.js";
 import { GitHubMock } from "../helpers/app.js";

@@ -228,6 +228,26 @@ export class GitHubMock {
     return this;
   }
 
+  /**
+   * `POST /check-runs` that GitHub carries out and then answers with an error (a 502 from a proxy,
+   * say): the run exists, the app only sees the failure.
+   */
+  createCheckRunAnswerLost(status = 502): this {
+    this.scope.post(`${REPO}/check-runs`).reply(status, (_uri, body) => {
+      const run = { ...(body as Omit<WrittenCheckRun, "id">), id: this.nextId++ };
+      this.writes.push({ method: "POST", body: run });
+      this.runs.set(run.head_sha, [...(this.runs.get(run.head_sha) ?? []), run]);
+      return { message: "Bad Gateway" };
+    });
+    return this;
+  }
+
+  /** `POST /check-runs` whose connection is reset before GitHub did anything. */
+  createCheckRunReset(): this {
+    this.scope.post(`${REPO}/check-runs`).replyWithError({ code: "ECONNRESET", message: "socket hang up" });
+    return this;
+  }
+
   /** `PATCH /check-runs/{id}`: records the update. */
   updateCheckRun(id: number): this {
     this.scope.patch(`${REPO}/check-runs/${id}`).reply(200, (_uri, body) => {

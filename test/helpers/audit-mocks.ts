@@ -7,7 +7,9 @@
  * ends with no pending mocks has made exactly the requests it set up.
  */
 import { Probot } from "probot";
-import { registerMergeAuditHandlers } from "../../src/handlers/merge-audit.js";
+import { auditMerge, registerMergeAuditHandlers } from "../../src/handlers/merge-audit.js";
+import { mergedPullRequestHandler } from "../../src/handlers/merged-hotfix.js";
+import { registerPostIncidentHandlers } from "../../src/handlers/post-incident.js";
 import { createServices, type Services } from "../../src/handlers/services.js";
 import { APP_ID, TEST_PROBOT_OPTIONS, type GitHubMock } from "./app.js";
 import { NOW } from "./builders.js";
@@ -15,11 +17,18 @@ import { NOW } from "./builders.js";
 /** The app's bot login in tests. */
 export const BOT = "hotfix-guard[bot]";
 
+/** The merge audit's routes alone: its own handlers, the post-incident tag handler, and the merged-pull-request pipeline with the audit as its only step. */
+export function registerAuditOnly(app: Probot, services: Services): void {
+  app.on("pull_request.closed", mergedPullRequestHandler(services, [auditMerge]));
+  registerMergeAuditHandlers(app, services);
+  registerPostIncidentHandlers(app, services);
+}
+
 /** A Probot with only the merge audit's handlers, on a pinned clock. */
 export async function auditProbot(now: () => Date = () => NOW): Promise<{ probot: Probot; services: Services }> {
   const probot = new Probot(TEST_PROBOT_OPTIONS);
   const services = createServices({ now, identity: { appId: APP_ID, appOctokit: () => probot.auth() } });
-  await probot.load((app) => registerMergeAuditHandlers(app, services), { cwd: process.cwd(), addHandler: () => undefined });
+  await probot.load((app) => registerAuditOnly(app, services), { cwd: process.cwd(), addHandler: () => undefined });
   return { probot, services };
 }
 

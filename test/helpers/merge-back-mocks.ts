@@ -4,8 +4,9 @@
  * tracker, so a listing answers with what was created or updated earlier in the test (as GitHub
  * would); every write is recorded with its body.
  */
-import { Probot } from "probot";
-import { registerMergeBackHandlers } from "../../src/handlers/merge-back.js";
+import { Probot, type ProbotOctokit } from "probot";
+import { registerMergeBackHandlers, trackMergeBack } from "../../src/handlers/merge-back.js";
+import { mergedPullRequestHandler } from "../../src/handlers/merged-hotfix.js";
 import { createServices, type Scheduler, type Services } from "../../src/handlers/services.js";
 import { APP_ID, TEST_PROBOT_OPTIONS, type GitHubMock } from "./app.js";
 import { NOW } from "./builders.js";
@@ -15,14 +16,22 @@ import { NOW } from "./builders.js";
  * also runs the merge audit on a merged hotfix, with requests of its own that these tests are not
  * about; `testProbot()` covers the app as a whole.
  */
-export async function mergeBackProbot(options: { now?: () => Date; scheduler?: Scheduler } = {}): Promise<{ probot: Probot; services: Services }> {
-  const probot = new Probot(TEST_PROBOT_OPTIONS);
+export async function mergeBackProbot(options: { now?: () => Date; scheduler?: Scheduler; Octokit?: typeof ProbotOctokit } = {}): Promise<{ probot: Probot; services: Services }> {
+  const probot = new Probot({ ...TEST_PROBOT_OPTIONS, ...(options.Octokit ? { Octokit: options.Octokit } : {}) });
   const services = createServices({
     now: options.now ?? (() => NOW),
     identity: { appId: APP_ID, appOctokit: () => probot.auth() },
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
   });
-  await probot.load((app) => registerMergeBackHandlers(app, services), { cwd: process.cwd(), addHandler: () => undefined });
+  // The app's login is asked once per process (the whole app's merge audit asks it first); these tests are about merge-back's own requests.
+  services.ownLogin = Promise.resolve("hotfix-guard[bot]");
+  await probot.load(
+    (app) => {
+      app.on("pull_request.closed", mergedPullRequestHandler(services, [trackMergeBack]));
+      registerMergeBackHandlers(app, services);
+    },
+    { cwd: process.cwd(), addHandler: () => undefined },
+  );
   return { probot, services };
 }
 
@@ -38,6 +47,8 @@ export interface TrackedIssue {
   labels: string[];
   assignees: string[];
   openedByBot: boolean;
+  /** Who opened it, when not the app itself (`openedByBot`) nor a person. */
+  author?: string;
 }
 
 /** A pull request the app asked GitHub to open. */
@@ -190,7 +201,12 @@ export class MergeBackMock {
             state: issue.state,
             title: issue.title,
             body: issue.body,
-            user: issue.openedByBot ? { login: "hotfix-guard[bot]", type: "Bot" } : { login: "mallory", type: "User" },
+            comments: this.comments.filter((comment) => comment.number === issue.number).length,
+            user: issue.author
+              ? { login: issue.author, type: issue.author.endsWith("[bot]") ? "Bot" : "User" }
+              : issue.openedByBot
+                ? { login: "hotfix-guard[bot]", type: "Bot" }
+                : { login: "mallory", type: "User" },
           })),
       );
     return this;
@@ -208,6 +224,25 @@ export class MergeBackMock {
         this.issues.push(issue);
         return { number: issue.number, html_url: `https://github.com/acme/payments/issues/${issue.number}` };
       });
+    return this;
+  }
+
+  /** `POST /issues` that GitHub carries out and then answers with an error: the issue exists, the app sees the failure. */
+  createIssueAnswerLost(status = 502): this {
+    this.scope.post(`${REPO}/issues`).reply(status, (_uri, body) => {
+      const request = body as { title: string; body: string; labels?: string[]; assignees?: string[] };
+      this.issues.push({ number: this.nextIssue++, title: request.title, body: request.body, state: "open", labels: request.labels ?? [], assignees: request.assignees ?? [], openedByBot: true });
+      return { message: "Bad Gateway" };
+    });
+    return this;
+  }
+
+  /** `POST /issues` refused by a secondary rate limit, `times` times. */
+  createIssueRateLimited(times = 1, retryAfterSeconds = 120): this {
+    this.scope
+      .post(`${REPO}/issues`)
+      .times(times)
+      .reply(403, { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." }, { "retry-after": String(retryAfterSeconds) });
     return this;
   }
 
@@ -248,12 +283,25 @@ export class MergeBackMock {
     return this;
   }
 
-  /** `GET /issues/{n}/comments`, answered with the seeded bodies and whatever the app wrote since. */
-  listComments(number: number, seeded: string[] = []): this {
+  /** `POST /issues/{n}/comments` that GitHub carries out and then answers with an error. */
+  commentAnswerLost(number: number, status = 502): this {
+    this.scope.post(`${REPO}/issues/${number}/comments`).reply(status, (_uri, body) => {
+      this.comments.push({ number, body: (body as { body: string }).body });
+      return { message: "Bad Gateway" };
+    });
+    return this;
+  }
+
+  /** `GET /issues/{n}/comments`, answered with the seeded bodies (by the app, unless an author is given) and whatever the app wrote since. */
+  listComments(number: number, seeded: (string | { body: string; author: string })[] = []): this {
     this.scope
       .get(`${REPO}/issues/${number}/comments`)
       .query(true)
-      .reply(200, () => [...seeded, ...this.comments.filter((c) => c.number === number).map((c) => c.body)].map((body, id) => ({ id, body })));
+      .reply(200, () =>
+        [...seeded, ...this.comments.filter((c) => c.number === number).map((c) => c.body)]
+          .map((entry) => (typeof entry === "string" ? { body: entry, author: "hotfix-guard[bot]" } : entry))
+          .map(({ body, author }, id) => ({ id, body, user: { login: author, type: author.endsWith("[bot]") ? "Bot" : "User" } })),
+      );
     return this;
   }
 

@@ -94,7 +94,8 @@ describe.each(BACKENDS)("durable processing on $name", (backend) => {
   });
 
   it("retries after a 5xx from GitHub with backoff, then completes, writing once", async () => {
-    const github = evaluationReads(new GitHubMock().token()).createCheckRun(1, 502);
+    // After the 502 the app looks for the run once more (the create may have happened) before failing the job.
+    const github = evaluationReads(new GitHubMock().token()).createCheckRun(1, 502).listCheckRuns(HEAD_SHA);
     const event = pullRequestEvent("opened");
     await server.deliver(event);
 

@@ -8,12 +8,11 @@ import { describe, expect, it } from "vitest";
 import { COMPLETE_BODY, HEAD_SHA, NOW } from "../helpers/builders.js";
 import { Probot } from "probot";
 import { MERGE_AUDIT_RECHECK } from "../../src/handlers/audit-run.js";
-import { registerMergeAuditHandlers } from "../../src/handlers/merge-audit.js";
 import { createServices } from "../../src/handlers/services.js";
 import { APP_ID, GitHubMock, TEST_PROBOT_OPTIONS } from "../helpers/app.js";
 import { ADMIN, MERGE_SHA, formMarkdown } from "../helpers/audit-builders.js";
 import { mainPushEvent, mergedBodyEditedEvent, mergedHotfixEvent, mergedPullObject, protectionRuleEvent, pullRequestCommentEvent, rulesetEvent, tagCreatedEvent } from "../helpers/audit-fixtures.js";
-import { AuditMock, BOT, auditProbot, branchRules, type BranchRule, type RunShape } from "../helpers/audit-mocks.js";
+import { AuditMock, BOT, auditProbot, branchRules, registerAuditOnly, type BranchRule, type RunShape } from "../helpers/audit-mocks.js";
 import type { PullRequestShape } from "../helpers/fixtures.js";
 
 const FILES = [
@@ -395,7 +394,7 @@ describe("the justification after the merge", () => {
     github.permission(ADMIN, "admin");
     audit.pull(mergedPullObject({ labels: ["hotfix", "hotfix:bypass", "hotfix:bypass-unjustified"] })).listComments();
     github.reviews([BOB_APPROVAL]).permission(ADMIN, "admin");
-    audit.createComment(100).updateIssue(100).removeLabel("hotfix:bypass-unjustified").updateComment(5000).listIssues("hotfix:audit-pending");
+    audit.listComments(100).createComment(100).updateIssue(100).removeLabel("hotfix:bypass-unjustified").updateComment(5000).listIssues("hotfix:audit-pending");
 
     await probot.receive(pullRequestCommentEvent("created", confirm));
 
@@ -558,7 +557,7 @@ describe("safety", () => {
       identity: { appId: APP_ID, appOctokit: () => probot.auth() },
       scheduler: { schedule: async (kind, key, payload, runAt) => (scheduled.push({ kind, key, payload, runAt }), true) },
     });
-    await probot.load((app) => registerMergeAuditHandlers(app, services), { cwd: process.cwd(), addHandler: () => undefined });
+    await probot.load((app) => registerAuditOnly(app, services), { cwd: process.cwd(), addHandler: () => undefined });
     const github = new GitHubMock();
     const audit = new AuditMock(github);
     firstAuditReads(github, audit, { runs: CI_FAILED });

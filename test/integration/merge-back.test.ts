@@ -364,7 +364,7 @@ describe("later pushes and merges", () => {
     await probot.receive(mergedPullRequestEvent({ number: 50, baseRef: "develop", headRef: HOTFIX_BRANCH }, { mergeSha: "b".repeat(40) }));
 
     expect(github.scope.pendingMocks()).toStrictEqual([]);
-    expect(mb.comments).toStrictEqual([{ number: 7, body: "✅ Every target branch now has hotfix #42: `develop` (merged through #50). Closing this reminder." }]);
+    expect(mb.comments).toStrictEqual([{ number: 7, body: "✅ Every target branch now has hotfix #42: `develop` (merged through #50). Closing this reminder.\n\n<!-- hotfix-guard:merge-back-closed pr=42 -->" }]);
     expect(mb.issueUpdates).toHaveLength(1);
     expect(mb.issueUpdates[0]?.state).toBe("closed");
     expect(mb.issue(7).body).toContain("- [x] **`develop`**: has the fix: merged through #50.");
@@ -378,7 +378,7 @@ describe("later pushes and merges", () => {
       { target: "release/1.3", status: "missing" },
     ]);
     mb.listReminders("open").compare("release/1.3", HEAD_SHA, "behind").comment(7).updateIssue(7);
-    github.branchHead(HOTFIX_BRANCH, HEAD_SHA);
+    github.branchHead(HOTFIX_BRANCH, HEAD_SHA).app();
 
     await probot.receive(branchPushEvent("release/1.3"));
 
@@ -397,7 +397,7 @@ describe("later pushes and merges", () => {
     const { probot } = await mergeBackProbot();
     const { github, mb } = setUp();
     seedReminder(mb, [{ target: "develop", status: "missing" }]);
-    mb.listReminders("open").compare("develop", HEAD_SHA, "behind").comment(7, 1, 500);
+    mb.listReminders("open").compare("develop", HEAD_SHA, "behind").comment(7, 1, 500).listComments(7);
     github.branchHead(HOTFIX_BRANCH, null);
 
     await expect(probot.receive(branchPushEvent("develop"))).rejects.toThrow();
@@ -454,7 +454,7 @@ describe("later pushes and merges", () => {
     expect(mb.issue(7).state).toBe("closed");
     expect(mb.issue(7).body).toContain("- ➖ **`release/1.3`**: skipped: merged into `main` since this reminder opened, so the release is finished.");
     expect(mb.comments[0]?.body).toBe(
-      `✅ Every target branch now has hotfix #42: \`develop\` (the hotfix's head commit \`${SHORT_HEAD}\` is in its history). Closing this reminder.\n\nSkipped \`release/1.3\`: merged into \`main\` since the reminder opened, so that release is finished.`,
+      `✅ Every target branch now has hotfix #42: \`develop\` (the hotfix's head commit \`${SHORT_HEAD}\` is in its history). Closing this reminder.\n\nSkipped \`release/1.3\`: merged into \`main\` since the reminder opened, so that release is finished.\n\n<!-- hotfix-guard:merge-back-closed pr=42 -->`,
     );
   });
 
@@ -470,6 +470,23 @@ describe("later pushes and merges", () => {
     expect(github.requests.filter((request) => !request.includes("hotfix-guard.yml") && !request.includes("/app/installations/1"))).toStrictEqual([
       "GET /repos/acme/payments/issues",
     ]);
+  });
+});
+
+describe("reminders of another app", () => {
+  it("are ignored: only the app's own bot login counts, never any bot", async () => {
+    const { probot } = await mergeBackProbot();
+    const { github, mb } = setUp();
+    mb.seedIssue({ number: 8, body: reminderBody(reminderState([{ target: "develop", status: "missing" }])), author: "impostor[bot]" }).listReminders("open");
+
+    await probot.receive(branchPushEvent("develop"));
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.requests.filter((request) => !request.includes("hotfix-guard.yml") && !request.includes("access_tokens"))).toStrictEqual([
+      "GET /repos/acme/payments/issues",
+    ]);
+    expect(mb.comments).toStrictEqual([]);
+    expect(mb.issueUpdates).toStrictEqual([]);
   });
 });
 

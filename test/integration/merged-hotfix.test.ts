@@ -1,6 +1,7 @@
 /**
- * A merged hotfix through the whole app: the merge audit and merge-back tracking both handle the
- * same `pull_request.closed` delivery, each writing its own items once, side by side.
+ * A merged hotfix through the whole app: one pipeline handles the `pull_request.closed` delivery,
+ * the merge audit first, then merge-back tracking, each writing its own items once; and an invalid
+ * configuration shows on the merge commit instead of only in the logs.
  */
 import { describe, expect, it } from "vitest";
 import { HEAD_SHA } from "../helpers/builders.js";
@@ -55,5 +56,24 @@ describe("a compliant hotfix merged with develop still lacking the fix", () => {
     expect(audit.auditComment()).toContain("## ✅ Hotfix merge audit: compliant");
     expect(created.map((issue) => issue.labels).sort()).toStrictEqual([["hotfix:merge-back"], ["hotfix:post-incident"]]);
     expect(created.find((issue) => issue.labels.includes("hotfix:merge-back"))?.title).toBe("Back-merge hotfix #42 into develop");
+  });
+});
+
+describe("a hotfix merged while the configuration is invalid", () => {
+  it("gets the failing invalid-configuration check run on its merge commit, and nothing else", async () => {
+    const probot = await testProbot();
+    const github = new GitHubMock().token().config("scope:\n  level: block\n").listCheckRuns(MERGE_SHA).createCheckRun();
+
+    await probot.receive(mergedHotfixEvent());
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.writes).toHaveLength(1);
+    const run = github.lastWrite();
+    expect(run).toMatchObject({ head_sha: MERGE_SHA, name: "Hotfix Guard", conclusion: "failure" });
+    expect(run.output.summary).toContain("configuration is invalid");
+    expect(github.requests.filter((request) => !request.includes("access_tokens") && !request.includes("hotfix-guard.yml"))).toStrictEqual([
+      `GET /repos/acme/payments/commits/${MERGE_SHA}/check-runs`,
+      "POST /repos/acme/payments/check-runs",
+    ]);
   });
 });

@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { NOW, policyFrom } from "../helpers/builders.js";
 import { auditInputs, bodyCandidate, mergedPr } from "../helpers/audit-builders.js";
 import { MAX_BODY_LENGTH } from "../../src/markdown/sections.js";
-import { auditMarker, readAuditRecord, renderAuditComment, renderAuditIssue, renderDirectPushIssue } from "../../src/render/audit.js";
+import { readAuditRecord } from "../../src/model/records.js";
+import { auditMarker, renderAuditComment, renderAuditIssue, renderDirectPushIssue } from "../../src/render/audit.js";
 import { auditMerge, type Requirement } from "../../src/rules/merge-audit.js";
 
 const policy = policyFrom({ audit: { notify: { users: ["sec-lead"], teams: ["acme/admins"] } } });

@@ -3,7 +3,8 @@
  * GitHub's size limit, and a state that survives the round trip through the issue body.
  */
 import { describe, expect, it } from "vitest";
-import { parseReminder, renderBackMergePullRequest, renderReminderBody, renderReminderTitle } from "../../src/render/merge-back.js";
+import { parseReminder } from "../../src/model/records.js";
+import { renderBackMergePullRequest, renderReminderBody, renderReminderTitle } from "../../src/render/merge-back.js";
 import type { Row } from "../../src/rules/merge-back.js";
 import { HEAD_SHA } from "../helpers/builders.js";
 import { MERGE_SHA, reminderBody, reminderState } from "../helpers/merge-back-fixtures.js";

@@ -11,9 +11,9 @@ import { describe, expect, it } from "vitest";
 import { policyFrom, NOW } from "../helpers/builders.js";
 import { auditInputs, bodyCandidate, mergedPr } from "../helpers/audit-builders.js";
 import { reminderState } from "../helpers/merge-back-fixtures.js";
-import { auditMarker, readAuditRecord, renderAuditComment, renderAuditIssue, renderDirectPushIssue, renderProtectionLogIssue } from "../../src/render/audit.js";
+import { parseReminder, readAuditRecord } from "../../src/model/records.js";
+import { auditMarker, renderAuditComment, renderAuditIssue, renderDirectPushIssue, renderProtectionLogIssue } from "../../src/render/audit.js";
 import {
-  parseReminder,
   renderBackMergePullRequest,
   renderClosingComment,
   renderCompleteNote,

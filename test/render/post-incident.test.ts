@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { COMPLETE_BODY, NOW, policyFrom } from "../helpers/builders.js";
 import { ADMIN_APPROVAL, MERGE_SHA, auditInputs, mergedPr } from "../helpers/audit-builders.js";
-import { renderPostIncidentIssue, trackedTag, withTagState } from "../../src/render/post-incident.js";
+import { trackedTag } from "../../src/model/records.js";
+import { renderPostIncidentIssue, withTagState } from "../../src/render/post-incident.js";
 import { auditMerge } from "../../src/rules/merge-audit.js";
 
 const policy = policyFrom({ post_incident: { due_hours_by_severity: { CRITICAL: 24 } } });

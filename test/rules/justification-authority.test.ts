@@ -8,7 +8,8 @@
 import { describe, expect, it } from "vitest";
 import { NOW, policyFrom } from "../helpers/builders.js";
 import { ADMIN, auditInputs, bodyCandidate, comment, formMarkdown, justificationContext, mergedPr } from "../helpers/audit-builders.js";
-import { readAuditRecord, renderAuditComment } from "../../src/render/audit.js";
+import { readAuditRecord } from "../../src/model/records.js";
+import { renderAuditComment } from "../../src/render/audit.js";
 import {
   isBotAccount,
   loginKey,

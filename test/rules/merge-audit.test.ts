@@ -7,14 +7,12 @@
 import { describe, expect, it } from "vitest";
 import { HEAD_SHA, NOW, policyFrom, snapshot } from "../helpers/builders.js";
 import { ADMIN, ADMIN_APPROVAL, AUTHOR, MERGED_AT, auditInputs, bodyCandidate, comment, mergedPr, requirementFacts } from "../helpers/audit-builders.js";
+import { expectedTag, hotfixTimeline, postIncidentDue } from "../../src/rules/post-incident.js";
 import {
   auditMerge,
   commitsOutsidePullRequests,
-  expectedTag,
-  hotfixTimeline,
   labelChanges,
   latestTagBefore,
-  postIncidentDue,
   protectionRuleCovers,
   requirementsAtMerge,
   ruleSuiteNeedsLookup,

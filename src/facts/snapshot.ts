@@ -9,7 +9,7 @@ import type { Policy } from "../config/policy.js";
 import { needsLatestTag } from "../rules/branch-name.js";
 import { approvalsShort, reviewersToVerify } from "../rules/approvals.js";
 import type { PullRequestSnapshot, ReviewerFact } from "../rules/types.js";
-import type { GithubGateway, PullRequestData, RepoRef } from "./gateway.js";
+import type { GithubGateway, PullRequestData, RepoRef } from "../github/gateway.js";
 
 function teamRef(team: string, owner: string): { org: string; slug: string } {
   const [org, slug] = team.includes("/") ? (team.split("/", 2) as [string, string]) : [owner, team];

@@ -19,7 +19,6 @@ import {
   type ReviewRequestFact,
 } from "../rules/justification.js";
 import {
-  expectedTag,
   latestTagBefore,
   requiredCheckNames,
   requirementsAtMerge,
@@ -31,9 +30,10 @@ import {
   type Requirement,
   type RuleSuiteLookup,
 } from "../rules/merge-audit.js";
+import { expectedTag } from "../rules/post-incident.js";
 import type { ReviewFact, ReviewerFact } from "../rules/types.js";
-import type { AuditGateway, MergedPullRequestData } from "./audit-gateway.js";
-import type { RepoRef } from "./gateway.js";
+import type { AuditGateway, MergedPullRequestData } from "../github/audit-gateway.js";
+import type { RepoRef } from "../github/gateway.js";
 import { teamMemberships } from "./snapshot.js";
 
 /** At most this many people's permissions are read per audit; anyone beyond stays unverified. */
