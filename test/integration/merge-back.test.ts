@@ -482,7 +482,7 @@ describe("reminders of another app", () => {
     await probot.receive(branchPushEvent("develop"));
 
     expect(github.scope.pendingMocks()).toStrictEqual([]);
-    expect(github.requests.filter((request) => !request.includes("hotfix-guard.yml") && !request.includes("access_tokens"))).toStrictEqual([
+    expect(github.requests.filter((request) => !request.includes("hotfix-guard.yml") && !request.includes("access_tokens") && !request.includes("/app/installations/1"))).toStrictEqual([
       "GET /repos/acme/payments/issues",
     ]);
     expect(mb.comments).toStrictEqual([]);

@@ -71,7 +71,7 @@ describe("a hotfix merged while the configuration is invalid", () => {
     const run = github.lastWrite();
     expect(run).toMatchObject({ head_sha: MERGE_SHA, name: "Hotfix Guard", conclusion: "failure" });
     expect(run.output.summary).toContain("configuration is invalid");
-    expect(github.requests.filter((request) => !request.includes("access_tokens") && !request.includes("hotfix-guard.yml"))).toStrictEqual([
+    expect(github.requests.filter((request) => !request.includes("access_tokens") && !request.includes("hotfix-guard.yml") && !request.includes("/app/installations/1"))).toStrictEqual([
       `GET /repos/acme/payments/commits/${MERGE_SHA}/check-runs`,
       "POST /repos/acme/payments/check-runs",
     ]);
