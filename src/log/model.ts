@@ -153,6 +153,16 @@ export interface HotfixRecord {
   readonly source: RecordSource;
   /** When the store last changed the record. */
   readonly updatedAt: IsoTime;
+  /** The merge commit, once merged (deployments are matched by it). */
+  readonly mergeCommitSha?: string | null;
+  /** When a review was first requested; null when none was seen. */
+  readonly firstReviewRequestedAt?: IsoTime | null;
+  /** When the first review was submitted; null when none was seen. */
+  readonly firstReviewAt?: IsoTime | null;
+  /** Over the configured scope limits (files or changed lines) when last checked. */
+  readonly overScope?: boolean;
+  /** A later pull request that reverted this hotfix; null when none did. */
+  readonly revertedBy?: { readonly pullRequest: number; readonly at: IsoTime } | null;
 }
 
 /** What happened to a hotfix, in the order of its timeline. */
@@ -379,11 +389,20 @@ export interface HotfixLogReader {
   /** The metrics of one repository, or of several together. */
   metrics(repos: RepoName | readonly RepoName[], window: MetricsWindow): Promise<LogMetrics>;
   /** The log as Markdown in seed 002's layout: active hotfixes in full, completed ones in one line each. */
-  exportMarkdown(repos: readonly RepoName[], window: MetricsWindow): Promise<string>;
+  exportMarkdown(repos: readonly RepoName[], window: MetricsWindow, options?: ExportOptions): Promise<string>;
   /** The records as CSV, one row per hotfix with its metrics, newest first. */
-  exportCsv(repos: readonly RepoName[], window: MetricsWindow): Promise<string>;
+  exportCsv(repos: readonly RepoName[], window: MetricsWindow, options?: ExportOptions): Promise<string>;
   /** The records, their metrics and the window's metrics as one JSON document. */
   exportJson(repos: readonly RepoName[], window: MetricsWindow): Promise<LogExport>;
+}
+
+/** What a text export may show. */
+export interface ExportOptions {
+  /**
+   * The repositories whose audit details (the justification, the authoriser, and the merger of a
+   * bypass) the export may show; elsewhere they are left out. Default: none.
+   */
+  readonly auditDetails?: readonly RepoName[];
 }
 
 /** The JSON export. */
