@@ -53,7 +53,7 @@ export function columnChart(chart: ColumnChart): string {
   const height = 240;
   const left = 36;
   const bottom = height - 36;
-  const top = 20;
+  const top = 28;
   const max = Math.max(1, chart.threshold?.value ?? 0, ...chart.columns.map((column) => column.value));
   const scaleMax = Math.max(...ticks(Math.ceil(max)), Math.ceil(max));
   const y = (value: number): number => bottom - ((bottom - top) * value) / scaleMax;
@@ -77,7 +77,8 @@ export function columnChart(chart: ColumnChart): string {
   if (chart.threshold) {
     const ty = y(chart.threshold.value).toFixed(1);
     parts.push(`<line class="threshold" x1="${left}" x2="${WIDTH - 4}" y1="${ty}" y2="${ty}"/>`);
-    parts.push(`<text class="threshold-label" x="${WIDTH - 6}" y="${(Number(ty) - 4).toFixed(1)}" text-anchor="end" font-size="${FONT}">${escapeXml(chart.threshold.label)}</text>`);
+    parts.push(`<line class="threshold" x1="${WIDTH - 150}" x2="${WIDTH - 120}" y1="10" y2="10"/>`);
+    parts.push(`<text class="threshold-label" x="${WIDTH - 114}" y="14" font-size="${FONT}">${escapeXml(chart.threshold.label)}</text>`);
   }
   parts.push(`<line class="axis-line" x1="${left}" x2="${WIDTH - 4}" y1="${bottom}" y2="${bottom}"/></svg>`);
   return parts.join("");
@@ -109,8 +110,8 @@ export interface BarChart {
 export function barChart(chart: BarChart): string {
   const row = 34;
   const height = 16 + row * chart.bars.length;
-  const left = 210;
-  const track = WIDTH - left - 90;
+  const left = 200;
+  const track = WIDTH - left - 150;
   const scale = (value: number): number => (track * Math.min(Math.max(value, 0), chart.max)) / Math.max(chart.max, Number.EPSILON);
   const parts: string[] = [svgOpen(chart.id, chart.title, chart.description, height)];
   chart.bars.forEach((bar, index) => {

@@ -28,13 +28,17 @@ export function formatShare(share: number | null): string {
   return share === null ? "—" : `${Math.round(share * 100)} %`;
 }
 
-/** Seed 002's severity marks: 🔴 Critical, 🟡 High, 🔵 Medium (and P0/P1 beside them). */
-export function severityLabel(severity: string | null): { readonly icon: string; readonly text: string; readonly level: "critical" | "high" | "other" } {
-  if (!severity) return { icon: "", text: "not declared", level: "other" };
+/**
+ * Seed 002's severity levels (🔴 Critical, 🟡 High, 🔵 Medium, with P0 and P1 beside them). The
+ * page draws the colour as a CSS dot beside the words, since a server without an emoji font (or a
+ * screen reader) would not show the emoji well.
+ */
+export function severityLabel(severity: string | null): { readonly text: string; readonly level: "critical" | "high" | "other" | "none" } {
+  if (!severity) return { text: "not declared", level: "none" };
   const upper = severity.toUpperCase();
-  if (upper === "CRITICAL" || upper === "P0") return { icon: "🔴", text: severity, level: "critical" };
-  if (upper === "HIGH" || upper === "P1") return { icon: "🟡", text: severity, level: "high" };
-  return { icon: "🔵", text: severity, level: "other" };
+  if (upper === "CRITICAL" || upper === "P0") return { text: severity, level: "critical" };
+  if (upper === "HIGH" || upper === "P1") return { text: severity, level: "high" };
+  return { text: severity, level: "other" };
 }
 
 /** The audit verdict in words. */

@@ -348,7 +348,7 @@ class Dashboard {
     const detail = await this.reader.get(repo, id);
     if (!detail) return this.notFound(res, viewer);
     const view = hotfixView(visibleDetail(viewer.access, detail), seesAuditDetails(viewer.access, repo));
-    return this.page(res, 200, "hotfix", { ...viewer.layout, ...view, title: `${view.id} ${view.title}` });
+    return this.page(res, 200, "hotfix", { ...viewer.layout, ...view, title: `${view.id} ${view.brief}` });
   }
 
   private scope(url: URL, viewer: Viewer): { repo: string | undefined; repos: string[]; all: string[]; months: number } {

@@ -102,7 +102,6 @@ export function logView(routes: Routes, repos: readonly string[], query: LogQuer
         : `${page.total} ${page.total === 1 ? "hotfix matches" : "hotfixes match"}; showing ${first} to ${last}, newest first.`,
     caption: `Hotfixes, newest first (page ${query.page} of ${totalPages})`,
     rows: page.records.map((record) => {
-      const severity = severityLabel(record.severity);
       return {
         id: record.id,
         href: routes.hotfix(record.repo, record.id),
@@ -110,7 +109,7 @@ export function logView(routes: Routes, repos: readonly string[], query: LogQuer
         date: formatTime(record.dateTime),
         repo: record.repo,
         title: record.title,
-        severity: severity.icon ? `${severity.icon} ${severity.text}` : severity.text,
+        severity: severityLabel(record.severity),
         verdict: verdictLabel(record),
         verdictClass: verdictClass(record),
         mergeBack: mergeBackLabel(record),
@@ -187,7 +186,7 @@ export function hotfixView(detail: HotfixDetail, auditDetailsVisible: boolean) {
   const files = record.filesAffected.slice(0, MAX_FILES_SHOWN);
   return {
     id: record.id,
-    title: record.title,
+    brief: record.title,
     repo: record.repo,
     pullRequest: record.pullRequest,
     headRef: record.headRef,

@@ -40,6 +40,10 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge.justified-bypass{color:#9a6700;border-color:#9a6700}
 .badge.unjustified-bypass,.badge.warn{color:var(--warn);border-color:var(--warn);background:var(--warn-bg)}
 .muted{color:var(--muted)}
+.sev{display:inline-block;width:.7em;height:.7em;border-radius:50%;margin-right:.35em;background:#8c959f}
+.sev.critical{background:#cf222e}
+.sev.high{background:#d4a72c}
+.sev.other{background:#0969da}
 .pre{white-space:pre-wrap;overflow-wrap:anywhere}
 .entry dl{display:grid;grid-template-columns:minmax(10rem,14rem) 1fr;gap:4px 16px;margin:0}
 .entry dt{font-weight:600}
@@ -70,6 +74,7 @@ footer{max-width:72rem;margin:0 auto;padding:16px 20px;color:var(--muted);font-s
   table.stack tr{display:block;border:1px solid var(--line);border-radius:6px;margin:0 0 12px;padding:4px 8px}
   table.stack th,table.stack td{display:block;border:0;padding:2px 0}
   table.stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600}
+  th,td{overflow-wrap:anywhere;padding:4px}
   .entry dl{grid-template-columns:1fr}
   .entry dd{margin-bottom:8px}
 }

@@ -112,7 +112,7 @@ const LOG = `<% layout("@layout") %>
 <td data-label="Date/Time"><time datetime="<%= row.dateIso %>"><%= row.date %></time></td>
 <td data-label="Repository"><%= row.repo %></td>
 <td data-label="Brief description"><a href="<%= row.href %>"><%= row.title %></a></td>
-<td data-label="Severity"><%= row.severity %></td>
+<td data-label="Severity"><span class="sev <%= row.severity.level %>" aria-hidden="true"></span><%= row.severity.text %></td>
 <td data-label="Verdict"><span class="badge <%= row.verdictClass %>"><%= row.verdict %></span></td>
 <td data-label="Merge-back"><%= row.mergeBack %></td>
 <td data-label="Post-incident"><%= row.postIncident %></td>
@@ -136,11 +136,11 @@ const FIELD = `<dt><%= it.label %></dt><dd<% if (it.pre) { %> class="pre"<% } %>
 const HOTFIX = `<% layout("@layout") %>
 <p><a href="<%= it.base %>">← Hotfix log</a></p>
 <article class="entry">
-<h1><span aria-hidden="true">🚨</span> [<%= it.id %>] <%= it.title %></h1>
+<h1>[<%= it.id %>] <%= it.brief %></h1>
 <p class="muted"><%= it.repo %> · pull request #<%= it.pullRequest %> · <%= it.headRef %> → <%= it.baseRef %> · <%= it.state %></p>
 <dl>
 <dt>Date/Time</dt><dd><time datetime="<%= it.dateIso %>"><%= it.date %></time></dd>
-<dt>Severity</dt><dd><% if (it.severity.icon) { %><span aria-hidden="true"><%= it.severity.icon %></span> <% } %><%= it.severity.text %></dd>
+<dt>Severity</dt><dd><span class="sev <%= it.severity.level %>" aria-hidden="true"></span><%= it.severity.text %></dd>
 <dt>Duration</dt><dd><%= it.duration %></dd>
 <dt>Who</dt><dd><%= it.who %></dd>
 <% if (it.incidentReference) { %><dt>Incident</dt><dd><%= it.incidentReference %></dd><% } %>
