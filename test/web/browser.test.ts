@@ -73,6 +73,11 @@ describe.skipIf(!CHROMIUM)("the dashboard in Chromium", () => {
     await expect(page.getByText(`Signed in as ${user.login}`).count()).resolves.toBe(1);
   }
 
+  /** How many pixels the page is wider than the window (the tests run without DOM types, hence the string). */
+  function overflow(page: Page): Promise<number> {
+    return page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+  }
+
   async function shot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
   }
@@ -148,11 +153,10 @@ describe.skipIf(!CHROMIUM)("the dashboard in Chromium", () => {
       const ctx = await context(375);
       const page = await ctx.newPage();
       await signIn(page, ALICE);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect(overflow).toBeLessThanOrEqual(0);
+      expect(await overflow(page)).toBeLessThanOrEqual(0);
       await shot(page, "07-log-narrow.png");
       await page.goto(`${base}/metrics`);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+      expect(await overflow(page)).toBeLessThanOrEqual(0);
       await shot(page, "08-metrics-narrow.png");
       await ctx.close();
     },
