@@ -305,9 +305,17 @@ export class HotfixLogStore implements HotfixLogReader {
     return this.exportData(repos, window);
   }
 
-  /** Repositories with records, for the gauges: each with its number of records. */
-  async repositories(): Promise<RepoName[]> {
-    const rows = await this.db.query<{ repo: string }>("SELECT DISTINCT ON (repo_key) repo FROM hotfix_records ORDER BY repo_key, updated_at DESC");
-    return rows.map((row) => row.repo);
+  /** The metrics of every repository with records, each on its own, from one read (for the gauges). */
+  async metricsPerRepository(window: MetricsWindow): Promise<LogMetrics[]> {
+    const since = new Date(Date.parse(window.since) - HISTORY_BEFORE_WINDOW_MS);
+    const rows = await this.db.query<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM hotfix_records WHERE date_time >= $1 AND date_time < $2`, [since, window.until]);
+    const byRepo = new Map<string, HotfixRecord[]>();
+    for (const row of rows) {
+      const record = toRecord(storedRecord(row));
+      byRepo.set(record.repo, [...(byRepo.get(record.repo) ?? []), record]);
+    }
+    const settingsFor = await this.settings([...byRepo.keys()]);
+    const now = this.now();
+    return [...byRepo].map(([repo, history]) => logMetrics(history, [repo], window, settingsFor, now));
   }
 }

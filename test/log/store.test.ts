@@ -4,7 +4,9 @@
  * events neither duplicate nor reorder, facts merged by their own time, and the reader's list,
  * filters, detail and exports.
  */
+import client from "prom-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { HotfixLogGauges } from "../../src/log/gauges.js";
 import { HotfixRecorder } from "../../src/log/recorder.js";
 import { HotfixLogStore } from "../../src/log/store.js";
 import type { Database } from "../../src/store/database.js";
@@ -206,5 +208,20 @@ describe.each(BACKENDS)("the hotfix log on $name", (backend) => {
     const json = await store.exportJson([REPO], WINDOW);
     expect(json.hotfixes.map((hotfix) => hotfix.id)).toStrictEqual(["HOTFIX-002", "HOTFIX-001"]);
     expect(json.metrics.hotfixes).toBe(2);
+  });
+
+  it("publishes the figures as gauges per repository, refreshed on demand", async () => {
+    await replay(lifeOf(42));
+    await live.pullRequest("acme/web", hotfixPr(7, "2026-11-20T09:00:00Z", { created_at: "2026-11-20T09:00:00Z" }), POLICY);
+    const registry = new client.Registry();
+    const gauges = new HotfixLogGauges(registry, store);
+    expect(await gauges.refresh(clock.now())).toBe(2);
+    const text = await registry.metrics();
+    expect(text).toContain(`hotfix_guard_log_hotfixes{repository="${REPO}"} 1`);
+    expect(text).toContain('hotfix_guard_log_hotfixes{repository="acme/web"} 1');
+    expect(text).toContain(`hotfix_guard_log_resolution_median_seconds{repository="${REPO}"} 2700`);
+    await db.query("TRUNCATE hotfix_records");
+    await gauges.refresh(clock.now());
+    expect(await registry.metrics()).not.toContain('repository="acme/web"');
   });
 });
