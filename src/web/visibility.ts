@@ -5,6 +5,7 @@
  * only where the user administers the repository or is in a configured audit team; elsewhere they
  * are removed from the record before any page or export is rendered.
  */
+import { withoutAuditDetails } from "../log/export.js";
 import type { HotfixDetail, HotfixRecord, LogExport, RepoName, TimelineEvent } from "../log/model.js";
 import type { UserAccess } from "./access.js";
 
@@ -29,14 +30,8 @@ function isBypass(record: HotfixRecord): boolean {
 }
 
 /** The record as the user may see it: without the justification, the authoriser and (after a bypass) the merger. */
-export function visibleRecord(access: UserAccess, record: HotfixRecord): HotfixRecord {
-  if (seesAuditDetails(access, record.repo)) return record;
-  return {
-    ...record,
-    authoriser: null,
-    merger: isBypass(record) ? null : record.merger,
-    audit: record.audit ? { ...record.audit, justification: null } : null,
-  };
+export function visibleRecord<T extends HotfixRecord>(access: UserAccess, record: T): T {
+  return seesAuditDetails(access, record.repo) ? record : withoutAuditDetails(record);
 }
 
 /** The hotfix page's data as the user may see it; after a bypass the merge event loses its actor too. */
@@ -49,5 +44,5 @@ export function visibleDetail(access: UserAccess, detail: HotfixDetail): HotfixD
 
 /** The JSON export as the user may see it. */
 export function visibleExport(access: UserAccess, data: LogExport): LogExport {
-  return { ...data, hotfixes: data.hotfixes.map((hotfix) => ({ ...visibleRecord(access, hotfix), metrics: hotfix.metrics })) };
+  return { ...data, hotfixes: data.hotfixes.map((hotfix) => visibleRecord(access, hotfix)) };
 }
