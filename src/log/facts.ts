@@ -116,8 +116,8 @@ export function toRecord(stored: StoredRecord): HotfixRecord {
   const mergeBack: MergeBackTargetState[] = Object.entries(facts)
     .filter(([name]) => name.startsWith("mergeBack:"))
     .map(([name, fact]) => {
-      const state = (fact.v ?? {}) as { doneAt?: string | null; evidence?: string | null };
-      return { target: name.slice("mergeBack:".length), doneAt: state.doneAt ?? null, evidence: state.evidence ?? null };
+      const state = (fact.v ?? {}) as { doneAt?: string | null; evidence?: string | null; timeKnown?: boolean };
+      return { target: name.slice("mergeBack:".length), doneAt: state.doneAt ?? null, evidence: state.evidence ?? null, ...(state.timeKnown === false ? { timeKnown: false } : {}) };
     })
     .sort((a, b) => a.target.localeCompare(b.target));
   const reviewers = Object.entries(facts)

@@ -64,6 +64,11 @@ export interface MergeBackTargetState {
   readonly doneAt: IsoTime | null;
   /** How it got there, in one line (merge commit, back-merge PR, cherry-pick); null while pending. */
   readonly evidence: string | null;
+  /**
+   * False when a backfill found the target done but not when: `doneAt` is then the merge time, a
+   * lower bound, and the target has no lag figure. Absent or true: `doneAt` is the real time.
+   */
+  readonly timeKnown?: boolean;
 }
 
 /** The post-incident review issue the app opened for the hotfix. */

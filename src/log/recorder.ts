@@ -12,7 +12,7 @@ import { expectedTag, type MergeAudit } from "../rules/merge-audit.js";
 import { metricsSettings } from "../rules/hotfix-metrics.js";
 import { describedEntry } from "./entry.js";
 import { factsAt, FIRST, mergeBackFact, mergeFacts, reviewerFact, type FactSet } from "./facts.js";
-import type { AuditVerdict, RecordedAudit, RecordSource } from "./model.js";
+import type { AuditVerdict, MergeBackTargetState, RecordedAudit, RecordSource } from "./model.js";
 import type { HotfixLogStore, RecordOutcome } from "./store.js";
 
 /** The pull request fields the log reads, as webhooks and `GET /pulls/{n}` give them. */
@@ -189,7 +189,7 @@ export class HotfixRecorder {
     );
   }
 
-  /** A review was submitted (its id is the event's natural key). */
+  /** A review was submitted (reviewer and submission time are its natural key, as a backfill reads them too). */
   review(repo: string, pr: PullRequestFields, review: ReviewFields): Promise<void> {
     const at = review.submitted_at ?? pr.updated_at;
     const login = review.user?.login ?? null;
@@ -199,7 +199,7 @@ export class HotfixRecorder {
         repo,
         pullRequest: pr.number,
         facts: mergeFacts(basicFacts(pr), factsAt(at, { [FIRST.reviewAt]: at, ...(login ? { [reviewerFact(login)]: login } : {}) })),
-        event: { kind: "review", subject: String(review.id), at, actor: login, detail: state, url: review.html_url ?? null },
+        event: { kind: "review", subject: `${login ?? "ghost"}@${at}`, at, actor: login, detail: state, url: review.html_url ?? null },
         source: this.source,
       }),
     );
@@ -276,11 +276,13 @@ export class HotfixRecorder {
    * The merge-back state of a hotfix: every target with the time it got the fix (null while it
    * has not), and the reminder issue. Targets done are timeline events, once each.
    */
-  mergeBack(repo: string, pullRequest: number, targets: readonly { readonly target: string; readonly doneAt: string | null; readonly evidence: string | null }[], reminder: { readonly repo: string; readonly number: number } | null): Promise<void> {
+  mergeBack(repo: string, pullRequest: number, targets: readonly MergeBackTargetState[], reminder: { readonly repo: string; readonly number: number } | null): Promise<void> {
     const assessedAt = this.now();
     return this.safely("merge-back", async () => {
       const facts = mergeFacts(
-        ...targets.map((target) => factsAt(target.doneAt ?? assessedAt, { [mergeBackFact(target.target)]: { doneAt: target.doneAt, evidence: target.evidence } })),
+        ...targets.map((target) =>
+          factsAt(target.doneAt ?? assessedAt, { [mergeBackFact(target.target)]: { doneAt: target.doneAt, evidence: target.evidence, ...(target.timeKnown === false ? { timeKnown: false } : {}) } }),
+        ),
         reminder ? factsAt(assessedAt, { reminderIssue: reminder }) : {},
       );
       await this.store.record({ repo, pullRequest, facts, source: this.source });

@@ -103,7 +103,7 @@ export function mergeBackLags(record: HotfixRecord, settings: MetricsSettings, n
   const merged = time(record.mergedAt);
   return record.mergeBack.map((target) => ({
     target: target.target,
-    lagMs: target.doneAt ? (span(record.mergedAt, target.doneAt) ?? 0) : null,
+    lagMs: target.doneAt && target.timeKnown !== false ? (span(record.mergedAt, target.doneAt) ?? 0) : null,
     overdue: target.doneAt === null && merged !== null && now.getTime() > merged + settings.escalateAfterHours * HOUR_MS,
   }));
 }
