@@ -25,6 +25,11 @@ export interface UserAccess {
   readonly repositories: ReadonlyMap<string, RepositoryAccess>;
   /** Whether the user is in one of the audit teams (sees audit details in every readable repository). */
   readonly auditor: boolean;
+  /**
+   * GitHub refused to say whether the user is in an audit team (the App lacks the organisation
+   * permission Members: read): the user is treated as outside it, and the page says why.
+   */
+  readonly auditTeamsUnchecked: boolean;
 }
 
 /** GitHub refused the user's token (revoked or expired): the session is over. */
@@ -102,22 +107,24 @@ export class UserAccessReader {
           repositories.set(repo.full_name.toLowerCase(), { fullName: repo.full_name, admin: repo.permissions?.admin === true });
         }
       }
-      return { login, repositories, auditor: await this.inAuditTeam(octokit, login) };
+      return { login, repositories, ...(await this.inAuditTeam(octokit, login)) };
     } catch (error) {
       if (status(error) === 401) throw new TokenRejectedError("GitHub did not accept the sign-in token");
       throw error;
     }
   }
 
-  private async inAuditTeam(octokit: Octokit, login: string): Promise<boolean> {
+  private async inAuditTeam(octokit: Octokit, login: string): Promise<{ auditor: boolean; auditTeamsUnchecked: boolean }> {
+    let unchecked = false;
     for (const team of this.#auditTeams) {
       try {
         const { data } = await octokit.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", { org: team.org, team_slug: team.slug, username: login });
-        if (data.state === "active") return true;
+        if (data.state === "active") return { auditor: true, auditTeamsUnchecked: false };
       } catch (error) {
-        if (status(error) !== 404 && status(error) !== 403) throw error;
+        if (status(error) === 403) unchecked = true;
+        else if (status(error) !== 404) throw error;
       }
     }
-    return false;
+    return { auditor: false, auditTeamsUnchecked: unchecked };
   }
 }

@@ -347,7 +347,7 @@ class Dashboard {
     if (!repo || !/^[A-Za-z0-9_-]{1,40}$/.test(id)) return this.notFound(res, viewer);
     const detail = await this.reader.get(repo, id);
     if (!detail) return this.notFound(res, viewer);
-    const view = hotfixView(visibleDetail(viewer.access, detail), seesAuditDetails(viewer.access, repo));
+    const view = hotfixView(visibleDetail(viewer.access, detail), seesAuditDetails(viewer.access, repo), viewer.access.auditTeamsUnchecked);
     return this.page(res, 200, "hotfix", { ...viewer.layout, ...view, title: `${view.id} ${view.brief}` });
   }
 

@@ -148,7 +148,7 @@ const EVENT_LABELS: Readonly<Record<TimelineEventKind, string>> = {
 const MAX_FILES_SHOWN = 50;
 
 /** The hotfix page's view model: seed 002's entry, the audit, the follow-ups, the links and the timeline. */
-export function hotfixView(detail: HotfixDetail, auditDetailsVisible: boolean) {
+export function hotfixView(detail: HotfixDetail, auditDetailsVisible: boolean, auditTeamsUnchecked = false) {
   const { record, metrics, timeline } = detail;
   const resolution = metrics.resolution;
   const duration = [
@@ -232,6 +232,7 @@ export function hotfixView(detail: HotfixDetail, auditDetailsVisible: boolean) {
           ]
         : undefined,
     auditHidden: !auditDetailsVisible && isBypass,
+    auditTeamsUnchecked: !auditDetailsVisible && isBypass && auditTeamsUnchecked,
     followUps,
     links: [
       { label: `Pull request #${record.pullRequest}`, href: safeUrl(record.links.pullRequest) },

@@ -169,6 +169,7 @@ const HOTFIX = `<% layout("@layout") %>
 </tbody>
 </table>
 <% } else if (it.auditHidden) { %><p class="notice">Who bypassed and the justification are shown to the repository's administrators and the audit team.</p><% } %>
+<% if (it.auditTeamsUnchecked) { %><p class="notice">Your membership of the audit team could not be checked: the GitHub App needs the organisation permission <strong>Members: read</strong>. Until it has it, only repository administrators see audit details.</p><% } %>
 <h2>Follow-up Required</h2>
 <table>
 <caption>Follow-up state</caption>

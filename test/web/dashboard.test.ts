@@ -294,6 +294,21 @@ describe("what a user sees", () => {
     expect(auditor.text).toContain(BYPASS_REASON);
   });
 
+  it("says so when the audit team cannot be checked, and shows no audit details then", async () => {
+    const d = await start();
+    const { bypass } = sample(d.reader as FakeLogReader);
+    github.teamsForbidden = true;
+    try {
+      const dora = await signIn(d, github, DORA);
+      const page = await get(`${d.url}/hotfix/acme/checkout/${bypass.id}`, dora.cookie);
+      expect(page.status).toBe(200);
+      expect(page.text).not.toContain(BYPASS_REASON);
+      expect(page.text).toContain("the GitHub App needs the organisation permission <strong>Members: read</strong>");
+    } finally {
+      github.teamsForbidden = false;
+    }
+  });
+
   it("filters the log by severity, verdict and open follow-ups, newest first, in pages", async () => {
     const d = await start();
     const { cookie } = await signIn(d, github, ALICE);

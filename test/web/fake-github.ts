@@ -64,6 +64,8 @@ export class FakeGitHub {
   /** The `state` of every authorisation request, in order. */
   readonly states: string[] = [];
   signInAs: FakeUser = ALICE;
+  /** Answer team membership with 403, as GitHub does when the App lacks Members: read. */
+  teamsForbidden = false;
   readonly #users = new Map<string, FakeUser>([ALICE, BOB, DORA].map((user) => [user.login, user]));
   readonly #codes = new Map<string, string>();
   readonly #tokens = new Map<string, string>();
@@ -90,6 +92,11 @@ export class FakeGitHub {
   /** The REST root to configure the dashboard with. */
   get apiUrl(): string {
     return `${this.url}/api/v3`;
+  }
+
+  /** Makes another user known (the benchmark's reader of 200 repositories). */
+  addUser(user: FakeUser): void {
+    this.#users.set(user.login, user);
   }
 
   /** Issues a token for a user directly, for tests that skip the browser flow. */
@@ -156,6 +163,7 @@ export class FakeGitHub {
     }
     const team = /^\/api\/v3\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(url.pathname);
     if (team) {
+      if (this.teamsForbidden) return json(res, 403, { message: "Resource not accessible by integration" });
       const member = this.#users.get(team[3] ?? "")?.teams?.includes(`${team[1]}/${team[2]}`);
       return member ? json(res, 200, { state: "active", role: "member" }) : json(res, 404, { message: "Not Found" });
     }
