@@ -49,7 +49,6 @@ interface RecordRow {
   facts: FactSet | string;
   source: RecordSource;
   updated_at: Date | string;
-  total?: number | string;
 }
 
 interface EventRow {
@@ -235,13 +234,11 @@ export class HotfixLogStore implements HotfixLogReader {
     const offset = (Math.max(1, Math.floor(page.page)) - 1) * perPage;
     const where = `repo_key = ANY($1::text[]) AND ($2::text IS NULL OR severity = upper($2::text)) AND ($3::text IS NULL OR verdict = $3::text) AND ($4::boolean IS NULL OR open_follow_ups = $4::boolean)`;
     const params = [filter.repos.map(repoKey), filter.severity ?? null, filter.verdict ?? null, filter.openFollowUps ?? null];
-    const rows = await this.db.query<RecordRow>(
-      `SELECT ${RECORD_COLUMNS}, count(*) OVER () AS total FROM hotfix_records WHERE ${where}
-       ORDER BY date_time DESC NULLS LAST, repo_key, seq DESC LIMIT $5 OFFSET $6`,
-      [...params, perPage, offset],
-    );
-    const total = rows[0]?.total ?? (offset === 0 ? 0 : (await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hotfix_records WHERE ${where}`, params))[0]?.n);
-    return { records: rows.map((row) => toRecord(storedRecord(row))), total: Number(total ?? 0) };
+    const [rows, counted] = await Promise.all([
+      this.db.query<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM hotfix_records WHERE ${where} ORDER BY date_time DESC NULLS LAST, repo_key, seq DESC LIMIT $5 OFFSET $6`, [...params, perPage, offset]),
+      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hotfix_records WHERE ${where}`, params),
+    ]);
+    return { records: rows.map((row) => toRecord(storedRecord(row))), total: Number(counted[0]?.n ?? 0) };
   }
 
   /** One record with its timeline (oldest first, by the events' own times) and its metrics. */
@@ -312,7 +309,9 @@ export class HotfixLogStore implements HotfixLogReader {
     const byRepo = new Map<string, HotfixRecord[]>();
     for (const row of rows) {
       const record = toRecord(storedRecord(row));
-      byRepo.set(record.repo, [...(byRepo.get(record.repo) ?? []), record]);
+      const list = byRepo.get(record.repo);
+      if (list) list.push(record);
+      else byRepo.set(record.repo, [record]);
     }
     const settingsFor = await this.settings([...byRepo.keys()]);
     const now = this.now();

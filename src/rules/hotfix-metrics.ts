@@ -196,13 +196,19 @@ export function repeatIncidents(history: readonly HotfixRecord[], window: Metric
   const repeating = new Set<string>();
   const key = (record: HotfixRecord) => `${record.repo}\u0000${record.id}`;
   const byRepo = new Map<RepoName, HotfixRecord[]>();
-  for (const record of history) byRepo.set(record.repo, [...(byRepo.get(record.repo) ?? []), record]);
+  for (const record of history) {
+    const list = byRepo.get(record.repo);
+    if (list) list.push(record);
+    else byRepo.set(record.repo, [record]);
+  }
   for (const [repo, records] of byRepo) {
     const sorted = [...records].sort(byTime);
     const references = new Map<string, HotfixRecord[]>();
     for (const record of sorted) {
       const reference = normalisedReference(record.incidentReference);
-      if (reference) references.set(reference, [...(references.get(reference) ?? []), record]);
+      const same = reference ? references.get(reference) : undefined;
+      if (same) same.push(record);
+      else if (reference) references.set(reference, [record]);
     }
     for (const [reference, same] of references) {
       if (same.length < 2 || !same.some((record) => inWindow(record.dateTime, window))) continue;

@@ -47,13 +47,10 @@ const MIGRATIONS: readonly Migration[] = [
     // ISO times are written by the app with an offset, so reading them does not depend on settings.
     sql: `
       CREATE FUNCTION hotfix_merge_facts(old jsonb, new jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
-        SELECT coalesce(jsonb_object_agg(coalesce(n.key, o.key),
-          CASE WHEN n.key IS NULL THEN o.value
-               WHEN o.key IS NULL THEN n.value
-               WHEN left(n.key, 1) = '^' THEN CASE WHEN (n.value ->> 't')::float8 < (o.value ->> 't')::float8 THEN n.value ELSE o.value END
-               WHEN (n.value ->> 't')::float8 >= (o.value ->> 't')::float8 THEN n.value
-               ELSE o.value END), '{}'::jsonb)
-        FROM jsonb_each(old) o FULL JOIN jsonb_each(new) n ON o.key = n.key
+        SELECT old || coalesce((SELECT jsonb_object_agg(n.key, n.value) FROM jsonb_each(new) n
+          WHERE old -> n.key IS NULL
+             OR (left(n.key, 1) = '^' AND (n.value ->> 't')::float8 < (old -> n.key ->> 't')::float8)
+             OR (left(n.key, 1) <> '^' AND (n.value ->> 't')::float8 >= (old -> n.key ->> 't')::float8)), '{}'::jsonb)
       $$;
       CREATE FUNCTION hotfix_fact_time(facts jsonb, name text) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$
         SELECT (facts -> name ->> 'v')::timestamptz
