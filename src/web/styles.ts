@@ -48,7 +48,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .entry dl{display:grid;grid-template-columns:minmax(10rem,14rem) 1fr;gap:4px 16px;margin:0}
 .entry dt{font-weight:600}
 .entry dd{margin:0}
-.warnings{border:2px solid var(--warn);background:var(--warn-bg);border-radius:6px;padding:8px 16px}
+.warnings{border:2px solid var(--warn);background:var(--warn-bg);border-radius:6px;padding:8px 16px;list-style:none}
 .warnings li{margin:4px 0}
 .notice{border-left:4px solid var(--accent);background:var(--panel);padding:8px 12px}
 .pages{display:flex;gap:16px;align-items:center;flex-wrap:wrap}

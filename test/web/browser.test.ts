@@ -4,11 +4,11 @@
  * inside Probot's own server through `addHandler`, GitHub is the local fake. Users sign in through
  * the OAuth redirects, open each page, filter, follow a hotfix and download an export; a user
  * without access sees nothing of a private repository and a non-admin no audit details.
- * Screenshots of each page go to `test/web/artifacts/`; with `UPDATE_DOCS_SCREENSHOTS=1` the log
- * and metrics screenshots are also written to `docs/images/` for the README.
+ * Screenshots of each page go to `test/web/artifacts/`; with `UPDATE_DOCS_SCREENSHOTS=1` the tops
+ * of the log and metrics pages are also written to `docs/images/` for the README.
  * Skipped only when no Chromium binary exists (CI installs it).
  */
-import { existsSync, mkdirSync, copyFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { Probot, Server } from "probot";
@@ -17,7 +17,7 @@ import { createDashboardHandler } from "../../src/web/handler.js";
 import { dashboardConfigFromEnv } from "../../src/web/settings.js";
 import { freePort, SILENT_LOG, TEST_PROBOT_OPTIONS } from "../helpers/app.js";
 import { ALICE, BOB, CLIENT_ID, CLIENT_SECRET, FakeGitHub, type FakeUser } from "./fake-github.js";
-import { AUTHORISER, BYPASS_REASON, FakeLogReader, NOW, SECRET_TITLE } from "./fake-log.js";
+import { AUTHORISER, BYPASS_REASON, FakeLogReader, NOW, sampleRecords, SECRET_TITLE } from "./fake-log.js";
 import { SESSION_SECRET } from "./harness.js";
 
 const CHROMIUM = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path): path is string => !!path && existsSync(path));
@@ -28,7 +28,7 @@ const SLOW = 120_000;
 
 describe.skipIf(!CHROMIUM)("the dashboard in Chromium", () => {
   const github = new FakeGitHub();
-  const reader = new FakeLogReader();
+  const reader = new FakeLogReader(sampleRecords({ hostileTitle: false }));
   let server: Server;
   let browser: Browser;
   let base = "";
@@ -78,8 +78,13 @@ describe.skipIf(!CHROMIUM)("the dashboard in Chromium", () => {
     return page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
   }
 
-  async function shot(page: Page, name: string): Promise<void> {
+  /** Saves a full-page screenshot; with `docs`, also the page's top `docs.height` pixels as a README image. */
+  async function shot(page: Page, name: string, docs?: { readonly file: string; readonly height: number }): Promise<void> {
     await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
+    if (docs && process.env.UPDATE_DOCS_SCREENSHOTS === "1") {
+      mkdirSync(DOCS_IMAGES, { recursive: true });
+      await page.screenshot({ path: join(DOCS_IMAGES, docs.file), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: docs.height } });
+    }
   }
 
   it(
@@ -93,7 +98,7 @@ describe.skipIf(!CHROMIUM)("the dashboard in Chromium", () => {
       const rows = page.locator("table.stack tbody tr");
       await expect(rows.count()).resolves.toBe(25);
       await expect(page.getByText("48 hotfixes match").count()).resolves.toBe(1);
-      await shot(page, "02-log.png");
+      await shot(page, "02-log.png", { file: "dashboard-log.png", height: 1000 });
 
       await page.getByLabel("Repository").selectOption("acme/payments");
       await page.getByLabel("Verdict").selectOption({ label: "Justified bypass" });
@@ -123,7 +128,7 @@ describe.skipIf(!CHROMIUM)("the dashboard in Chromium", () => {
       await expect(page.locator('svg[role="img"]').count()).resolves.toBe(3);
       await expect(page.getByRole("img", { name: "Hotfixes per month" }).count()).resolves.toBe(1);
       await expect(page.locator(".warnings li").count()).resolves.toBeGreaterThan(0);
-      await shot(page, "05-metrics.png");
+      await shot(page, "05-metrics.png", { file: "dashboard-metrics.png", height: 1480 });
 
       await page.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Exports" }).click();
       await page.waitForURL(`${base}/export`);
@@ -138,11 +143,6 @@ describe.skipIf(!CHROMIUM)("the dashboard in Chromium", () => {
       await expect(page.getByRole("link", { name: "Sign in with GitHub" }).count()).resolves.toBe(1);
       expect(github.revoked).toHaveLength(1);
       await ctx.close();
-      if (process.env.UPDATE_DOCS_SCREENSHOTS === "1") {
-        mkdirSync(DOCS_IMAGES, { recursive: true });
-        copyFileSync(join(ARTIFACTS, "02-log.png"), join(DOCS_IMAGES, "dashboard-log.png"));
-        copyFileSync(join(ARTIFACTS, "05-metrics.png"), join(DOCS_IMAGES, "dashboard-metrics.png"));
-      }
     },
     SLOW,
   );

@@ -205,8 +205,11 @@ const TITLES = [
   "Rate limiter blocks all EU traffic",
 ];
 
-/** The realistic records: 30 in `acme/payments`, 18 in `acme/checkout`, 1 in `acme/vault`. */
-export function sampleRecords(): HotfixRecord[] {
+/**
+ * The realistic records: 30 in `acme/payments`, 18 in `acme/checkout` (one with the hostile
+ * title unless `hostileTitle` is false, for the README's screenshots), 1 in `acme/vault`.
+ */
+export function sampleRecords({ hostileTitle = true } = {}): HotfixRecord[] {
   const records: HotfixRecord[] = [];
   const add = (repo: RepoName, count: number, offset: number) => {
     for (let i = 1; i <= count; i++) {
@@ -215,7 +218,7 @@ export function sampleRecords(): HotfixRecord[] {
           repo,
           sequence: i,
           daysAgo: (count - i) * 6 + offset + 0.3,
-          title: repo === "acme/checkout" && i === count - 1 ? HOSTILE_TITLE : `${TITLES[(i + offset) % TITLES.length]}`,
+          title: hostileTitle && repo === "acme/checkout" && i === count - 1 ? HOSTILE_TITLE : `${TITLES[(i + offset) % TITLES.length]}`,
           severity: SEVERITIES[(i + offset) % SEVERITIES.length] ?? null,
           verdict: i === count ? null : (VERDICTS[(i + offset) % VERDICTS.length] ?? "compliant"),
           mergeBackDone: i % 4 !== 0,
