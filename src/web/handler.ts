@@ -91,6 +91,16 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefin
   return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
 }
 
+/** A path segment decoded, or undefined when it is missing or not valid percent-encoding. */
+function decoded(segment: string | undefined): string | undefined {
+  if (segment === undefined) return undefined;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 function positiveInt(value: string | null, fallback: number, max: number): number {
   if (value === null || !/^\d{1,7}$/.test(value)) return fallback;
   const parsed = Number(value);
@@ -207,9 +217,8 @@ class Dashboard {
     const exportMatch = /^\/export\/log\.(md|csv|json)$/.exec(rest);
     if (exportMatch?.[1]) return this.exportFile(res, url, viewer, exportMatch[1] as ExportFormat);
     const hotfixMatch = /^\/hotfix\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(rest);
-    if (hotfixMatch?.[1] && hotfixMatch[2] && hotfixMatch[3]) {
-      return this.hotfixPage(res, viewer, decodeURIComponent(`${hotfixMatch[1]}/${hotfixMatch[2]}`), decodeURIComponent(hotfixMatch[3]));
-    }
+    const [owner, name, id] = [hotfixMatch?.[1], hotfixMatch?.[2], hotfixMatch?.[3]].map(decoded);
+    if (owner && name && id) return this.hotfixPage(res, viewer, `${owner}/${name}`, id);
     return this.notFound(res, viewer);
   }
 

@@ -128,7 +128,7 @@ const LOG = `<% layout("@layout") %>
 <% if (it.pages.next) { %><a href="<%= it.pages.next %>" rel="next">Next page</a><% } %>
 </nav>
 <% } %>
-<p>Download this log: <a href="<%= it.exports.markdown %>">Markdown (seed 002 layout)</a> · <a href="<%= it.exports.csv %>">CSV</a> · <a href="<%= it.exports.json %>">JSON</a></p>
+<p>Download the last six months of this log: <a href="<%= it.exports.markdown %>">Markdown (seed 002 layout)</a> · <a href="<%= it.exports.csv %>">CSV</a> · <a href="<%= it.exports.json %>">JSON</a></p>
 `;
 
 const FIELD = `<dt><%= it.label %></dt><dd<% if (it.pre) { %> class="pre"<% } %>><% if (it.value) { %><%= it.value %><% } else { %><span class="muted">not given</span><% } %></dd>`;

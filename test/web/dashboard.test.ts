@@ -247,9 +247,11 @@ describe("what a user sees", () => {
     const filtered = await get(`${d.url}?repo=acme/vault`, cookie);
     expect(filtered.text).toContain("No repository named acme/vault among those you can read.");
     expect(filtered.text).not.toContain(SECRET_TITLE);
-    const direct = await get(`${d.url}/hotfix/acme/vault/${secret.id}`, cookie);
-    expect(direct.status).toBe(404);
-    expect(direct.text).not.toContain(SECRET_TITLE);
+    for (const path of [`/hotfix/acme/vault/${secret.id}`, `/hotfix/ACME/Vault/${secret.id}`, `/hotfix/acme%2Fvault/x/${secret.id}`, `/hotfix/acme/vault/%E0%A4%A`]) {
+      const direct = await get(`${d.url}${path}`, cookie);
+      expect(direct.status).toBe(404);
+      expect(direct.text).not.toContain(SECRET_TITLE);
+    }
     for (const path of ["/metrics?repo=acme/vault", "/export/log.json?repo=acme/vault&months=12", "/export/log.csv", "/export/log.md"]) {
       const page = await get(`${d.url}${path}`, cookie);
       expect(page.text).not.toContain(SECRET_TITLE);
