@@ -81,7 +81,7 @@ async function fill(store: HotfixLogStore): Promise<void> {
             state: "merged",
             filesAffected: [`src/module-${n % 40}.ts`, `test/module-${n % 40}.test.ts`],
             audit: { verdict, unmet: verdict === "compliant" ? [] : ["Approvals"], justification: null, auditedAt: mergedAt },
-            postIncident: { repo, number: 5000 + n, openedAt: mergedAt, dueAt: new Date(Date.parse(mergedAt) + 2 * DAY_MS).toISOString() },
+            "^postIncident": { repo, number: 5000 + n, openedAt: mergedAt, dueAt: new Date(Date.parse(mergedAt) + 2 * DAY_MS).toISOString() },
             postIncidentClosedAt: n % 4 === 0 ? null : new Date(Date.parse(mergedAt) + (n % 5) * DAY_MS).toISOString(),
             [mergeBackFact("develop")]: { doneAt: n % 6 === 0 ? null : new Date(Date.parse(mergedAt) + 3_600_000).toISOString(), evidence: "merge commit" },
           }),

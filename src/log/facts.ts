@@ -20,6 +20,8 @@ export type FactSet = Record<string, StoredFact>;
 /** Fact names whose oldest value wins. */
 export const FIRST = {
   deployedAt: "^deployedAt",
+  /** The post-incident issue: found again by later audits, it keeps the time it was first seen. */
+  postIncident: "^postIncident",
   reviewRequestedAt: "^reviewRequestedAt",
   reviewAt: "^reviewAt",
 } as const;
@@ -32,6 +34,23 @@ export function reviewerFact(login: string): string {
 /** The fact name of one merge-back target. */
 export function mergeBackFact(target: string): string {
   return `mergeBack:${target}`;
+}
+
+/** Stamps of a target done at a known time count down from here, so the earliest known time wins. */
+const DONE_STAMP_BASE = 1e15;
+/** The stamp of a target found done at an unknown time: above any pending stamp, below any known time. */
+const DONE_AT_UNKNOWN_TIME = 1e14;
+
+/**
+ * The stamp of a merge-back target's state. Newest-wins would let a later re-check move the time a
+ * target got the fix; so a pending state is stamped with when it was seen (epoch ms), a done state
+ * with a value above every pending stamp that is larger the earlier it was done, and a done state
+ * of unknown time (from a backfill) with one that any known time beats.
+ */
+export function mergeBackStamp(target: { readonly doneAt: string | null; readonly timeKnown?: boolean }, seenAt: Date): number {
+  if (!target.doneAt) return seenAt.getTime();
+  if (target.timeKnown === false) return DONE_AT_UNKNOWN_TIME;
+  return DONE_STAMP_BASE - Date.parse(target.doneAt);
 }
 
 /** The readable id of sequence number `n`: `HOTFIX-007`. */
@@ -124,7 +143,7 @@ export function toRecord(stored: StoredRecord): HotfixRecord {
     .filter(([name]) => name.startsWith("^reviewer:"))
     .sort(([, a], [, b]) => a.t - b.t)
     .map(([name, fact]) => (typeof fact.v === "string" ? fact.v : name.slice("^reviewer:".length)));
-  const post = value<Omit<PostIncidentState, "closedAt">>(facts, "postIncident");
+  const post = value<Omit<PostIncidentState, "closedAt">>(facts, FIRST.postIncident);
   const postIncident: PostIncidentState | null = post ? { ...post, closedAt: text(facts, "postIncidentClosedAt") } : null;
   const issueUrl = (ref: { repo: string; number: number } | null) => (ref ? `${pullRequestUrl(stored).replace(/\/[^/]+\/[^/]+\/pull\/\d+$/, "")}/${ref.repo}/issues/${ref.number}` : null);
   const reminder = value<{ repo: string; number: number }>(facts, "reminderIssue");
@@ -166,7 +185,7 @@ export function toRecord(stored: StoredRecord): HotfixRecord {
     postIncident,
     links: {
       pullRequest: pullRequestUrl(stored),
-      auditComment: text(facts, "link:auditComment"),
+      auditComment: text(facts, "link:auditComment") ?? (count(facts, "auditCommentId") === null ? null : `${pullRequestUrl(stored)}#issuecomment-${count(facts, "auditCommentId")}`),
       reminderIssue: issueUrl(reminder),
       postIncidentIssue: issueUrl(post),
     },

@@ -7,11 +7,14 @@
  * app's own writes, so a failed recording is logged and the next fact about the hotfix (or a
  * backfill) fills the gap.
  */
+import type { ConfigResult } from "../config/load.js";
 import type { Policy } from "../config/policy.js";
+import { classifyPullRequest } from "../rules/classify.js";
+import type { ReminderState } from "../rules/merge-back.js";
 import { expectedTag, type MergeAudit } from "../rules/merge-audit.js";
 import { metricsSettings } from "../rules/hotfix-metrics.js";
 import { describedEntry } from "./entry.js";
-import { factsAt, FIRST, mergeBackFact, mergeFacts, reviewerFact, type FactSet } from "./facts.js";
+import { factsAt, FIRST, mergeBackFact, mergeBackStamp, mergeFacts, reviewerFact, type FactSet } from "./facts.js";
 import type { AuditVerdict, MergeBackTargetState, RecordedAudit, RecordSource } from "./model.js";
 import type { HotfixLogStore, RecordOutcome } from "./store.js";
 
@@ -52,6 +55,8 @@ export interface MergeFields {
   /** The changed files, when the audit read them. */
   readonly files?: readonly string[];
   readonly auditCommentUrl?: string | null;
+  /** The audit comment's id, when its URL is not at hand (the link is built from the pull request's). */
+  readonly auditCommentId?: number | null;
 }
 
 /** What the log reads of the merge audit's verdict. */
@@ -235,6 +240,7 @@ export class HotfixRecorder {
         audit: verdict,
         authoriser: verdict.verdict === "justified-bypass" ? (audit.justification?.verdict.authoriser ?? undefined) : undefined,
         "link:auditComment": merge.auditCommentUrl ?? undefined,
+        auditCommentId: merge.auditCommentId ?? undefined,
       }),
       tag ? factsAt(merge.mergedAt, { tag: { name: tag, at: null } }) : {},
     );
@@ -248,6 +254,35 @@ export class HotfixRecorder {
       });
       await this.store.applyRecordedDeployments(repo, merge.number);
     });
+  }
+
+  /**
+   * A pull request or review event the check handler saw: when the pull request is a hotfix under
+   * the repository's policy, records the pull request (opened, edited, pushed, labelled), the
+   * review requested, or the review submitted. Anything else is ignored.
+   */
+  pullRequestEvent(
+    repo: string,
+    payload: { readonly action: string; readonly pull_request: PullRequestFields & { readonly labels?: readonly { readonly name: string }[] }; readonly review?: ReviewFields; readonly requested_reviewer?: { readonly login: string } | null; readonly requested_team?: { readonly slug: string } | null; readonly sender?: { readonly login: string } },
+    config: ConfigResult,
+  ): Promise<void> {
+    if (!config.ok) return Promise.resolve();
+    const { pull_request: pr } = payload;
+    const facts = { baseRef: pr.base.ref, headRef: pr.head.ref, labels: (pr.labels ?? []).map((label) => label.name) };
+    if (classifyPullRequest(facts, config.policy).kind !== "hotfix") return Promise.resolve();
+    if (payload.review) return payload.action === "submitted" ? this.review(repo, pr, payload.review) : Promise.resolve();
+    if (payload.action === "review_requested") return this.reviewRequested(repo, pr, { reviewer: payload.requested_reviewer?.login ?? null, team: payload.requested_team?.slug ?? null }, payload.sender?.login ?? null);
+    return this.pullRequest(repo, pr, config.policy);
+  }
+
+  /** The merge-back state the reminder holds: each target done (first seen now) or missing, and the reminder issue. */
+  mergeBackState(repo: string, state: ReminderState, reminderNumber: number | null): Promise<void> {
+    const seenAt = this.now().toISOString();
+    const targets = state.rows.flatMap((row): MergeBackTargetState[] => {
+      if (row.status === "done") return [{ target: row.target, doneAt: seenAt, evidence: row.evidence.via === "pull-request" ? `pull request #${row.evidence.number}` : row.evidence.via }];
+      return row.status === "missing" ? [{ target: row.target, doneAt: null, evidence: null }] : [];
+    });
+    return this.mergeBack(repo, state.hotfix.number, targets, reminderNumber === null ? null : { repo, number: reminderNumber });
   }
 
   /** A `vX.Y.Z` tag was created: the hotfix expecting that tag is tagged (the event carries no time). */
@@ -281,7 +316,7 @@ export class HotfixRecorder {
     return this.safely("merge-back", async () => {
       const facts = mergeFacts(
         ...targets.map((target) =>
-          factsAt(target.doneAt ?? assessedAt, { [mergeBackFact(target.target)]: { doneAt: target.doneAt, evidence: target.evidence, ...(target.timeKnown === false ? { timeKnown: false } : {}) } }),
+          factsAt(mergeBackStamp(target, assessedAt), { [mergeBackFact(target.target)]: { doneAt: target.doneAt, evidence: target.evidence, ...(target.timeKnown === false ? { timeKnown: false } : {}) } }),
         ),
         reminder ? factsAt(assessedAt, { reminderIssue: reminder }) : {},
       );
@@ -300,7 +335,7 @@ export class HotfixRecorder {
       this.store.record({
         repo,
         pullRequest,
-        facts: factsAt(issue.openedAt, { postIncident: { repo: issue.repo, number: issue.number, openedAt: issue.openedAt, dueAt } }),
+        facts: factsAt(issue.openedAt, { [FIRST.postIncident]: { repo: issue.repo, number: issue.number, openedAt: issue.openedAt, dueAt } }),
         event: { kind: "post-incident-opened", subject: String(issue.number), at: issue.openedAt, actor: null, detail: `post-incident review ${issue.repo}#${issue.number} opened`, url: issue.url },
         source: this.source,
       }),

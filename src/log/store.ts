@@ -136,7 +136,7 @@ export class HotfixLogStore implements HotfixLogReader {
     const condition = {
       "merge-sha": "merge_sha = $2::text",
       tag: "facts -> 'tag' -> 'v' ->> 'name' = $2::text",
-      "post-incident-issue": "(facts -> 'postIncident' -> 'v' ->> 'number') = $2::text",
+      "post-incident-issue": "(facts -> '^postIncident' -> 'v' ->> 'number') = $2::text",
       "pull-request": "pr = $2::text::int",
     }[lookup.by];
     const key = lookup.by === "merge-sha" ? lookup.sha : lookup.by === "tag" ? lookup.name : String(lookup.number);

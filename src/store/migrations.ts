@@ -58,7 +58,7 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE FUNCTION hotfix_open_follow_ups(facts jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
         SELECT (facts -> 'mergedAt' ->> 'v') IS NOT NULL AND (
           EXISTS (SELECT 1 FROM jsonb_each(facts) e WHERE left(e.key, 10) = 'mergeBack:' AND (e.value -> 'v' ->> 'doneAt') IS NULL)
-          OR ((facts -> 'postIncident' ->> 'v') IS NOT NULL AND (facts -> 'postIncidentClosedAt' ->> 'v') IS NULL))
+          OR ((facts -> '^postIncident' ->> 'v') IS NOT NULL AND (facts -> 'postIncidentClosedAt' ->> 'v') IS NULL))
       $$;
       CREATE TABLE hotfix_records (
         repo_key text NOT NULL,

@@ -210,6 +210,21 @@ describe.each(BACKENDS)("the hotfix log on $name", (backend) => {
     expect(json.metrics.hotfixes).toBe(2);
   });
 
+  it("keeps the first known time a target got the fix, over later re-checks and over a backfill that could not tell", async () => {
+    await replay(lifeOf(42).slice(0, 5));
+    const target = (doneAt: string | null, timeKnown?: boolean) => [{ target: "develop", doneAt, evidence: null, ...(timeKnown === false ? { timeKnown } : {}) }];
+    await live.mergeBack(REPO, 42, target(null), null);
+    await backfill.mergeBack(REPO, 42, target("2026-11-23T14:50:00Z", false), null);
+    await live.mergeBack(REPO, 42, target("2026-11-23T17:00:00Z"), null);
+    await live.mergeBack(REPO, 42, target("2026-11-23T16:00:00Z"), null);
+    await live.mergeBack(REPO, 42, target("2026-11-23T18:00:00Z"), null);
+    clock.advance(60_000);
+    await live.mergeBack(REPO, 42, target(null), null);
+    const detail = await store.get(REPO, "HOTFIX-001");
+    expect(detail?.record.mergeBack).toStrictEqual([{ target: "develop", doneAt: "2026-11-23T16:00:00Z", evidence: null }]);
+    expect(detail?.metrics.mergeBack).toStrictEqual([{ target: "develop", lagMs: 70 * 60_000, overdue: false }]);
+  });
+
   it("publishes the figures as gauges per repository, refreshed on demand", async () => {
     await replay(lifeOf(42));
     await live.pullRequest("acme/web", hotfixPr(7, "2026-11-20T09:00:00Z", { created_at: "2026-11-20T09:00:00Z" }), POLICY);
