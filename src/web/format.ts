@@ -3,6 +3,7 @@
  * so the log, the hotfix page and the metrics page say the same thing the same way. Times are
  * written in UTC in seed 002's `YYYY-MM-DD HH:MM` form.
  */
+import { duration } from "../log/export.js";
 import type { AuditVerdict, HotfixRecord, PostMortemStatus } from "../log/model.js";
 
 /** `YYYY-MM-DD HH:MM UTC`, or an em dash for no time. */
@@ -13,14 +14,9 @@ export function formatTime(iso: string | null | undefined): string {
   return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
-/** A duration in the largest unit that reads well: `45 min`, `3.5 h`, `2.1 days`. */
+/** A duration in the largest unit that reads well (`45 min`, `3.5 h`, `2.1 days`, as the exports write it), or an em dash. */
 export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "—";
-  const minutes = ms / 60_000;
-  if (minutes < 90) return `${Math.max(0, Math.round(minutes))} min`;
-  const hours = minutes / 60;
-  if (hours < 48) return `${hours.toFixed(1)} h`;
-  return `${(hours / 24).toFixed(1)} days`;
+  return ms === null || ms === undefined || !Number.isFinite(ms) ? "—" : duration(Math.max(0, ms));
 }
 
 /** A share as a whole percentage, or an em dash when there is nothing to share. */

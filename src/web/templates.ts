@@ -131,6 +131,19 @@ const LOG = `<% layout("@layout") %>
 <p>Download the last six months of this log: <a href="<%= it.exports.markdown %>">Markdown (seed 002 layout)</a> · <a href="<%= it.exports.csv %>">CSV</a> · <a href="<%= it.exports.json %>">JSON</a></p>
 `;
 
+const SCOPE = `<form class="filters" method="get" action="<%= it.action %>" aria-label="<%= it.label %>">
+<label>Repository
+<select name="repo">
+<option value="">All (<%= it.repos.length %>)</option>
+<% for (const repo of it.repos) { %><option value="<%= repo %>"<% if (repo === it.repo) { %> selected<% } %>><%= repo %></option><% } %>
+</select></label>
+<label>Window
+<select name="months">
+<% for (const months of it.windows) { %><option value="<%= months %>"<% if (months === it.months) { %> selected<% } %>>Last <%= months %> months</option><% } %>
+</select></label>
+<button type="submit"><%= it.button %></button>
+</form>`;
+
 const FIELD = `<dt><%= it.label %></dt><dd<% if (it.pre) { %> class="pre"<% } %>><% if (it.value) { %><%= it.value %><% } else { %><span class="muted">not given</span><% } %></dd>`;
 
 const HOTFIX = `<% layout("@layout") %>
@@ -202,18 +215,7 @@ const HOTFIX = `<% layout("@layout") %>
 
 const METRICS = `<% layout("@layout") %>
 <h1>Metrics</h1>
-<form class="filters" method="get" action="<%= it.base %>/metrics" aria-label="Choose repository and window">
-<label>Repository
-<select name="repo">
-<option value="">All (<%= it.repos.length %>)</option>
-<% for (const repo of it.repos) { %><option value="<%= repo %>"<% if (repo === it.repo) { %> selected<% } %>><%= repo %></option><% } %>
-</select></label>
-<label>Window
-<select name="months">
-<% for (const months of it.windows) { %><option value="<%= months %>"<% if (months === it.months) { %> selected<% } %>>Last <%= months %> months</option><% } %>
-</select></label>
-<button type="submit">Show</button>
-</form>
+<%~ include("@scope", { ...it, action: it.base + "/metrics", label: "Choose repository and window", button: "Show" }) %>
 <p class="muted"><%= it.windowText %></p>
 <section aria-labelledby="warnings-heading">
 <h2 id="warnings-heading">Warning signs</h2>
@@ -259,18 +261,7 @@ const METRICS = `<% layout("@layout") %>
 const EXPORTS = `<% layout("@layout") %>
 <h1>Exports</h1>
 <p>The log of the repositories you can read, for teams that keep it in a repository or a spreadsheet. Audit details appear only for repositories where you may see them.</p>
-<form class="filters" method="get" action="<%= it.base %>/export" aria-label="Choose what to export">
-<label>Repository
-<select name="repo">
-<option value="">All (<%= it.repos.length %>)</option>
-<% for (const repo of it.repos) { %><option value="<%= repo %>"<% if (repo === it.repo) { %> selected<% } %>><%= repo %></option><% } %>
-</select></label>
-<label>Window
-<select name="months">
-<% for (const months of it.windows) { %><option value="<%= months %>"<% if (months === it.months) { %> selected<% } %>>Last <%= months %> months</option><% } %>
-</select></label>
-<button type="submit">Choose</button>
-</form>
+<%~ include("@scope", { ...it, action: it.base + "/export", label: "Choose what to export", button: "Choose" }) %>
 <table>
 <caption>Downloads for <%= it.scope %>, <%= it.windowText %></caption>
 <thead><tr><th scope="col">Format</th><th scope="col">What it holds</th></tr></thead>
@@ -298,6 +289,7 @@ export interface LayoutData {
 const eta = new Eta({ autoEscape: true, autoTrim: false, cache: true, useWith: false });
 eta.loadTemplate("@layout", LAYOUT);
 eta.loadTemplate("@field", FIELD);
+eta.loadTemplate("@scope", SCOPE);
 eta.loadTemplate("@setup", SETUP);
 eta.loadTemplate("@sign-in", SIGN_IN);
 eta.loadTemplate("@message", MESSAGE);
