@@ -69,4 +69,19 @@ describe("the dashboard over the hotfix log store", () => {
     expect(markdown.text).toContain("HOTFIX-002");
     expect(markdown.text).not.toContain(SECRET);
   });
+
+  it("shows a user who can read none of the App's repositories an empty log and empty metrics", async () => {
+    const nobody = { login: "nobody", repos: [] };
+    github.addUser(nobody);
+    const { cookie } = await signIn(dashboard, github, nobody);
+    const log = await get(dashboard.url, cookie);
+    expect(log.status).toBe(200);
+    expect(log.text).toContain("You cannot read any repository where Hotfix Guard is installed");
+    expect(log.text).not.toContain("HOTFIX-");
+    const metrics = await get(`${dashboard.url}/metrics`, cookie);
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/<th scope="row">Hotfixes<\/th><td class="num">0<\/td>/);
+    const json = await get(`${dashboard.url}/export/log.json`, cookie);
+    expect((JSON.parse(json.text) as { hotfixes: unknown[] }).hotfixes).toStrictEqual([]);
+  });
 });
