@@ -13,7 +13,7 @@ import { classifyPullRequest } from "../rules/classify.js";
 import type { ReminderState } from "../rules/merge-back.js";
 import { expectedTag, type MergeAudit } from "../rules/merge-audit.js";
 import { metricsSettings } from "../rules/hotfix-metrics.js";
-import { describedEntry } from "./entry.js";
+import { describedEntry, revertedPullRequests } from "./entry.js";
 import { factsAt, FIRST, mergeBackFact, mergeBackStamp, mergeFacts, reviewerFact, type FactSet } from "./facts.js";
 import type { AuditVerdict, MergeBackTargetState, RecordedAudit, RecordSource } from "./model.js";
 import type { HotfixLogStore, RecordOutcome } from "./store.js";
@@ -263,7 +263,7 @@ export class HotfixRecorder {
    */
   pullRequestEvent(
     repo: string,
-    payload: { readonly action: string; readonly pull_request: PullRequestFields & { readonly labels?: readonly { readonly name: string }[] }; readonly review?: ReviewFields; readonly requested_reviewer?: { readonly login: string } | null; readonly requested_team?: { readonly slug: string } | null; readonly sender?: { readonly login: string } },
+    payload: { readonly action: string; readonly pull_request: PullRequestFields & { readonly labels?: readonly { readonly name: string }[] }; readonly review?: ReviewFields; readonly requested_reviewer?: { readonly login: string } | null; readonly requested_team?: { readonly slug?: string } | null; readonly sender?: { readonly login: string } },
     config: ConfigResult,
   ): Promise<void> {
     if (!config.ok) return Promise.resolve();
@@ -348,6 +348,13 @@ export class HotfixRecorder {
       ? { kind: "post-incident-closed" as const, subject: `${issue.number}@${issue.closedAt}`, at: issue.closedAt, actor: issue.actor, detail: `post-incident review #${issue.number} closed`, url: issue.url }
       : undefined;
     return this.safely("post-incident-closed", () => this.store.recordExisting(repo, { by: "post-incident-issue", number: issue.number }, factsAt(issue.at, { postIncidentClosedAt: issue.closedAt }), event));
+  }
+
+  /** Any pull request merged: when it reverts earlier pull requests ("Reverts owner/repo#N"), each reverted hotfix records the escape. */
+  mergedPullRequest(repo: string, pr: { readonly number: number; readonly title: string; readonly body: string | null; readonly merged_at: string | null; readonly html_url: string; readonly merged_by?: { readonly login: string } | null }): Promise<void> {
+    const reverted = revertedPullRequests(`${pr.title}\n${pr.body ?? ""}`, repo);
+    if (reverted.length === 0 || !pr.merged_at) return Promise.resolve();
+    return this.revertMerged(repo, { number: pr.number, title: pr.title, body: pr.body, mergedAt: pr.merged_at, url: pr.html_url, actor: pr.merged_by?.login ?? null }, reverted);
   }
 
   /** A merged pull request that reverts earlier ones: each reverted hotfix records the escape. */

@@ -77,6 +77,8 @@ function repoKey(repo: string): string {
 }
 
 const RECORD_COLUMNS = "repo, pr, seq, facts, source, updated_at";
+/** The record's columns without the description's long text, which no metric reads. */
+const METRIC_COLUMNS = "repo, pr, seq, facts - ARRAY['problem', 'impact', 'whyEmergency', 'changeMade', 'rollbackPlan', 'rootCause', 'riskAccepted', 'monitoring'] AS facts, source, updated_at";
 
 /** The event's columns as parameters from `$start` on. */
 function eventValues(start: number): string {
@@ -259,10 +261,10 @@ export class HotfixLogStore implements HotfixLogReader {
     return { record, timeline, metrics: hotfixMetrics(record, settingsFor(repo), this.now()) };
   }
 
-  /** The records of the repositories from before the window (for repeats and escapes) to its end. */
-  private async history(repos: readonly RepoName[], window: MetricsWindow): Promise<HotfixRecord[]> {
+  /** The records of the repositories from before the window (for repeats and escapes) to its end; `full` keeps the description's text. */
+  private async history(repos: readonly RepoName[], window: MetricsWindow, full = false): Promise<HotfixRecord[]> {
     const since = new Date(Date.parse(window.since) - HISTORY_BEFORE_WINDOW_MS);
-    const rows = await this.db.query<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM hotfix_records WHERE repo_key = ANY($1::text[]) AND date_time >= $2 AND date_time < $3`, [repos.map(repoKey), since, window.until]);
+    const rows = await this.db.query<RecordRow>(`SELECT ${full ? RECORD_COLUMNS : METRIC_COLUMNS} FROM hotfix_records WHERE repo_key = ANY($1::text[]) AND date_time >= $2 AND date_time < $3`, [repos.map(repoKey), since, window.until]);
     return rows.map((row) => toRecord(storedRecord(row)));
   }
 
@@ -274,7 +276,7 @@ export class HotfixLogStore implements HotfixLogReader {
   }
 
   private async exportData(repos: readonly RepoName[], window: MetricsWindow): Promise<LogExport> {
-    const [history, settingsFor] = await Promise.all([this.history(repos, window), this.settings(repos)]);
+    const [history, settingsFor] = await Promise.all([this.history(repos, window, true), this.settings(repos)]);
     const now = this.now();
     const inWindow = history
       .filter((record) => Date.parse(record.dateTime) >= Date.parse(window.since))
@@ -305,7 +307,7 @@ export class HotfixLogStore implements HotfixLogReader {
   /** The metrics of every repository with records, each on its own, from one read (for the gauges). */
   async metricsPerRepository(window: MetricsWindow): Promise<LogMetrics[]> {
     const since = new Date(Date.parse(window.since) - HISTORY_BEFORE_WINDOW_MS);
-    const rows = await this.db.query<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM hotfix_records WHERE date_time >= $1 AND date_time < $2`, [since, window.until]);
+    const rows = await this.db.query<RecordRow>(`SELECT ${METRIC_COLUMNS} FROM hotfix_records WHERE date_time >= $1 AND date_time < $2`, [since, window.until]);
     const byRepo = new Map<string, HotfixRecord[]>();
     for (const row of rows) {
       const record = toRecord(storedRecord(row));

@@ -77,6 +77,7 @@ const MIGRATIONS: readonly Migration[] = [
         UNIQUE (repo_key, seq)
       );
       CREATE INDEX hotfix_records_newest ON hotfix_records (repo_key, date_time DESC, seq DESC);
+      CREATE INDEX hotfix_records_by_time ON hotfix_records (date_time DESC, repo_key, seq DESC);
       CREATE INDEX hotfix_records_merge_sha ON hotfix_records (repo_key, merge_sha) WHERE merge_sha IS NOT NULL;
       CREATE TABLE hotfix_events (
         repo_key text NOT NULL,
