@@ -2,7 +2,8 @@
  * The dashboard's server time over the real hotfix log store with 10,000 hotfix records in 200
  * repositories (issue 12's benchmark): the log page (first, a later page, a filter), the metrics
  * page and a hotfix page, each measured from the request reaching the handler to the response
- * being written, after one warm-up. Figures are printed, never asserted.
+ * being written, after three warm-up requests (the first ones pay for JIT compilation and the
+ * database's caches). Figures are printed, never asserted.
  *
  *   npx tsx test/web/dashboard-bench.ts            # embedded PGlite, in memory
  *   BENCH_DATA_DIR=/tmp/hg-bench npx tsx test/web/dashboard-bench.ts   # PGlite on disk, seeded once, reused
@@ -128,7 +129,7 @@ const pages: Record<string, string> = {
 };
 for (const [label, path] of Object.entries(pages)) {
   current = "";
-  await fetch(`${dashboard.url}${path}`, { headers: { cookie } }).then((r) => r.text());
+  for (let warm = 0; warm < 3; warm++) await fetch(`${dashboard.url}${path}`, { headers: { cookie } }).then((r) => r.text());
   current = label;
   for (let run = 0; run < 5; run++) {
     const response = await fetch(`${dashboard.url}${path}`, { headers: { cookie } });
