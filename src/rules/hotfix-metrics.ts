@@ -217,11 +217,12 @@ export function repeatIncidents(history: readonly HotfixRecord[], window: Metric
     }
     const withinMs = settingsFor(repo).repeatWithinDays * DAY_MS;
     const files = new Map<string, { key: string; ids: string[] }>();
+    const times = sorted.map((record) => time(record.dateTime) ?? 0);
     for (const [index, record] of sorted.entries()) {
-      if (!inWindow(record.dateTime, window)) continue;
-      const at = time(record.dateTime) ?? 0;
-      for (const earlier of sorted.slice(0, index)) {
-        if (at - (time(earlier.dateTime) ?? 0) > withinMs) continue;
+      if (!inWindow(record.dateTime, window) || record.filesAffected.length === 0) continue;
+      const at = times[index] as number;
+      for (let before = index - 1; before >= 0 && at - (times[before] as number) <= withinMs; before -= 1) {
+        const earlier = sorted[before] as HotfixRecord;
         const shared = record.filesAffected.find((file) => earlier.filesAffected.includes(file));
         if (shared === undefined) continue;
         repeating.add(key(record));
