@@ -11,6 +11,8 @@ import { registerConfigPushHandler } from "./handlers/config-push.js";
 import { registerMergeAuditHandlers } from "./handlers/merge-audit.js";
 import { registerMergeBackHandlers } from "./handlers/merge-back.js";
 import { registerPullRequestHandlers } from "./handlers/pull-request.js";
+import type { HotfixRecorder } from "./log/recorder.js";
+import { registerHotfixLogRoutes } from "./log/routes.js";
 import type { KeyedLock } from "./handlers/keyed-lock.js";
 import { createServices, type Scheduler, type Services } from "./handlers/services.js";
 
@@ -24,6 +26,8 @@ export interface AppOptions {
   readonly scheduler?: Scheduler;
   /** Per-pull-request ordering; with a shared database it holds across replicas. */
   readonly locks?: KeyedLock;
+  /** The hotfix log, when the app runs with a store. */
+  readonly hotfixLog?: HotfixRecorder;
   /** Receives the services the handlers share, for the durable runtime's timed jobs. */
   readonly onServices?: (services: Services) => void;
 }
@@ -44,6 +48,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       ...(options.now ? { now: options.now } : {}),
       ...(options.scheduler ? { scheduler: options.scheduler } : {}),
       ...(options.locks ? { locks: options.locks } : {}),
+      ...(options.hotfixLog ? { hotfixLog: options.hotfixLog } : {}),
       identity: { ...(appId ? { appId } : {}), appOctokit: () => app.auth() },
     });
     options.onServices?.(services);
@@ -54,6 +59,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     registerCheckRerunHandler(app, services);
     registerMergeAuditHandlers(app, services);
     registerMergeBackHandlers(app, services);
+    registerHotfixLogRoutes(app, services);
   };
 }
 

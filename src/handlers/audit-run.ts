@@ -26,7 +26,7 @@ import {
 } from "../render/audit.js";
 import { POST_INCIDENT_LABEL, postIncidentMarker, renderPostIncidentIssue, type TagState } from "../render/post-incident.js";
 import { classifyPullRequest } from "../rules/classify.js";
-import { AUDIT_PENDING_LABEL, auditMerge, expectedTag, labelChanges, type AuditRecord, type IssueRef, type MergeAudit } from "../rules/merge-audit.js";
+import { AUDIT_PENDING_LABEL, auditMerge, expectedTag, labelChanges, postIncidentDue, type AuditRecord, type IssueRef, type MergeAudit } from "../rules/merge-audit.js";
 import type { ReviewFact } from "../rules/types.js";
 import { configFor, ownBotLogin, type Services } from "./services.js";
 
@@ -198,6 +198,8 @@ async function runAudit(gateway: AuditGateway, ref: AuditRef, policy: Policy, se
   const record = recordWith(audit, auditIssue, followUp);
   const body = renderAuditComment({ repo: fullName(ref.repo), pr, audit: { ...audit, record }, policy, auditIssue, followUp, labelProblems });
   const comment = await upsertComment(gateway, ref.repo, pr.number, existing, body);
+  await services.hotfixLog?.merged(fullName(ref.repo), { number: pr.number, mergedAt: pr.mergedAt, mergedBy: pr.mergedBy, mergeCommitSha: pr.mergeCommitSha, headRef: pr.headRef, auditCommentId: existing?.id ?? null }, audit, policy);
+  if (followUp.status === "done") await services.hotfixLog?.postIncidentOpened(fullName(ref.repo), pr.number, { ...followUp.ref, openedAt: now.toISOString(), url: null }, postIncidentDue(pr, policy).at.toISOString());
   log.info({ pr: pr.number, verdict: audit.verdict, justified: audit.justified, comment, auditIssue: auditIssue.status, followUp: followUp.status }, "merge audited");
   if (incomplete) await scheduleRecheck(ref, services, now);
   if (run.failures.errors.length > 0) throw new AggregateError(run.failures.errors, `merge audit of #${pr.number}: ${run.failures.errors.length} write(s) failed`);

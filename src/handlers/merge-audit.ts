@@ -26,6 +26,7 @@ export async function handleMergedPullRequest(context: Context<"pull_request.clo
   const gateway = auditGatewayFor(context, services);
   if (await isOwnEvent(context, gateway, services)) return;
   const repo = repoRef(context.payload.repository.full_name);
+  if (context.payload.action === "closed") await services.hotfixLog?.mergedPullRequest(context.payload.repository.full_name, pr);
   const installationId = (context.payload as { installation?: { id: number } }).installation?.id;
   await auditMergedPullRequest(gateway, { repo, number: pr.number, ...(installationId === undefined ? {} : { installationId }) }, services, context.log);
   await recheckPendingAudits(gateway, repo, services, context.log, pr.number);

@@ -13,6 +13,7 @@
  */
 import type { Context, Logger, Probot, ProbotOctokit } from "probot";
 import type { Policy } from "../config/policy.js";
+import type { HotfixRecorder } from "../log/recorder.js";
 import { fullName, OctokitGateway, type RepoRef } from "../github/gateway.js";
 import { OctokitMergeBackGateway, type MergeBackGateway, type PullRequestStatus } from "../github/merge-back-gateway.js";
 import { classifyPullRequest } from "../rules/classify.js";
@@ -90,6 +91,7 @@ export interface MergeBackReader {
 interface MergeBackRun extends MergeBackReader {
   readonly now: Date;
   readonly log: Logger;
+  readonly hotfixLog?: HotfixRecorder | undefined;
 }
 
 /** A reminder issue the app opened, with the state its body records. */
@@ -248,6 +250,7 @@ async function closeReminder(run: MergeBackRun, reminder: Reminder, state: Remin
  */
 async function settleReminder(run: MergeBackRun, reminder: Reminder, checked: ReminderState, checks: ReadonlyMap<string, TargetCheck>, scope: RecheckScope): Promise<PendingEscalation | null> {
   let state = run.policy.config.merge_back.open_pull_requests ? await ensureBackMerges(run, checked, reminder.number, checks, scope) : checked;
+  await run.hotfixLog?.mergeBackState(fullName(run.repo), state, reminder.number);
   if (isComplete(state)) {
     await closeReminder(run, reminder, state);
     return null;
@@ -295,8 +298,8 @@ async function refreshReminder(run: MergeBackRun, reminder: Reminder, scope: Rec
  * scope `all`. Callers serialise calls per repository (the handlers hold the repository's lock).
  * Returns the escalations still ahead of the reminders left open.
  */
-export async function recheckMergeBacks(gateway: MergeBackGateway, repo: RepoRef, policy: Policy, now: Date, log: Logger, scope: RecheckScope = "all"): Promise<PendingEscalation[]> {
-  const run: MergeBackRun = { gateway, repo, policy, now, log };
+export async function recheckMergeBacks(gateway: MergeBackGateway, repo: RepoRef, policy: Policy, now: Date, log: Logger, scope: RecheckScope = "all", hotfixLog?: HotfixRecorder): Promise<PendingEscalation[]> {
+  const run: MergeBackRun = { gateway, repo, policy, now, log, hotfixLog };
   const reminders = (await findReminders(run, { state: "open" })).filter((reminder) => reminder.open);
   if (reminders.length === 0) return [];
   const since = new Date(Math.min(...reminders.map((reminder) => Date.parse(reminder.state.hotfix.since)))).toISOString();
@@ -370,6 +373,7 @@ async function trackMergedHotfix(run: MergeBackRun, merged: MergedHotfix): Promi
     escalatedAt: null,
   };
   if (!isComplete(state)) return openReminder(run, state, checks);
+  await run.hotfixLog?.mergeBackState(fullName(run.repo), state, null);
   await noteComplete(run, state);
   return null;
 }
@@ -431,13 +435,13 @@ export async function handleClosedPullRequest(context: Context<"pull_request.clo
   const now = services.now();
   if (pr.base.ref !== policy.config.branches.production) {
     if (!isTargetBranch(pr.base.ref, policy)) return;
-    const pending = await inRepositoryOrder(services, repo, () => recheckMergeBacks(gateway, repo, policy, now, context.log, { target: pr.base.ref }));
+    const pending = await inRepositoryOrder(services, repo, () => recheckMergeBacks(gateway, repo, policy, now, context.log, { target: pr.base.ref }, services.hotfixLog));
     await scheduleEscalations(context, repo, pending, services);
     return;
   }
   const classification = classifyPullRequest({ baseRef: pr.base.ref, headRef: pr.head.ref, labels: pr.labels.map((label) => label.name) }, policy);
   if (classification.kind !== "hotfix") return;
-  const pending = await inRepositoryOrder(services, repo, () => trackMergedHotfix({ gateway, repo, policy, now, log: context.log }, merged));
+  const pending = await inRepositoryOrder(services, repo, () => trackMergedHotfix({ gateway, repo, policy, now, log: context.log, hotfixLog: services.hotfixLog }, merged));
   await scheduleEscalations(context, repo, pending ? [pending] : [], services);
 }
 
@@ -460,7 +464,7 @@ export async function handleTargetPush(context: Context<"push">, services: Servi
   if (!production && !isTargetBranch(branch, policy)) return;
   const gateway = new OctokitMergeBackGateway(context.octokit);
   const scope: RecheckScope = production ? "release-activity" : { target: branch };
-  const pending = await inRepositoryOrder(services, repo, () => recheckMergeBacks(gateway, repo, policy, services.now(), context.log, scope));
+  const pending = await inRepositoryOrder(services, repo, () => recheckMergeBacks(gateway, repo, policy, services.now(), context.log, scope, services.hotfixLog));
   await scheduleEscalations(context, repo, pending, services);
 }
 
@@ -474,7 +478,7 @@ export async function runMergeBackRecheck(octokit: ProbotOctokit, job: MergeBack
   const config = await configFor(new OctokitGateway(octokit, services.identity), repo, services);
   if (!config.ok) return;
   const { policy } = config;
-  await inRepositoryOrder(services, repo, () => recheckMergeBacks(new OctokitMergeBackGateway(octokit), repo, policy, services.now(), log, "all"));
+  await inRepositoryOrder(services, repo, () => recheckMergeBacks(new OctokitMergeBackGateway(octokit), repo, policy, services.now(), log, "all", services.hotfixLog));
 }
 
 /** Registers the merge-back handlers. */

@@ -9,6 +9,7 @@ import { ConfigCache } from "../config/cache.js";
 import { resolveConfig, unreadableConfig, type ConfigResult } from "../config/load.js";
 import { CONFIG_PATH } from "../config/schema.js";
 import { ConfigReadError, OctokitGateway, repoRef, type AppIdentity, type GithubGateway, type RepoRef } from "../github/gateway.js";
+import type { HotfixRecorder } from "../log/recorder.js";
 import { KeyedLock } from "./keyed-lock.js";
 
 /** Durable timed jobs: run `kind` with `payload` at `runAt`, once per `key`. */
@@ -24,18 +25,21 @@ export interface Services {
   readonly identity: AppIdentity;
   /** Timed jobs; absent when the app runs without a store (then timed rules wait for the next event). */
   readonly scheduler?: Scheduler;
+  /** The hotfix log; absent when the app runs without a store. */
+  readonly hotfixLog?: HotfixRecorder;
   /** The app's bot login (`slug[bot]`), learned on first need. */
   ownLogin?: Promise<string>;
 }
 
 /** Creates the services with their defaults. */
-export function createServices(options: { now?: () => Date; identity?: AppIdentity; scheduler?: Scheduler; locks?: KeyedLock } = {}): Services {
+export function createServices(options: { now?: () => Date; identity?: AppIdentity; scheduler?: Scheduler; locks?: KeyedLock; hotfixLog?: HotfixRecorder } = {}): Services {
   return {
     configs: new ConfigCache(),
     locks: options.locks ?? new KeyedLock(),
     now: options.now ?? (() => new Date()),
     identity: options.identity ?? {},
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    ...(options.hotfixLog ? { hotfixLog: options.hotfixLog } : {}),
   };
 }
 

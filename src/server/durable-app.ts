@@ -12,7 +12,11 @@ import { evaluatePullRequest, type PullRequestRef } from "../handlers/pull-reque
 import { MERGE_BACK_RECHECK, runMergeBackRecheck, type MergeBackJob } from "../handlers/merge-back.js";
 import { auditMergedPullRequest, MERGE_AUDIT_RECHECK, type AuditRef } from "../handlers/audit-run.js";
 import { OctokitAuditGateway } from "../github/audit-gateway.js";
-import { PULL_REQUEST_RECHECK, type Scheduler, type Services } from "../handlers/services.js";
+import { ownBotLogin, PULL_REQUEST_RECHECK, type Scheduler, type Services } from "../handlers/services.js";
+import { HOTFIX_LOG_BACKFILL, runBackfillJob, type BackfillJob } from "../log/backfill-job.js";
+import { HotfixLogGauges } from "../log/gauges.js";
+import { HotfixRecorder } from "../log/recorder.js";
+import { HotfixLogStore } from "../log/store.js";
 import type { Database } from "../store/database.js";
 import type { JobQueue } from "../store/jobs.js";
 import { createIngress } from "./ingress.js";
@@ -26,7 +30,12 @@ export const JOB_KINDS = {
   pullRequestRecheck: PULL_REQUEST_RECHECK,
   recovery: "recovery",
   prune: "prune",
+  /** Refresh the hotfix log's gauges on `/metrics`. */
+  hotfixLogGauges: "hotfix-log-gauges",
 } as const;
+
+/** How often the hotfix log's gauges are recomputed. */
+const HOTFIX_LOG_GAUGES_MS = 5 * 60_000;
 
 /** Keep finished jobs a week: GitHub redelivers for three days, so duplicates stay recognised. */
 const KEEP_FINISHED_MS = 7 * 24 * 60 * 60_000;
@@ -52,6 +61,8 @@ export interface DurableAppOptions {
 export interface DurableRuntime {
   readonly worker: Worker;
   readonly services: Services;
+  /** The hotfix log, for the web view and exports. */
+  readonly hotfixLog: HotfixLogStore;
 }
 
 function readiness(db: Database, metrics: Metrics) {
@@ -78,7 +89,7 @@ function schedulePeriodic(queue: JobQueue, kind: string, everyMs: number, now: D
   return queue.schedule(kind, `${kind}@${period}`, {}, new Date(Math.max(now.getTime(), period * everyMs)), now);
 }
 
-function registerTimedJobs(worker: Worker, app: Probot, services: Services, options: DurableAppOptions, now: () => Date): void {
+function registerTimedJobs(worker: Worker, app: Probot, services: Services, options: DurableAppOptions, now: () => Date, gauges: HotfixLogGauges): void {
   const { queue } = options;
   const intervals = options.intervals ?? { recoveryMs: 30 * 60_000, pruneMs: 6 * 60 * 60_000 };
   worker.handle(JOB_KINDS.pullRequestRecheck, async (payload) => {
@@ -94,6 +105,18 @@ function registerTimedJobs(worker: Worker, app: Probot, services: Services, opti
     const job = payload as MergeBackJob;
     await runMergeBackRecheck(await app.auth(job.installationId), job, services, app.log);
   });
+  worker.handle(HOTFIX_LOG_BACKFILL, async (payload) => {
+    const job = payload as BackfillJob;
+    const octokit = await app.auth(job.installationId);
+    const recorder = services.hotfixLog;
+    if (!recorder || !services.scheduler) return;
+    const page = await runBackfillJob(octokit, job, { recorder, scheduler: services.scheduler, identity: services.identity, now, ownLogin: () => ownBotLogin(new OctokitGateway(octokit, services.identity), services) });
+    app.log.info({ repo: page.repository, recorded: page.recorded.length, hotfixes: page.hotfixes, more: page.next !== null }, "hotfix log backfill page");
+  });
+  worker.handle(JOB_KINDS.hotfixLogGauges, async () => {
+    await gauges.refresh(now());
+    await schedulePeriodic(queue, JOB_KINDS.hotfixLogGauges, HOTFIX_LOG_GAUGES_MS, now(), true);
+  });
   worker.handle(JOB_KINDS.recovery, async () => {
     const report = await recoverDeliveries(await app.auth(), queue, now());
     app.log.info({ attemptsSeen: report.attemptsSeen, redelivered: report.redelivered }, "delivery recovery pass");
@@ -108,6 +131,7 @@ function registerTimedJobs(worker: Worker, app: Probot, services: Services, opti
     void Promise.all([
       schedulePeriodic(queue, JOB_KINDS.recovery, intervals.recoveryMs, now()),
       schedulePeriodic(queue, JOB_KINDS.prune, intervals.pruneMs, now()),
+      schedulePeriodic(queue, JOB_KINDS.hotfixLogGauges, HOTFIX_LOG_GAUGES_MS, now()),
     ]).catch((error: unknown) => app.log.error({ err: error }, "could not schedule maintenance jobs"));
   }
 }
@@ -120,13 +144,15 @@ export function createDurableApp(options: DurableAppOptions, onReady?: (runtime:
     const scheduler: Scheduler = { schedule: (kind, key, payload, runAt) => queue.schedule(kind, key, payload, runAt, now()) };
     let services: Services | undefined;
     const locks = new KeyedLock((key, work) => options.db.withLock(key, work));
-    await createApp({ now, scheduler, locks, ...(options.appId ? { appId: options.appId } : {}), onServices: (s) => (services = s) })(app, appOptions);
+    const hotfixLogStore = new HotfixLogStore(options.db, now);
+    const hotfixLog = new HotfixRecorder(hotfixLogStore, now, app.log);
+    await createApp({ now, scheduler, locks, hotfixLog, ...(options.appId ? { appId: options.appId } : {}), onServices: (s) => (services = s) })(app, appOptions);
     if (!services) throw new Error("the app did not create its services");
     const worker = new Worker({ queue, probot: app, metrics, log: app.log, now, ...options.worker });
-    registerTimedJobs(worker, app, services, options, now);
+    registerTimedJobs(worker, app, services, options, now, new HotfixLogGauges(metrics.registry, hotfixLogStore));
     appOptions.addHandler(createIngress({ path: options.webhookPath, secret: options.secret, queue, metrics, now, onStored: () => worker.wake() }));
     appOptions.addHandler(readiness(options.db, metrics));
     if (options.startWorker !== false) worker.start();
-    onReady?.({ worker, services });
+    onReady?.({ worker, services, hotfixLog: hotfixLogStore });
   };
 }
