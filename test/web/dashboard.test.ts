@@ -284,6 +284,8 @@ describe("what a user sees", () => {
     const { adminBypass, bypass } = sample(d.reader as FakeLogReader);
     const alice = await signIn(d, github, ALICE);
     const own = await get(`${d.url}/hotfix/acme/payments/${adminBypass.id}`, alice.cookie);
+    expect(own.text).toContain(`<title>${adminBypass.id} ${adminBypass.title} · Hotfix Guard</title>`);
+    expect(own.text).toContain(`<h1>[${adminBypass.id}] ${adminBypass.title}</h1>`);
     expect(own.text).toContain(BYPASS_REASON);
     expect(own.text).toContain(`${AUTHORISER} (authorised the bypass)`);
     const notAdmin = await get(`${d.url}/hotfix/acme/checkout/${bypass.id}`, alice.cookie);
