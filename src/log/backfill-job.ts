@@ -60,6 +60,8 @@ export interface BackfillJobDeps {
   readonly now: () => Date;
   /** The app's bot login, whose audit records and issues count. */
   readonly ownLogin: () => Promise<string>;
+  /** Hotfixes per page (default {@link BACKFILL_PAGE_SIZE}). */
+  readonly pageSize?: number;
 }
 
 /** Runs one page: records it, then queues the next page when there is one. */
@@ -81,7 +83,7 @@ export async function runBackfillJob(octokit: ProbotOctokit, job: BackfillJob, d
       },
     },
     job.cursor,
-    BACKFILL_PAGE_SIZE,
+    deps.pageSize ?? BACKFILL_PAGE_SIZE,
   );
   if (page.failures.length > 0) throw new Error(`backfill of ${job.repo}: ${page.failures.map((failure) => `#${failure.number}: ${failure.error}`).join("; ")}`);
   if (page.next) {

@@ -7,6 +7,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { readOnlyOctokit } from "../../src/cli/github-client.js";
+import { HOTFIX_LOG_BACKFILL, runBackfillJob, scheduleBackfills, type BackfillJob } from "../../src/log/backfill-job.js";
+import { HotfixRecorder } from "../../src/log/recorder.js";
 import { backfillCommand, type BackfillSummary } from "../../src/cli/backfill.js";
 import { runCli } from "../../src/cli/cli.js";
 import { HotfixLogStore } from "../../src/log/store.js";
@@ -39,8 +42,8 @@ function listed(shape: PullRequestShape & { number: number }, times: { created: 
   return { ...pullRequestObject(shape), state: "closed", html_url: `https://github.com/acme/payments/pull/${shape.number}`, created_at: times.created, merged_at: times.merged, closed_at: times.merged ?? times.updated, updated_at: times.updated };
 }
 
-/** #42 (compliant, develop missing, post-incident open) and #43 (bypass, merged back, post-incident closed), #44 not a hotfix. */
-function twoHotfixes(): GitHubMock {
+/** #42 (compliant, develop missing, post-incident open) and #43 (bypass, merged back, post-incident closed), #44 not a hotfix; `only` mocks one hotfix's own requests. */
+function twoHotfixes(only?: 42 | 43): GitHubMock {
   const github = new GitHubMock();
   const audit = new AuditMock(github);
   const mergeBack = new MergeBackMock(github);
@@ -59,22 +62,26 @@ function twoHotfixes(): GitHubMock {
     .seedIssue({ number: 102, title: "Post-incident review (hotfix #43)", body: `review\n${postIncidentMarker(43)}`, labels: ["hotfix:post-incident"], state: "closed" })
     .listIssues("hotfix:post-incident");
   // The oldest hotfix first: #43.
-  const pr43 = mergedPullObject({ number: 43, headRef: "hotfix/v1.4.4-round-totals", headSha: HEAD_43, body: COMPLETE_BODY }, { mergedAt: "2026-11-20T10:00:00Z", mergeSha: MERGE_43, mergedBy: "dev-alice" });
-  audit.pull({ ...pr43, created_at: "2026-11-20T09:00:00Z" }).listComments(43);
-  github.reviews([], 43).files([{ filename: "src/payments/totals.ts" }], 43).tags(["v1.4.2", "v1.4.3"]);
-  audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).listIssues("hotfix:protection-log").ruleSuites(403);
-  audit.checkRuns(HEAD_43, [{ name: "ci", conclusion: "failure", completedAt: "2026-11-20T09:30:00Z" }]).statuses(HEAD_43, []);
-  mergeBack.mergeCommit(MERGE_43, [MAIN_BEFORE, HEAD_43]).pullCommits(43, [{ sha: HEAD_43 }]).branches("release/", ["release/1.5"]).compare("main", "release/1.5", "ahead");
-  mergeBack.compare("develop", HEAD_43, "behind").compare("release/1.5", HEAD_43, "identical");
-  github.files([{ filename: "src/payments/totals.ts" }], 43);
-  github.scope.get(`${REPO}/issues/102`).reply(200, { number: 102, created_at: "2026-11-20T10:01:00Z", closed_at: "2026-11-21T09:00:00Z" });
+  if (only !== 42) {
+    const pr43 = mergedPullObject({ number: 43, headRef: "hotfix/v1.4.4-round-totals", headSha: HEAD_43, body: COMPLETE_BODY }, { mergedAt: "2026-11-20T10:00:00Z", mergeSha: MERGE_43, mergedBy: "dev-alice" });
+    audit.pull({ ...pr43, created_at: "2026-11-20T09:00:00Z" }).listComments(43);
+    github.reviews([], 43).files([{ filename: "src/payments/totals.ts" }], 43).tags(["v1.4.2", "v1.4.3"]);
+    audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).listIssues("hotfix:protection-log").ruleSuites(403);
+    audit.checkRuns(HEAD_43, [{ name: "ci", conclusion: "failure", completedAt: "2026-11-20T09:30:00Z" }]).statuses(HEAD_43, []);
+    mergeBack.mergeCommit(MERGE_43, [MAIN_BEFORE, HEAD_43]).pullCommits(43, [{ sha: HEAD_43 }]).branches("release/", ["release/1.5"]).compare("main", "release/1.5", "ahead");
+    mergeBack.compare("develop", HEAD_43, "behind").compare("release/1.5", HEAD_43, "identical");
+    github.files([{ filename: "src/payments/totals.ts" }], 43);
+    github.scope.get(`${REPO}/issues/102`).reply(200, { number: 102, created_at: "2026-11-20T10:01:00Z", closed_at: "2026-11-21T09:00:00Z" });
+  }
   // Then #42.
-  audit.pull({ ...mergedPullObject(), html_url: "https://github.com/acme/payments/pull/42" }).listComments(42);
-  github.reviews([{ reviewer: "senior-bob", state: "APPROVED", commitId: HEAD_SHA, submittedAt: "2026-11-23T14:40:00Z" }]);
-  github.files([{ filename: "src/payments/charge.ts" }, { filename: "src/payments/charge.test.ts" }]).tags(["v1.4.2"]).permission("senior-bob", "write");
-  audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).checkRuns(HEAD_SHA, CHECKS_PASSED).listIssues("hotfix:protection-log").ruleSuites(403);
-  mergeBack.mergeCommit(MERGE_SHA, [MAIN_BEFORE, HEAD_SHA]).pullCommits(42, [{ sha: HEAD_SHA }]).branches("release/", []).compare("develop", HEAD_SHA, "diverged").closedPulls().commitsOf("develop");
-  github.files([{ filename: "src/payments/charge.ts" }, { filename: "src/payments/charge.test.ts" }]);
+  if (only !== 43) {
+    audit.pull({ ...mergedPullObject(), html_url: "https://github.com/acme/payments/pull/42" }).listComments(42);
+    github.reviews([{ reviewer: "senior-bob", state: "APPROVED", commitId: HEAD_SHA, submittedAt: "2026-11-23T14:40:00Z" }]);
+    github.files([{ filename: "src/payments/charge.ts" }, { filename: "src/payments/charge.test.ts" }]).tags(["v1.4.2"]).permission("senior-bob", "write");
+    audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).checkRuns(HEAD_SHA, CHECKS_PASSED).listIssues("hotfix:protection-log").ruleSuites(403);
+    mergeBack.mergeCommit(MERGE_SHA, [MAIN_BEFORE, HEAD_SHA]).pullCommits(42, [{ sha: HEAD_SHA }]).branches("release/", []).compare("develop", HEAD_SHA, "diverged").closedPulls().commitsOf("develop");
+    github.files([{ filename: "src/payments/charge.ts" }, { filename: "src/payments/charge.test.ts" }]);
+  }
   return github;
 }
 
@@ -140,4 +147,55 @@ describe("backfill of the last 30 days", () => {
     expect(await runCli(captured.io.argv, captured.io)).toBe(2);
     expect(captured.stderr.text).toContain("--since is required");
   });
+});
+
+describe("the app's backfill job", () => {
+  it("queues one first page per repository, once", async () => {
+    const queued = new Map<string, unknown>();
+    const scheduler = { schedule: async (_kind: string, key: string, payload: unknown) => !queued.has(key) && queued.set(key, payload) !== undefined };
+    expect(await scheduleBackfills(scheduler, 1, ["acme/payments", "acme/web"], NOW)).toBe(2);
+    expect(await scheduleBackfills(scheduler, 1, ["acme/payments"], NOW)).toBe(0);
+    expect([...queued.values()][0]).toStrictEqual({ installationId: 1, repo: "acme/payments", since: "2026-05-27T00:00:00.000Z", cursor: null });
+  });
+
+  it("records a page, queues the next with its cursor, and redoes a page after a crash without recording twice", async () => {
+    const jobDir = mkdtempSync(join(tmpdir(), "hotfix-log-job-"));
+    const db = await openDatabase({ dataDir: jobDir });
+    try {
+      await (await import("../../src/store/migrations.js")).migrate(db);
+      const store = new HotfixLogStore(db, () => NOW);
+      const recorder = new HotfixRecorder(store, () => NOW, { warn: () => undefined }, "backfill");
+      const scheduled: { key: string; payload: BackfillJob; runAt: Date }[] = [];
+      const scheduler = {
+        schedule: async (kind: string, key: string, payload: unknown, runAt: Date) => {
+          expect(kind).toBe(HOTFIX_LOG_BACKFILL);
+          if (scheduled.some((job) => job.key === key)) return false;
+          scheduled.push({ key, payload: payload as BackfillJob, runAt });
+          return true;
+        },
+      };
+      const deps = { recorder, scheduler, identity: {}, now: () => NOW, ownLogin: async () => "hotfix-guard[bot]", pageSize: 1 };
+      const octokit = readOnlyOctokit({ token: "ghs_test", notify: () => undefined });
+      const first: BackfillJob = { installationId: 1, repo: "acme/payments", since: "2026-10-24T00:00:00.000Z", cursor: null };
+
+      for (const attempt of [1, 2]) {
+        const github = twoHotfixes(43);
+        expect((await runBackfillJob(octokit, first, deps)).recorded, `attempt ${attempt}`).toStrictEqual([43]);
+        expect(github.scope.pendingMocks()).toStrictEqual([]);
+      }
+      expect(scheduled.map((job) => job.payload.cursor)).toStrictEqual([{ mergedAt: "2026-11-20T10:00:00Z", number: 43 }]);
+
+      const github = twoHotfixes(42);
+      const last = await runBackfillJob(octokit, (scheduled[0] as { payload: BackfillJob }).payload, deps);
+      expect(github.scope.pendingMocks()).toStrictEqual([]);
+      expect(last).toMatchObject({ recorded: [42], next: null });
+      expect(scheduled).toHaveLength(1);
+      const page = await store.list({ repos: ["acme/payments"] }, { page: 1, perPage: 10 });
+      expect(page.records.map((record) => record.id)).toStrictEqual(["HOTFIX-002", "HOTFIX-001"]);
+      expect((await store.get("acme/payments", "HOTFIX-001"))?.timeline.filter((event) => event.kind === "merged")).toHaveLength(1);
+    } finally {
+      await db.close();
+      rmSync(jobDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
