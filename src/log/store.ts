@@ -77,8 +77,9 @@ function repoKey(repo: string): string {
 }
 
 const RECORD_COLUMNS = "repo, pr, seq, facts, source, updated_at";
-/** The record's columns without the description's long text, which no metric reads. */
-const METRIC_COLUMNS = "repo, pr, seq, facts - ARRAY['problem', 'impact', 'whyEmergency', 'changeMade', 'rollbackPlan', 'rootCause', 'riskAccepted', 'monitoring'] AS facts, source, updated_at";
+/** The record's columns without the text and links no metric reads (the description's sections, title, branch, links). */
+const METRIC_COLUMNS =
+  "repo, pr, seq, facts - ARRAY['problem', 'impact', 'whyEmergency', 'changeMade', 'rollbackPlan', 'rootCause', 'riskAccepted', 'monitoring', 'title', 'headRef', 'link:pullRequest', 'link:auditComment', 'tag', 'reminderIssue'] AS facts, source, updated_at";
 
 /** The event's columns as parameters from `$start` on. */
 function eventValues(start: number): string {
