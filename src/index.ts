@@ -14,6 +14,8 @@ import { registerMergeBackHandlers, trackMergeBack } from "./handlers/merge-back
 import { mergedPullRequestHandler } from "./handlers/merged-hotfix.js";
 import { registerPostIncidentHandlers } from "./handlers/post-incident.js";
 import { registerPullRequestHandlers } from "./handlers/pull-request.js";
+import type { HotfixRecorder } from "./log/recorder.js";
+import { registerHotfixLogRoutes } from "./log/routes.js";
 import type { KeyedLock } from "./handlers/keyed-lock.js";
 import { createServices, type Scheduler, type Services } from "./handlers/services.js";
 
@@ -27,6 +29,8 @@ export interface AppOptions {
   readonly scheduler?: Scheduler;
   /** Per-pull-request ordering; with a shared database it holds across replicas. */
   readonly locks?: KeyedLock;
+  /** The hotfix log, when the app runs with a store. */
+  readonly hotfixLog?: HotfixRecorder;
   /** Receives the services the handlers share, for the durable runtime's timed jobs. */
   readonly onServices?: (services: Services) => void;
 }
@@ -47,6 +51,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       ...(options.now ? { now: options.now } : {}),
       ...(options.scheduler ? { scheduler: options.scheduler } : {}),
       ...(options.locks ? { locks: options.locks } : {}),
+      ...(options.hotfixLog ? { hotfixLog: options.hotfixLog } : {}),
       identity: { ...(appId ? { appId } : {}), appOctokit: () => app.auth() },
     });
     options.onServices?.(services);
@@ -61,6 +66,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     registerPostIncidentHandlers(app, services);
     registerMergeBackHandlers(app, services);
     registerInstallationHandlers(app, services);
+    registerHotfixLogRoutes(app, services);
   };
 }
 

@@ -8,6 +8,7 @@
  * the webhook), the root page, and `/metrics` on the public port or on `METRICS_PORT`. Probot's
  * own webhook middleware gets a path no request reaches, so every delivery is stored before any
  * handler runs.
+ * The hotfix log's dashboard is served under `/dashboard` (see docs/dashboard.md).
  */
 import { existsSync } from "node:fs";
 import { run, type ApplicationFunction } from "probot";
@@ -22,6 +23,9 @@ import { DataDirLockedError } from "./store/data-dir-lock.js";
 import { openDatabase } from "./store/database.js";
 import { JobQueue } from "./store/jobs.js";
 import { migrate } from "./store/migrations.js";
+import { HotfixLogStore } from "./log/store.js";
+import { createDashboardHandler } from "./web/handler.js";
+import { dashboardConfigFromEnv } from "./web/settings.js";
 
 /** The durable app with the root page, and `/metrics` unless it has a listener of its own. */
 function withPublicRoutes(durable: ApplicationFunction, metrics: Metrics, plan: Extract<StartupPlan, { mode: "service" }>): ApplicationFunction {
@@ -54,10 +58,16 @@ async function main(): Promise<void> {
   await migrate(db);
   const queue = new JobQueue(db);
   const metrics = new Metrics(queue);
-  const app = createDurableApp(
+  const durable = createDurableApp(
     { db, queue, metrics, webhookPath: plan.webhookPath, secret: plan.webhookSecret },
     (ready) => (runtime = ready),
   );
+  const dashboard = dashboardConfigFromEnv(env);
+  const app: ApplicationFunction = async (probot, options) => {
+    await durable(probot, options);
+    if (!dashboard.enabled) probot.log.info({ path: dashboard.path, problems: dashboard.problems }, "the dashboard is not enabled");
+    options.addHandler(createDashboardHandler({ config: dashboard, reader: new HotfixLogStore(db), log: probot.log }));
+  };
   const { listener, token } = plan.metrics;
   if (listener) {
     await startMetricsServer({ metrics, ...listener, ...(token ? { token } : {}) }).catch((error: Error) => {

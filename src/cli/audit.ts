@@ -16,14 +16,14 @@ import { ownComment, readProtectionChanges } from "../github/audit-publish.js";
 import { loadAuditInputs } from "../facts/audit-snapshot.js";
 import type { RepoRef } from "../github/gateway.js";
 import { OctokitMergeBackGateway, type MergeBackGateway } from "../github/merge-back-gateway.js";
-import { assessMergeBack } from "../handlers/merge-back.js";
+import { assessMergeBack, type MergeBackAssessment } from "../handlers/merge-back.js";
 import { configFor, createServices } from "../handlers/services.js";
 import type { CommentFact } from "../rules/justification.js";
 import { auditMarker } from "../render/audit.js";
 import { readAuditRecord } from "../model/records.js";
 import { POST_INCIDENT_LABEL } from "../render/post-incident.js";
 import { classifyPullRequest } from "../rules/classify.js";
-import { auditMerge, type AuditRecord } from "../rules/merge-audit.js";
+import { auditMerge, type AuditInputs, type AuditRecord, type MergeAudit } from "../rules/merge-audit.js";
 import {
   justificationSummary,
   mergeBackSummary,
@@ -33,7 +33,6 @@ import {
   requirementSummaries,
   type AuditReport,
   type AuditedHotfix,
-  type MergeBackSummary,
   type UnauditedHotfix,
 } from "./audit-report.js";
 import { describeFailure, isFatalFailure, isRequestFailure, readOnlyOctokit, WriteRefusedError } from "./github-client.js";
@@ -73,7 +72,7 @@ const UNIT_MS: Record<string, number> = { h: HOUR_MS, d: 24 * HOUR_MS, w: 7 * 24
 const DEFAULT_API_URL = "https://api.github.com";
 
 /** The configuration on the default branch is invalid: the app audits nothing until it is fixed. */
-class InvalidConfiguration extends Error {
+export class InvalidConfiguration extends Error {
   constructor(
     readonly problems: readonly ConfigProblem[],
     readonly files: readonly string[],
@@ -168,8 +167,21 @@ function appRecord(comments: readonly CommentFact[], ownLogin: string, pr: Merge
   return record && record.mergeCommitSha === pr.mergeCommitSha ? record : null;
 }
 
-async function mergeBackOf(run: AuditRun, policy: Policy, pr: MergedPullRequestData, summary: MergedPullRequestSummary): Promise<MergeBackSummary> {
-  if (!pr.mergeCommitSha) return { status: "unknown", reason: "GitHub reported no merge commit" };
+/** What judging one hotfix needs of a run (the backfill of the hotfix log shares it). */
+export type JudgeRun = Pick<AuditRun, "repo" | "now" | "ownLogin" | "audit" | "mergeBack">;
+
+/** One merged hotfix judged as the app judges it, with the facts the judgement read. */
+export interface JudgedHotfix {
+  readonly pr: MergedPullRequestData;
+  readonly audit: MergeAudit;
+  readonly inputs: AuditInputs;
+  /** Where the fix stands in each target; null when GitHub reported no merge commit. */
+  readonly mergeBack: MergeBackAssessment | null;
+  readonly recorded: AuditRecord | null;
+}
+
+async function assessTargets(run: JudgeRun, policy: Policy, pr: MergedPullRequestData, summary: MergedPullRequestSummary): Promise<MergeBackAssessment | null> {
+  if (!pr.mergeCommitSha) return null;
   const merged = {
     number: pr.number,
     title: pr.title,
@@ -180,12 +192,11 @@ async function mergeBackOf(run: AuditRun, policy: Policy, pr: MergedPullRequestD
     mergeSha: pr.mergeCommitSha,
     mergedAt: pr.mergedAt,
   };
-  const { hotfix, rows } = await assessMergeBack({ gateway: run.mergeBack, repo: run.repo, policy }, merged);
-  return mergeBackSummary(hotfix, rows);
+  return assessMergeBack({ gateway: run.mergeBack, repo: run.repo, policy }, merged);
 }
 
-/** Audits one merged hotfix as the app does, without writing anything. */
-async function auditHotfix(run: AuditRun, policy: Policy, summary: MergedPullRequestSummary, followUps: readonly IssueFact[]): Promise<AuditedHotfix> {
+/** Judges one merged hotfix as the app does (audit and merge-back), without writing anything. */
+export async function judgeHotfix(run: JudgeRun, policy: Policy, summary: MergedPullRequestSummary): Promise<JudgedHotfix> {
   const pr = await run.audit.getMergedPullRequest(run.repo, summary.number);
   const comments = await run.audit.listIssueComments(run.repo, pr.number);
   const recorded = appRecord(comments, run.ownLogin, pr);
@@ -197,6 +208,12 @@ async function auditHotfix(run: AuditRun, policy: Policy, summary: MergedPullReq
     protectionChangesSince: (since) => readProtectionChanges(run.audit, run.repo, run.ownLogin, since),
   });
   const audit = auditMerge(inputs, policy, run.now);
+  return { pr, audit, inputs, mergeBack: await assessTargets(run, policy, pr, summary), recorded };
+}
+
+/** Audits one merged hotfix as the app does, without writing anything. */
+async function auditHotfix(run: AuditRun, policy: Policy, summary: MergedPullRequestSummary, followUps: readonly IssueFact[]): Promise<AuditedHotfix> {
+  const { pr, audit, mergeBack, recorded } = await judgeHotfix(run, policy, summary);
   return {
     number: pr.number,
     title: pr.title,
@@ -206,7 +223,7 @@ async function auditHotfix(run: AuditRun, policy: Policy, summary: MergedPullReq
     verdict: audit.verdict,
     ...requirementSummaries(audit),
     justification: justificationSummary(audit),
-    mergeBack: await mergeBackOf(run, policy, pr, summary),
+    mergeBack: mergeBack ? mergeBackSummary(mergeBack.hotfix, mergeBack.rows) : { status: "unknown", reason: "GitHub reported no merge commit" },
     postIncident: postIncidentSummary(followUps, run.ownLogin, pr, policy, run.now),
     judgedFrom: recorded ? "app-record" : "now",
   };
@@ -215,7 +232,7 @@ async function auditHotfix(run: AuditRun, policy: Policy, summary: MergedPullReq
 // ── The period ─────────────────────────────────────────────────────────────────────────────────
 
 /** The repository's name as GitHub spells it, and its policy, read as the app reads it (default branch, organisation fallback, `_extends`). */
-async function repositoryPolicy(run: AuditRun, name: string): Promise<{ fullName: string; policy: Policy }> {
+export async function repositoryPolicy(run: Pick<AuditRun, "repo" | "now" | "audit">, name: string): Promise<{ fullName: string; policy: Policy }> {
   const repository = await run.audit.getRepository(run.repo);
   if (!repository) throw new CommandFailure(`${name} not found, or the token cannot see it. Check the name, and that the token may read it (a fine-grained token must list the repository).`);
   const config = await configFor(run.audit, run.repo, createServices({ now: () => run.now }));
@@ -224,7 +241,7 @@ async function repositoryPolicy(run: AuditRun, name: string): Promise<{ fullName
 }
 
 /** The app's post-incident issues that can belong to the hotfixes: one listing for the whole period. */
-async function followUpIssues(run: AuditRun, hotfixes: readonly MergedPullRequestSummary[]): Promise<IssueFact[]> {
+export async function followUpIssues(run: Pick<AuditRun, "repo" | "audit">, hotfixes: readonly MergedPullRequestSummary[]): Promise<IssueFact[]> {
   const earliest = Math.min(...hotfixes.map((hotfix) => Date.parse(hotfix.createdAt)));
   if (!Number.isFinite(earliest)) return [];
   return run.audit.listIssuesWithLabel(run.repo, POST_INCIDENT_LABEL, { since: new Date(earliest).toISOString(), state: "all" });

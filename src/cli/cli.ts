@@ -3,10 +3,11 @@
  * into an exit code and a message that says what to do. Kept apart from the entry point so tests
  * run the whole dispatch in-process.
  *
- * Arguments are parsed with Node's built-in `util.parseArgs`: three commands with a handful of
+ * Arguments are parsed with Node's built-in `util.parseArgs`: four commands with a handful of
  * options each need no parsing library, and a built-in adds nothing to the supply chain.
  */
 import { auditCommand, AUDIT_USAGE } from "./audit.js";
+import { backfillCommand, BACKFILL_USAGE } from "./backfill.js";
 import { checkCommand, CHECK_USAGE } from "./check.js";
 import { CLI_VERSION } from "./github-client.js";
 import { CommandFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, writeLine, type CliIo } from "./io.js";
@@ -19,6 +20,7 @@ Commands:
   validate-config [file]                     validate a .github/hotfix-guard.yml as the app would
   check --branch <name> --body <file|->      run the branch-name and PR-template rules offline
   audit <owner/repo> --since <period>        report on the hotfixes merged in a period (read-only)
+  backfill <owner/repo> --since <period>     record the hotfixes merged in a period in the hotfix log
 
 Run hotfix-guard <command> --help for a command's options.
 Options: -h, --help   show this help;  -v, --version   print the version`;
@@ -27,6 +29,7 @@ const COMMANDS: Record<string, { readonly run: (io: CliIo) => Promise<number>; r
   "validate-config": { run: validateConfigCommand, usage: VALIDATE_CONFIG_USAGE },
   check: { run: checkCommand, usage: CHECK_USAGE },
   audit: { run: auditCommand, usage: AUDIT_USAGE },
+  backfill: { run: backfillCommand, usage: BACKFILL_USAGE },
 };
 
 /**

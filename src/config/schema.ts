@@ -244,6 +244,46 @@ export const configSchema = z
       })
       .prefault({})
       .describe("The follow-up after a merged hotfix: the post-incident review and the release tag."),
+    // ── Hotfix log and metrics (issue 12) ──────────────────────────────────────────────────────
+    metrics: z
+      .strictObject({
+        deploy_environments: z
+          .array(z.string().min(1))
+          .min(1)
+          .default(["production"])
+          .describe("Deployment environments that count as production: a successful `deployment_status` there marks the merged hotfixes deployed. Compared without case."),
+        repeat_within_days: z
+          .number()
+          .int()
+          .positive()
+          .max(365)
+          .default(30)
+          .describe("A hotfix that changes a file an earlier hotfix changed within this many days counts as a repeat incident (as does one naming the same incident reference)."),
+        warnings: z
+          .strictObject({
+            max_hotfixes_per_month: z.number().min(0).default(1).describe("Frequent hotfixes: warn when the window has more hotfixes per month than this (seed 001: more than 1 a month)."),
+            max_resolution_hours: z
+              .number()
+              .positive()
+              .max(24 * 30)
+              .default(1)
+              .describe("Long resolution times: warn when the median time from incident (or PR opened) to merged exceeds this (seed 002: total incident under 60 minutes)."),
+            max_over_scope: z.number().int().min(0).default(0).describe("Scope creep: warn when more hotfixes than this went over the `scope` limits."),
+            max_post_mortems_skipped: z
+              .number()
+              .int()
+              .min(0)
+              .default(0)
+              .describe("Post-mortems skipped: warn when more post-incident reviews than this are overdue, closed late or missing (seed 002: 100 % within 48 hours)."),
+            max_repeat_share: z.number().min(0).max(1).default(0.1).describe("Repeat incidents: warn when more than this share of hotfixes repeat an earlier one (seed 002: under 10 %)."),
+            max_quality_escapes: z.number().int().min(0).default(0).describe("Hotfix-induced issues: warn when more hotfixes than this were reverted or fixed again by a later hotfix."),
+          })
+          .prefault({})
+          .describe("Seed 001's warning signs: the thresholds past which the hotfix log's metrics page highlights them."),
+      })
+      .prefault({})
+      .describe("The hotfix log's metrics: what counts as deployed, as a repeat, and the warning-sign thresholds."),
+    // ── end of hotfix log and metrics ──────────────────────────────────────────────────────────
   })
   .describe("Hotfix Guard configuration, read from `.github/hotfix-guard.yml` on the default branch.");
 

@@ -29,6 +29,7 @@ import { readAuditRecord } from "../model/records.js";
 import { classifyPullRequest } from "../rules/classify.js";
 import { openPostIncidentIssue } from "./post-incident.js";
 import { AUDIT_PENDING_LABEL, auditMerge, labelChanges, type AuditRecord, type IssueRef, type MergeAudit } from "../rules/merge-audit.js";
+import { postIncidentDue } from "../rules/post-incident.js";
 import type { ReviewFact } from "../rules/types.js";
 import { configFor, ownBotLogin, type Services } from "./services.js";
 
@@ -187,6 +188,8 @@ async function runAudit(gateway: AuditGateway, ref: AuditRef, policy: Policy, se
   const body = renderAuditComment({ repo: fullName(ref.repo), pr, audit: { ...audit, record }, policy, auditIssue, followUp, labelProblems });
   const written = await run.failures.attempt(() => upsertComment(gateway, ref.repo, pr.number, { marker: auditMarker(pr.number), ownLogin: run.ownLogin, existing, body }));
   const comment = written.ok ? written.value : "unchanged";
+  await services.hotfixLog?.merged(fullName(ref.repo), { number: pr.number, mergedAt: pr.mergedAt, mergedBy: pr.mergedBy, mergeCommitSha: pr.mergeCommitSha, headRef: pr.headRef, auditCommentId: existing?.id ?? null }, audit, policy);
+  if (followUp.status === "done") await services.hotfixLog?.postIncidentOpened(fullName(ref.repo), pr.number, { ...followUp.ref, openedAt: now.toISOString(), url: null }, postIncidentDue(pr, policy).at.toISOString());
   log.info({ pr: pr.number, verdict: audit.verdict, justified: audit.justified, comment: written.ok ? comment : written.reason, auditIssue: auditIssue.status, followUp: followUp.status }, "merge audited");
   if (incomplete || !written.ok) await scheduleRecheck(ref, services, now);
   if (run.failures.errors.length > 0) throw new AggregateError(run.failures.errors, `merge audit of #${pr.number}: ${run.failures.errors.length} write(s) failed`);

@@ -19,6 +19,7 @@ export async function checkCreatedBranch(context: Context<"create">, services: S
   const repo = repoOf(context);
   const config = await configFor(gateway, repo, services);
   if (!config.ok || !looksLikeHotfixBranch(branch, config.policy)) return;
+  await services.hotfixLog?.branchCreated(context.payload.repository.full_name, branch, context.payload.sender.login);
   const latestTag = needsLatestTag(branch, config.policy) ? await gateway.getLatestVersionTag(repo) : null;
   const finding = checkBranchName(branch, config.policy, latestTag, services.now());
   if (finding.status !== "fail") return;

@@ -13,6 +13,7 @@
  */
 import type { Context, Logger, Probot, ProbotOctokit } from "probot";
 import type { Policy } from "../config/policy.js";
+import type { HotfixRecorder } from "../log/recorder.js";
 import { fullName, OctokitGateway, type GithubGateway, type RepoRef } from "../github/gateway.js";
 import { GithubError, isTransient, RateLimitedError, rateLimitWaitOf } from "../github/errors.js";
 import { OctokitMergeBackGateway, type IssueComment, type MergeBackGateway, type PullRequestStatus } from "../github/merge-back-gateway.js";
@@ -108,6 +109,8 @@ interface MergeBackRun extends MergeBackReader {
   readonly log: Logger;
   /** The app's own bot login, asked for only when there is an item to tell apart. */
   readonly ownLogin: () => Promise<string>;
+  /** The hotfix log, when the app runs with a store. */
+  readonly hotfixLog?: HotfixRecorder | undefined;
 }
 
 /** A reminder issue the app opened, with the state its body records. */
@@ -312,6 +315,7 @@ async function closeReminder(run: MergeBackRun, reminder: Reminder, state: Remin
  */
 async function settleReminder(run: MergeBackRun, reminder: Reminder, checked: ReminderState, checks: ReadonlyMap<string, TargetCheck>, scope: RecheckScope): Promise<PendingEscalation | null> {
   let state = run.policy.config.merge_back.open_pull_requests ? await ensureBackMerges(run, checked, reminder.number, checks, scope) : checked;
+  await run.hotfixLog?.mergeBackState(fullName(run.repo), state, reminder.number);
   if (isComplete(state)) {
     await closeReminder(run, reminder, state);
     return null;
@@ -449,6 +453,7 @@ async function trackMergedHotfix(run: MergeBackRun, merged: MergedHotfix): Promi
     escalatedAt: null,
   };
   if (!isComplete(state)) return openReminder(run, state, checks);
+  await run.hotfixLog?.mergeBackState(fullName(run.repo), state, null);
   await noteComplete(run, state);
   return null;
 }
@@ -518,7 +523,7 @@ export async function trackMergeBack(event: MergedEvent, services: Services): Pr
 
 /** The run of one event: the repository, its policy, the clock, and the app's login when needed. */
 function runFor(gateway: MergeBackGateway, github: GithubGateway, repo: RepoRef, policy: Policy, services: Services, log: Logger): MergeBackRun {
-  return { gateway, repo, policy, now: services.now(), log, ownLogin: () => ownBotLogin(github, services) };
+  return { gateway, repo, policy, now: services.now(), log, ownLogin: () => ownBotLogin(github, services), hotfixLog: services.hotfixLog };
 }
 
 /**

@@ -51,6 +51,7 @@ export function mergedPullRequestHandler(services: Services, steps: readonly Mer
     if (!pr.merged) return;
     const github = auditGatewayFor(context, services);
     if (await isOwnEvent(context, github, services)) return;
+    await services.hotfixLog?.mergedPullRequest(context.payload.repository.full_name, pr);
     const repo = repoOf(context);
     const config = await configFor(github, repo, services);
     if (!config.ok) return reportInvalidConfig(context, github, repo, services);

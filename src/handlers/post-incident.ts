@@ -57,6 +57,7 @@ export async function handleTagCreated(context: Context<"create">, services: Ser
   if (refType !== "tag" || !VERSION_TAG.test(tag)) return;
   const gateway = auditGatewayFor(context, services);
   if (await isOwnEvent(context, gateway, services)) return;
+  await services.hotfixLog?.tagged(repository.full_name, tag, context.payload.sender.login);
   const repo = repoRef(repository.full_name);
   const config = await configFor(gateway, repo, services);
   if (!config.ok) return;

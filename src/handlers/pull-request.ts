@@ -82,6 +82,7 @@ export async function evaluatePullRequest(gateway: GithubGateway, ref: PullReque
       await scheduleReviewWait(ref, pr.headSha, reviewWaitDeadline(snapshot, policy), services);
     }
     const result = await publishCheckRun(gateway, ref.repo, pr.headSha, output, ref.force);
+    if (classification.kind === "hotfix") await services.hotfixLog?.checkVerdict(ref.fullName, pr.number, { sha: pr.headSha, conclusion: output.conclusion, title: output.title });
     log.info({ pr: pr.number, sha: pr.headSha, conclusion: output.conclusion, result }, output.title);
   });
 }
@@ -106,6 +107,7 @@ export async function checkPullRequest(context: PullRequestContext, services: Se
   if (await isOwnEvent(context, gateway, services)) return;
   const ref = { ...refOf(context), number: pr.number, baseRef: pr.base.ref, headSha: pr.head.sha };
   await evaluatePullRequest(gateway, ref, services, context.log);
+  await services.hotfixLog?.pullRequestEvent(ref.fullName, context.payload, await configFor(gateway, ref.repo, services));
 }
 
 /** Registers the pull request and review handlers. */

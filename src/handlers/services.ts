@@ -11,6 +11,7 @@ import { CONFIG_PATH } from "../config/schema.js";
 import { ConfigReadError, OctokitGateway, repoRef, type AppIdentity, type GithubGateway, type RepoRef } from "../github/gateway.js";
 import { InstallationDirectory } from "../github/installation.js";
 import { missingPermissions } from "../rules/permissions.js";
+import type { HotfixRecorder } from "../log/recorder.js";
 import { KeyedLock } from "./keyed-lock.js";
 
 /** Durable timed jobs: run `kind` with `payload` at `runAt`, once per `key`. */
@@ -26,6 +27,8 @@ export interface Services {
   readonly identity: AppIdentity;
   /** Timed jobs; absent when the app runs without a store (then timed rules wait for the next event). */
   readonly scheduler?: Scheduler;
+  /** The hotfix log; absent when the app runs without a store. */
+  readonly hotfixLog?: HotfixRecorder;
   /** The app's bot login (`slug[bot]`), learned on first need. */
   ownLogin?: Promise<string>;
   /** The account of each installation, one lookup per installation per process. */
@@ -33,7 +36,7 @@ export interface Services {
 }
 
 /** Creates the services with their defaults. */
-export function createServices(options: { now?: () => Date; identity?: AppIdentity; scheduler?: Scheduler; locks?: KeyedLock } = {}): Services {
+export function createServices(options: { now?: () => Date; identity?: AppIdentity; scheduler?: Scheduler; locks?: KeyedLock; hotfixLog?: HotfixRecorder } = {}): Services {
   return {
     configs: new ConfigCache(),
     locks: options.locks ?? new KeyedLock(),
@@ -41,6 +44,7 @@ export function createServices(options: { now?: () => Date; identity?: AppIdenti
     identity: options.identity ?? {},
     installations: new InstallationDirectory(),
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    ...(options.hotfixLog ? { hotfixLog: options.hotfixLog } : {}),
   };
 }
 

@@ -15,7 +15,11 @@ import { evaluatePullRequest, type PullRequestRef } from "../handlers/pull-reque
 import { MERGE_BACK_RECHECK, runMergeBackRecheck, type MergeBackJob } from "../handlers/merge-back.js";
 import { auditMergedPullRequest, MERGE_AUDIT_RECHECK, type AuditRef } from "../handlers/audit-run.js";
 import { OctokitAuditGateway } from "../github/audit-gateway.js";
-import { PULL_REQUEST_RECHECK, type Scheduler, type Services } from "../handlers/services.js";
+import { ownBotLogin, PULL_REQUEST_RECHECK, type Scheduler, type Services } from "../handlers/services.js";
+import { HOTFIX_LOG_BACKFILL, runBackfillJob, type BackfillJob } from "../log/backfill-job.js";
+import { HotfixLogGauges } from "../log/gauges.js";
+import { HotfixRecorder } from "../log/recorder.js";
+import { HotfixLogStore } from "../log/store.js";
 import type { Database } from "../store/database.js";
 import type { JobQueue } from "../store/jobs.js";
 import { createIngress } from "./ingress.js";
@@ -29,12 +33,16 @@ export const JOB_KINDS = {
   pullRequestRecheck: PULL_REQUEST_RECHECK,
   recovery: "recovery",
   prune: "prune",
+  /** Refresh the hotfix log's gauges on `/metrics`. */
+  hotfixLogGauges: "hotfix-log-gauges",
 } as const;
 
 /** A recovery pass due within this long after another one started is covered by it. */
 const RECOVERY_COALESCE_MS = 60_000;
 /** How many times recovery gives a failed job a new set of attempts before it stays failed. */
 export const MAX_REVIVALS = 3;
+/** How often the hotfix log's gauges are recomputed. */
+const HOTFIX_LOG_GAUGES_MS = 5 * 60_000;
 
 /** Keep finished jobs a week: GitHub redelivers for three days, so duplicates stay recognised. */
 const KEEP_FINISHED_MS = 7 * 24 * 60 * 60_000;
@@ -67,6 +75,8 @@ export interface DurableRuntime {
    * load when the worker starts, and by tests that drive the worker themselves.
    */
   scheduleMaintenance(): Promise<void>;
+  /** The hotfix log, for the web view and exports. */
+  readonly hotfixLog: HotfixLogStore;
 }
 
 function readiness(db: Database) {
@@ -92,7 +102,7 @@ function intervalsOf(options: DurableAppOptions): { recoveryMs: number; pruneMs:
   return options.intervals ?? { recoveryMs: 30 * 60_000, pruneMs: 6 * 60 * 60_000 };
 }
 
-function registerTimedJobs(worker: Worker, app: Probot, services: Services, options: DurableAppOptions, now: () => Date): void {
+function registerTimedJobs(worker: Worker, app: Probot, services: Services, options: DurableAppOptions, now: () => Date, gauges: HotfixLogGauges): void {
   const { queue } = options;
   const intervals = intervalsOf(options);
   worker.handle(JOB_KINDS.pullRequestRecheck, async (payload) => {
@@ -108,6 +118,21 @@ function registerTimedJobs(worker: Worker, app: Probot, services: Services, opti
     const job = payload as MergeBackJob;
     await runMergeBackRecheck(await app.auth(job.installationId), job, services, app.log);
   });
+  worker.handle(HOTFIX_LOG_BACKFILL, async (payload) => {
+    const job = payload as BackfillJob;
+    const octokit = await app.auth(job.installationId);
+    const recorder = services.hotfixLog;
+    if (!recorder || !services.scheduler) return;
+    const page = await runBackfillJob(octokit, job, { recorder, scheduler: services.scheduler, identity: services.identity, now, ownLogin: () => ownBotLogin(new OctokitGateway(octokit, services.identity), services) });
+    app.log.info({ repo: page.repository, recorded: page.recorded.length, hotfixes: page.hotfixes, more: page.next !== null }, "hotfix log backfill page");
+  });
+  worker.handle(JOB_KINDS.hotfixLogGauges, async () => {
+    try {
+      await gauges.refresh(now());
+    } finally {
+      await scheduleNextPeriod(queue, JOB_KINDS.hotfixLogGauges, HOTFIX_LOG_GAUGES_MS, now());
+    }
+  });
   worker.handle(JOB_KINDS.recovery, async (_payload, job) => {
     try {
       if (!(await queue.startPass(JOB_KINDS.recovery, job.key, now(), new Date(job.runAt.getTime() - RECOVERY_COALESCE_MS)))) {
@@ -115,7 +140,7 @@ function registerTimedJobs(worker: Worker, app: Probot, services: Services, opti
         return;
       }
       const report = await recoverDeliveries(await app.auth(), queue, now());
-      const revived = await queue.revive(now(), MAX_REVIVALS, [JOB_KINDS.recovery, JOB_KINDS.prune]);
+      const revived = await queue.revive(now(), MAX_REVIVALS, [JOB_KINDS.recovery, JOB_KINDS.prune, JOB_KINDS.hotfixLogGauges]);
       app.log.info({ job: job.key, attemptsSeen: report.attemptsSeen, redelivered: report.redelivered, revived: revived.map((r) => `${r.kind}:${r.key}`) }, "delivery recovery pass");
     } finally {
       await scheduleNextPeriod(queue, JOB_KINDS.recovery, intervals.recoveryMs, now());
@@ -138,6 +163,7 @@ async function scheduleMaintenance(queue: JobQueue, worker: Worker, options: Dur
   await queue.schedule(JOB_KINDS.recovery, `start:${worker.id}`, {}, at, at);
   await scheduleNextPeriod(queue, JOB_KINDS.recovery, intervals.recoveryMs, at);
   await scheduleNextPeriod(queue, JOB_KINDS.prune, intervals.pruneMs, at);
+  await scheduleNextPeriod(queue, JOB_KINDS.hotfixLogGauges, HOTFIX_LOG_GAUGES_MS, at);
 }
 
 /** Builds the durable app function; `onReady` receives its runtime once loaded. */
@@ -148,13 +174,15 @@ export function createDurableApp(options: DurableAppOptions, onReady?: (runtime:
     const scheduler: Scheduler = { schedule: (kind, key, payload, runAt) => queue.schedule(kind, key, payload, runAt, now()) };
     let services: Services | undefined;
     const locks = new KeyedLock((key, work) => options.db.withLock(key, work));
-    await createApp({ now, scheduler, locks, ...(options.appId ? { appId: options.appId } : {}), onServices: (s) => (services = s) })(app, appOptions);
+    const hotfixLogStore = new HotfixLogStore(options.db, now);
+    const hotfixLog = new HotfixRecorder(hotfixLogStore, now, app.log);
+    await createApp({ now, scheduler, locks, hotfixLog, ...(options.appId ? { appId: options.appId } : {}), onServices: (s) => (services = s) })(app, appOptions);
     if (!services) throw new Error("the app did not create its services");
     const worker = new Worker({ queue, probot: app, metrics, log: app.log, now, ...options.worker });
-    registerTimedJobs(worker, app, services, options, now);
+    registerTimedJobs(worker, app, services, options, now, new HotfixLogGauges(metrics.registry, hotfixLogStore));
     appOptions.addHandler(createIngress({ path: options.webhookPath, secret: options.secret, queue, metrics, now, onStored: () => worker.wake() }));
     appOptions.addHandler(readiness(options.db));
-    const runtime: DurableRuntime = { worker, services, log: app.log, scheduleMaintenance: () => scheduleMaintenance(queue, worker, options, now) };
+    const runtime: DurableRuntime = { worker, services, hotfixLog: hotfixLogStore, log: app.log, scheduleMaintenance: () => scheduleMaintenance(queue, worker, options, now) };
     if (options.startWorker !== false) {
       worker.start();
       void runtime.scheduleMaintenance().catch((error: unknown) => app.log.error({ reason: (error as Error).message }, "could not schedule maintenance jobs"));

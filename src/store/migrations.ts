@@ -53,6 +53,78 @@ const MIGRATIONS: readonly Migration[] = [
       )
     `,
   },
+  {
+    version: 3,
+    name: "hotfix log: one record per hotfix with timestamped facts, its timeline, per-repository settings",
+    // Facts are `{ "name": { "v": value, "t": epoch ms } }`: merging keeps, per name, the fact with
+    // the newest own time (`^`-prefixed names: the oldest), so redelivered, reordered and
+    // backfilled facts converge. The derived columns serve the log's filters and ordering; the
+    // ISO times are written by the app with an offset, so reading them does not depend on settings.
+    sql: `
+      CREATE FUNCTION hotfix_merge_facts(old jsonb, new jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+        SELECT old || coalesce((SELECT jsonb_object_agg(n.key, n.value) FROM jsonb_each(new) n
+          WHERE old -> n.key IS NULL
+             OR (left(n.key, 1) = '^' AND (n.value ->> 't')::float8 < (old -> n.key ->> 't')::float8)
+             OR (left(n.key, 1) <> '^' AND (n.value ->> 't')::float8 >= (old -> n.key ->> 't')::float8)), '{}'::jsonb)
+      $$;
+      CREATE FUNCTION hotfix_fact_time(facts jsonb, name text) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$
+        SELECT (facts -> name ->> 'v')::timestamptz
+      $$;
+      CREATE FUNCTION hotfix_open_follow_ups(facts jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+        SELECT (facts -> 'mergedAt' ->> 'v') IS NOT NULL AND (
+          EXISTS (SELECT 1 FROM jsonb_each(facts) e WHERE left(e.key, 10) = 'mergeBack:' AND (e.value -> 'v' ->> 'doneAt') IS NULL)
+          OR ((facts -> '^postIncident' ->> 'v') IS NOT NULL AND (facts -> 'postIncidentClosedAt' ->> 'v') IS NULL))
+      $$;
+      CREATE TABLE hotfix_records (
+        repo_key text NOT NULL,
+        pr integer NOT NULL,
+        seq integer NOT NULL,
+        repo text NOT NULL,
+        facts jsonb NOT NULL,
+        source text NOT NULL CHECK (source IN ('live', 'backfill', 'both')),
+        updated_at timestamptz NOT NULL,
+        date_time timestamptz GENERATED ALWAYS AS (coalesce(hotfix_fact_time(facts, 'incidentAt'), hotfix_fact_time(facts, 'openedAt'), hotfix_fact_time(facts, 'mergedAt'))) STORED,
+        severity text GENERATED ALWAYS AS (upper(facts -> 'severity' ->> 'v')) STORED,
+        verdict text GENERATED ALWAYS AS (facts -> 'audit' -> 'v' ->> 'verdict') STORED,
+        open_follow_ups boolean GENERATED ALWAYS AS (hotfix_open_follow_ups(facts)) STORED,
+        merge_sha text GENERATED ALWAYS AS (facts -> 'mergeSha' ->> 'v') STORED,
+        PRIMARY KEY (repo_key, pr),
+        UNIQUE (repo_key, seq)
+      );
+      CREATE INDEX hotfix_records_newest ON hotfix_records (repo_key, date_time DESC, seq DESC);
+      CREATE INDEX hotfix_records_by_time ON hotfix_records (date_time DESC, repo_key, seq DESC);
+      CREATE INDEX hotfix_records_merge_sha ON hotfix_records (repo_key, merge_sha) WHERE merge_sha IS NOT NULL;
+      CREATE TABLE hotfix_events (
+        repo_key text NOT NULL,
+        pr integer NOT NULL,
+        kind text NOT NULL,
+        subject text NOT NULL,
+        at timestamptz NOT NULL,
+        actor text,
+        detail text NOT NULL,
+        url text,
+        PRIMARY KEY (repo_key, pr, kind, subject)
+      );
+      CREATE TABLE hotfix_deployments (
+        repo_key text NOT NULL,
+        id bigint NOT NULL,
+        sha text NOT NULL,
+        ref text NOT NULL,
+        at timestamptz NOT NULL,
+        facts jsonb NOT NULL,
+        actor text,
+        detail text NOT NULL,
+        url text,
+        PRIMARY KEY (repo_key, id)
+      );
+      CREATE INDEX hotfix_deployments_at ON hotfix_deployments (repo_key, at);
+      CREATE TABLE hotfix_settings (
+        repo_key text PRIMARY KEY,
+        settings jsonb NOT NULL,
+        updated_at timestamptz NOT NULL
+      )
+    `,
+  },
 ];
 
 /**

@@ -1,0 +1,393 @@
+/**
+ * The hotfix log's metrics, as pure functions of the records (seed 001 "Success Metrics" and
+ * "Warning Signs", seed 002 "Success Metrics"): per hotfix, time to resolution, review wait,
+ * merge-back lag and whether the post-mortem was on time; per repository and window, frequency,
+ * resolution percentiles, bypass shares, overdue follow-ups, repeat incidents, quality escapes and
+ * the warning signs past their configured thresholds. No I/O; the clock is passed in.
+ */
+import type { HotfixConfig } from "../config/schema.js";
+import type {
+  HotfixMetrics,
+  HotfixRecord,
+  LogMetrics,
+  MergeBackLag,
+  MetricsWindow,
+  MonthlyCount,
+  PostMortemStatus,
+  QualityEscape,
+  RepeatIncident,
+  RepoName,
+  ResolutionTime,
+  Share,
+  WarningSign,
+} from "../log/model.js";
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** A month of the frequency figure: 30 days. */
+const MONTH_MS = 30 * DAY_MS;
+
+/** What the metrics of one repository depend on, taken from its configuration. */
+export interface MetricsSettings {
+  /** `merge_back.escalate_after_hours`: a target not done by then is overdue. */
+  readonly escalateAfterHours: number;
+  /** `post_incident.due_hours`: the due time when the record has none of its own. */
+  readonly postIncidentDueHours: number;
+  /** `metrics.repeat_within_days`. */
+  readonly repeatWithinDays: number;
+  readonly warnings: {
+    readonly maxHotfixesPerMonth: number;
+    readonly maxResolutionHours: number;
+    readonly maxOverScope: number;
+    readonly maxPostMortemsSkipped: number;
+    readonly maxRepeatShare: number;
+    readonly maxQualityEscapes: number;
+  };
+}
+
+/** The settings of a repository from its configuration. */
+export function metricsSettings(config: HotfixConfig): MetricsSettings {
+  const { warnings } = config.metrics;
+  return {
+    escalateAfterHours: config.merge_back.escalate_after_hours,
+    postIncidentDueHours: config.post_incident.due_hours,
+    repeatWithinDays: config.metrics.repeat_within_days,
+    warnings: {
+      maxHotfixesPerMonth: warnings.max_hotfixes_per_month,
+      maxResolutionHours: warnings.max_resolution_hours,
+      maxOverScope: warnings.max_over_scope,
+      maxPostMortemsSkipped: warnings.max_post_mortems_skipped,
+      maxRepeatShare: warnings.max_repeat_share,
+      maxQualityEscapes: warnings.max_quality_escapes,
+    },
+  };
+}
+
+/** The seeds' defaults, for a repository whose configuration the log has not seen. */
+export const DEFAULT_METRICS_SETTINGS: MetricsSettings = {
+  escalateAfterHours: 24,
+  postIncidentDueHours: 48,
+  repeatWithinDays: 30,
+  warnings: { maxHotfixesPerMonth: 1, maxResolutionHours: 1, maxOverScope: 0, maxPostMortemsSkipped: 0, maxRepeatShare: 0.1, maxQualityEscapes: 0 },
+};
+
+function time(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** `to - from` in ms; null when either is unknown or `to` precedes `from`. */
+function span(from: string | null | undefined, to: string | null | undefined): number | null {
+  const start = time(from);
+  const end = time(to);
+  return start === null || end === null || end < start ? null : end - start;
+}
+
+// ── One hotfix ─────────────────────────────────────────────────────────────────────────────────
+
+/** Time to resolution: from the incident's own time (else the PR's opening) to merged and to deployed. */
+export function resolutionTime(record: HotfixRecord): ResolutionTime {
+  const incident = record.incidentAt !== null && time(record.incidentAt) !== null;
+  const startedAt = incident ? record.incidentAt : record.openedAt;
+  return { from: incident ? "incident" : "pr-opened", startedAt, toMergedMs: span(startedAt, record.mergedAt), toDeployedMs: span(startedAt, record.deployedAt) };
+}
+
+/** Review wait: from the first review request (else the PR's opening) to the first review. */
+export function reviewWait(record: HotfixRecord): number | null {
+  return span(record.firstReviewRequestedAt ?? record.openedAt, record.firstReviewAt ?? null);
+}
+
+/** Lag per merge-back target after the merge; a pending target past the escalation time is overdue. */
+export function mergeBackLags(record: HotfixRecord, settings: MetricsSettings, now: Date): MergeBackLag[] {
+  const merged = time(record.mergedAt);
+  return record.mergeBack.map((target) => ({
+    target: target.target,
+    lagMs: target.doneAt && target.timeKnown !== false ? (span(record.mergedAt, target.doneAt) ?? 0) : null,
+    overdue: target.doneAt === null && merged !== null && now.getTime() > merged + settings.escalateAfterHours * HOUR_MS,
+  }));
+}
+
+/** Whether the post-incident review was closed within its due time. */
+export function postMortemStatus(record: HotfixRecord, settings: MetricsSettings, now: Date): PostMortemStatus {
+  const merged = time(record.mergedAt);
+  if (merged === null) return { status: "not-due" };
+  const post = record.postIncident;
+  const dueAt = post?.dueAt ?? new Date(merged + settings.postIncidentDueHours * HOUR_MS).toISOString();
+  const due = time(dueAt) ?? merged;
+  if (!post) return now.getTime() > due ? { status: "skipped", dueAt } : { status: "not-due" };
+  const closed = time(post.closedAt);
+  if (closed !== null && post.closedAt) return closed <= due ? { status: "on-time", closedAt: post.closedAt } : { status: "late", closedAt: post.closedAt, lateByMs: closed - due };
+  return now.getTime() > due ? { status: "overdue", dueAt } : { status: "open", dueAt };
+}
+
+/** Every per-hotfix metric. */
+export function hotfixMetrics(record: HotfixRecord, settings: MetricsSettings, now: Date): HotfixMetrics {
+  return {
+    repo: record.repo,
+    id: record.id,
+    resolution: resolutionTime(record),
+    reviewWaitMs: reviewWait(record),
+    mergeBack: mergeBackLags(record, settings, now),
+    postMortem: postMortemStatus(record, settings, now),
+    overScope: record.overScope === true,
+  };
+}
+
+// ── A window ───────────────────────────────────────────────────────────────────────────────────
+
+/** The value at the nearest-rank percentile `p` (0–100) of the values; null when there are none. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1] ?? null;
+}
+
+/** The median: the mean of the two middle values for an even count. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+function share(count: number, of: number): Share {
+  return { count, of, share: of === 0 ? null : count / of };
+}
+
+function inWindow(iso: string, window: MetricsWindow): boolean {
+  const at = time(iso);
+  return at !== null && at >= (time(window.since) ?? 0) && at < (time(window.until) ?? 0);
+}
+
+/** Calendar months (UTC) from the window's start to its end, each with its count of hotfixes. */
+export function monthlyCounts(records: readonly HotfixRecord[], window: MetricsWindow): MonthlyCount[] {
+  const start = new Date(time(window.since) ?? 0);
+  const end = (time(window.until) ?? 0) - 1;
+  const counts = new Map<string, number>();
+  for (let year = start.getUTCFullYear(), month = start.getUTCMonth(); Date.UTC(year, month, 1) <= end; month === 11 ? ((month = 0), (year += 1)) : (month += 1)) {
+    counts.set(`${year}-${String(month + 1).padStart(2, "0")}`, 0);
+  }
+  for (const record of records) {
+    const key = record.dateTime.slice(0, 7);
+    if (counts.has(key)) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([month, count]) => ({ month, count }));
+}
+
+function normalisedReference(reference: string | null): string | null {
+  const text = reference?.trim().toLowerCase().replace(/[\s.]+$/u, "");
+  return text ? text : null;
+}
+
+function byTime(a: HotfixRecord, b: HotfixRecord): number {
+  return (time(a.dateTime) ?? 0) - (time(b.dateTime) ?? 0) || a.sequence - b.sequence;
+}
+
+/**
+ * Repeat incidents among the hotfixes in the window: those naming the same incident reference as
+ * another hotfix of the repository, and those changing a file that a hotfix of the repository
+ * changed within `repeatWithinDays` before. `history` holds every record up to the window's end.
+ * Returns the groups and the ids in the window that repeat an earlier hotfix.
+ */
+export function repeatIncidents(history: readonly HotfixRecord[], window: MetricsWindow, settingsFor: (repo: RepoName) => MetricsSettings): { groups: RepeatIncident[]; repeating: Set<string> } {
+  const groups: RepeatIncident[] = [];
+  const repeating = new Set<string>();
+  const key = (record: HotfixRecord) => `${record.repo}\u0000${record.id}`;
+  const byRepo = new Map<RepoName, HotfixRecord[]>();
+  for (const record of history) {
+    const list = byRepo.get(record.repo);
+    if (list) list.push(record);
+    else byRepo.set(record.repo, [record]);
+  }
+  for (const [repo, records] of byRepo) {
+    const sorted = [...records].sort(byTime);
+    const references = new Map<string, HotfixRecord[]>();
+    for (const record of sorted) {
+      const reference = normalisedReference(record.incidentReference);
+      const same = reference ? references.get(reference) : undefined;
+      if (same) same.push(record);
+      else if (reference) references.set(reference, [record]);
+    }
+    for (const [reference, same] of references) {
+      if (same.length < 2 || !same.some((record) => inWindow(record.dateTime, window))) continue;
+      groups.push({ repo, reason: "incident-reference", key: reference, ids: same.map((record) => record.id) });
+      for (const record of same.slice(1)) if (inWindow(record.dateTime, window)) repeating.add(key(record));
+    }
+    const withinMs = settingsFor(repo).repeatWithinDays * DAY_MS;
+    const files = new Map<string, { key: string; ids: string[] }>();
+    const times = sorted.map((record) => time(record.dateTime) ?? 0);
+    for (const [index, record] of sorted.entries()) {
+      if (!inWindow(record.dateTime, window) || record.filesAffected.length === 0) continue;
+      const at = times[index] as number;
+      for (let before = index - 1; before >= 0 && at - (times[before] as number) <= withinMs; before -= 1) {
+        const earlier = sorted[before] as HotfixRecord;
+        const shared = record.filesAffected.find((file) => earlier.filesAffected.includes(file));
+        if (shared === undefined) continue;
+        repeating.add(key(record));
+        const group = files.get(shared) ?? { key: shared, ids: [] };
+        for (const id of [earlier.id, record.id]) if (!group.ids.includes(id)) group.ids.push(id);
+        files.set(shared, group);
+      }
+    }
+    for (const group of files.values()) groups.push({ repo, reason: "same-files", key: group.key, ids: group.ids });
+  }
+  return { groups, repeating };
+}
+
+const HOTFIX_ID = /^HOTFIX-(\d{1,9})$/i;
+const PR_REFERENCE = /^#(\d{1,9})$/;
+
+/**
+ * Quality escapes (seed 001 "hotfix-induced issues"): a hotfix reverted by a later pull request,
+ * or named (by id or pull request number) by a later hotfix of the same repository. Counted when
+ * the later one falls in the window.
+ */
+export function qualityEscapes(history: readonly HotfixRecord[], window: MetricsWindow): QualityEscape[] {
+  const escapes: QualityEscape[] = [];
+  const index = new Map(history.map((record) => [`${record.repo}#${record.pullRequest}`, record]));
+  const bySequence = new Map(history.map((record) => [`${record.repo}@${record.sequence}`, record]));
+  const seen = new Set<string>();
+  const add = (escape: QualityEscape) => {
+    const id = `${escape.repo}\u0000${escape.earlier}\u0000${escape.later}`;
+    if (!seen.has(id)) escapes.push(escape);
+    seen.add(id);
+  };
+  for (const later of history) {
+    if (inWindow(later.dateTime, window)) {
+      for (const number of later.reverts) {
+        const earlier = index.get(`${later.repo}#${number}`);
+        if (earlier && earlier !== later) add({ repo: later.repo, earlier: earlier.id, later: later.id, kind: "reverted", at: later.mergedAt ?? later.dateTime });
+      }
+      for (const mention of later.mentions) {
+        const id = HOTFIX_ID.exec(mention);
+        const pr = PR_REFERENCE.exec(mention);
+        const earlier = id ? bySequence.get(`${later.repo}@${Number(id[1])}`) : pr ? index.get(`${later.repo}#${Number(pr[1])}`) : undefined;
+        if (earlier && earlier !== later && byTime(earlier, later) < 0) add({ repo: later.repo, earlier: earlier.id, later: later.id, kind: "named-by-later-hotfix", at: later.dateTime });
+      }
+    }
+    const revert = later.revertedBy;
+    if (revert && inWindow(revert.at, window)) add({ repo: later.repo, earlier: later.id, later: `#${revert.pullRequest}`, kind: "reverted", at: revert.at });
+  }
+  return escapes;
+}
+
+function hours(ms: number): string {
+  return ms >= 48 * HOUR_MS ? `${(ms / DAY_MS).toFixed(1)} days` : `${(ms / HOUR_MS).toFixed(1)} h`;
+}
+
+/**
+ * The metrics of the records of `repos` over the window. `history` holds the repositories'
+ * records (at least those up to the window's end; earlier ones find repeats and escapes);
+ * `settingsFor` gives each repository's settings, the first repository's thresholds deciding
+ * the warning signs of several together.
+ */
+export function logMetrics(history: readonly HotfixRecord[], repos: readonly RepoName[], window: MetricsWindow, settingsFor: (repo: RepoName) => MetricsSettings, now: Date): LogMetrics {
+  const wanted = new Set(repos.map((repo) => repo.toLowerCase()));
+  const own = history.filter((record) => wanted.has(record.repo.toLowerCase()) && (time(record.dateTime) ?? 0) < (time(window.until) ?? 0));
+  const records = own.filter((record) => inWindow(record.dateTime, window));
+  const perHotfix = records.map((record) => ({ record, metrics: hotfixMetrics(record, settingsFor(record.repo), now) }));
+  const merged = records.filter((record) => record.mergedAt !== null);
+  const audited = merged.filter((record) => record.audit !== null);
+  const bypassed = audited.filter((record) => record.audit?.verdict === "justified-bypass" || record.audit?.verdict === "unjustified-bypass");
+  const justified = bypassed.filter((record) => record.audit?.verdict === "justified-bypass");
+  const resolutions = perHotfix.flatMap(({ metrics }) => (metrics.resolution.toMergedMs === null ? [] : [metrics.resolution.toMergedMs]));
+  const lags = perHotfix.flatMap(({ metrics }) => metrics.mergeBack.flatMap((lag) => (lag.lagMs === null ? [] : [lag.lagMs])));
+  const postMortems = perHotfix.map(({ metrics }) => metrics.postMortem.status);
+  const due = postMortems.filter((status) => status !== "not-due" && status !== "open");
+  const { groups, repeating } = repeatIncidents(own, window, settingsFor);
+  const escapes = qualityEscapes(own, window);
+  const overScope = perHotfix.filter(({ metrics }) => metrics.overScope).map(({ record }) => record.id);
+  const windowMs = Math.max(1, (time(window.until) ?? 0) - (time(window.since) ?? 0));
+  const base = {
+    repos: [...repos],
+    window,
+    hotfixes: records.length,
+    merged: merged.length,
+    perMonth: monthlyCounts(records, window),
+    frequencyPerMonth: records.length / (windowMs / MONTH_MS),
+    resolution: { count: resolutions.length, medianMs: median(resolutions), p90Ms: percentile(resolutions, 90) },
+    bypassed: share(bypassed.length, audited.length),
+    justified: share(justified.length, bypassed.length),
+    notFullyVerified: audited.filter((record) => record.audit?.verdict === "not-fully-verified").length,
+    mergeBacksOverdue: perHotfix.reduce((sum, { metrics }) => sum + metrics.mergeBack.filter((lag) => lag.overdue).length, 0),
+    mergeBackLag: { medianMs: median(lags), p90Ms: percentile(lags, 90) },
+    postMortemsOnTime: share(postMortems.filter((status) => status === "on-time").length, due.length),
+    postMortemsOverdue: postMortems.filter((status) => status === "overdue").length,
+    postMortemsSkipped: postMortems.filter((status) => status === "skipped").length,
+    repeatShare: share(repeating.size, records.length),
+    repeatIncidents: groups,
+    qualityEscapes: escapes,
+    overScope,
+  };
+  const missed = perHotfix.filter(({ metrics }) => ["overdue", "skipped", "late"].includes(metrics.postMortem.status)).map(({ record }) => record.id);
+  const settings = settingsFor(repos[0] ?? "");
+  return { ...base, warnings: warningSigns(base, missed, settings.warnings) };
+}
+
+/** Seed 001's warning signs whose thresholds the window's figures cross. */
+export function warningSigns(
+  metrics: Omit<LogMetrics, "warnings">,
+  postMortemsMissed: readonly string[],
+  thresholds: MetricsSettings["warnings"],
+): WarningSign[] {
+  const signs: WarningSign[] = [];
+  if (metrics.frequencyPerMonth > thresholds.maxHotfixesPerMonth) {
+    signs.push({
+      kind: "frequent-hotfixes",
+      message: `${metrics.frequencyPerMonth.toFixed(1)} hotfixes a month, above the threshold of ${thresholds.maxHotfixesPerMonth}: frequent hotfixes may indicate process issues.`,
+      value: metrics.frequencyPerMonth,
+      threshold: thresholds.maxHotfixesPerMonth,
+      ids: [],
+    });
+  }
+  const medianMs = metrics.resolution.medianMs;
+  if (medianMs !== null && medianMs > thresholds.maxResolutionHours * HOUR_MS) {
+    signs.push({
+      kind: "long-resolution",
+      message: `Median time to resolution ${hours(medianMs)}, above ${thresholds.maxResolutionHours} h: the process may be too cumbersome.`,
+      value: medianMs / HOUR_MS,
+      threshold: thresholds.maxResolutionHours,
+      ids: [],
+    });
+  }
+  if (metrics.overScope.length > thresholds.maxOverScope) {
+    signs.push({
+      kind: "scope-creep",
+      message: `${metrics.overScope.length} hotfix(es) over the scope limits (threshold ${thresholds.maxOverScope}): hotfixes including non-emergency changes.`,
+      value: metrics.overScope.length,
+      threshold: thresholds.maxOverScope,
+      ids: metrics.overScope,
+    });
+  }
+  if (postMortemsMissed.length > thresholds.maxPostMortemsSkipped) {
+    signs.push({
+      kind: "post-mortems-skipped",
+      message: `${postMortemsMissed.length} post-incident review(s) skipped, overdue or late (threshold ${thresholds.maxPostMortemsSkipped}).`,
+      value: postMortemsMissed.length,
+      threshold: thresholds.maxPostMortemsSkipped,
+      ids: [...postMortemsMissed],
+    });
+  }
+  const repeatShare = metrics.repeatShare.share;
+  if (repeatShare !== null && repeatShare > thresholds.maxRepeatShare) {
+    signs.push({
+      kind: "repeat-incidents",
+      message: `${Math.round(repeatShare * 100)} % of hotfixes repeat an earlier incident, above ${Math.round(thresholds.maxRepeatShare * 100)} %.`,
+      value: repeatShare,
+      threshold: thresholds.maxRepeatShare,
+      ids: [...new Set(metrics.repeatIncidents.flatMap((group) => group.ids))],
+    });
+  }
+  if (metrics.qualityEscapes.length > thresholds.maxQualityEscapes) {
+    signs.push({
+      kind: "quality-escapes",
+      message: `${metrics.qualityEscapes.length} hotfix(es) reverted or fixed again by a later hotfix (threshold ${thresholds.maxQualityEscapes}): hotfix-induced issues.`,
+      value: metrics.qualityEscapes.length,
+      threshold: thresholds.maxQualityEscapes,
+      ids: [...new Set(metrics.qualityEscapes.map((escape) => escape.earlier))],
+    });
+  }
+  return signs;
+}
