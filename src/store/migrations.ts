@@ -61,16 +61,16 @@ const MIGRATIONS: readonly Migration[] = [
     // backfilled facts converge. The derived columns serve the log's filters and ordering; the
     // ISO times are written by the app with an offset, so reading them does not depend on settings.
     sql: `
-      CREATE FUNCTION hotfix_merge_facts(old jsonb, new jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+      CREATE OR REPLACE FUNCTION hotfix_merge_facts(old jsonb, new jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
         SELECT old || coalesce((SELECT jsonb_object_agg(n.key, n.value) FROM jsonb_each(new) n
           WHERE old -> n.key IS NULL
              OR (left(n.key, 1) = '^' AND (n.value ->> 't')::float8 < (old -> n.key ->> 't')::float8)
              OR (left(n.key, 1) <> '^' AND (n.value ->> 't')::float8 >= (old -> n.key ->> 't')::float8)), '{}'::jsonb)
       $$;
-      CREATE FUNCTION hotfix_fact_time(facts jsonb, name text) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$
+      CREATE OR REPLACE FUNCTION hotfix_fact_time(facts jsonb, name text) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$
         SELECT (facts -> name ->> 'v')::timestamptz
       $$;
-      CREATE FUNCTION hotfix_open_follow_ups(facts jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+      CREATE OR REPLACE FUNCTION hotfix_open_follow_ups(facts jsonb) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
         SELECT (facts -> 'mergedAt' ->> 'v') IS NOT NULL AND (
           EXISTS (SELECT 1 FROM jsonb_each(facts) e WHERE left(e.key, 10) = 'mergeBack:' AND (e.value -> 'v' ->> 'doneAt') IS NULL)
           OR ((facts -> '^postIncident' ->> 'v') IS NOT NULL AND (facts -> 'postIncidentClosedAt' ->> 'v') IS NULL))

@@ -32,8 +32,12 @@ const CHECKS_PASSED: RunShape[] = [
   { name: "ci", conclusion: "success", completedAt: "2026-11-23T14:35:00Z" },
   { name: "Hotfix Guard", conclusion: "success", completedAt: "2026-11-23T14:41:00Z" },
 ];
-/** GitHub requests for these two hotfixes, pinned (5 per repository: repository, 2 config reads, the listing, post-incident issues; the rest per hotfix): a change here is a change in cost. */
-const REQUESTS_FOR_TWO_HOTFIXES = 42;
+/**
+ * GitHub requests for these two hotfixes, pinned (6 per repository: repository, 2 config reads and, since the
+ * repository has no configuration file, the repository again to tell "no file" from a failed read; the listing,
+ * post-incident issues; the rest per hotfix): a change here is a change in cost.
+ */
+const REQUESTS_FOR_TWO_HOTFIXES = 43;
 
 const dataDir = mkdtempSync(join(tmpdir(), "hotfix-log-backfill-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -42,8 +46,12 @@ function listed(shape: PullRequestShape & { number: number }, times: { created: 
   return { ...pullRequestObject(shape), state: "closed", html_url: `https://github.com/acme/payments/pull/${shape.number}`, created_at: times.created, merged_at: times.merged, closed_at: times.merged ?? times.updated, updated_at: times.updated };
 }
 
-/** #42 (compliant, develop missing, post-incident open) and #43 (bypass, merged back, post-incident closed), #44 not a hotfix; `only` mocks one hotfix's own requests. */
-function twoHotfixes(only?: 42 | 43): GitHubMock {
+/**
+ * #42 (compliant, develop missing, post-incident open) and #43 (bypass, merged back, post-incident closed), #44
+ * not a hotfix; `only` mocks one hotfix's own requests. `ruleSuites` false: the token carries no Administration
+ * write (an installation token's permissions), so the audit never asks for GitHub's bypass record.
+ */
+function twoHotfixes(only?: 42 | 43, ruleSuites = true): GitHubMock {
   const github = new GitHubMock();
   const audit = new AuditMock(github);
   const mergeBack = new MergeBackMock(github);
@@ -66,7 +74,8 @@ function twoHotfixes(only?: 42 | 43): GitHubMock {
     const pr43 = mergedPullObject({ number: 43, headRef: "hotfix/v1.4.4-round-totals", headSha: HEAD_43, body: COMPLETE_BODY }, { mergedAt: "2026-11-20T10:00:00Z", mergeSha: MERGE_43, mergedBy: "dev-alice" });
     audit.pull({ ...pr43, created_at: "2026-11-20T09:00:00Z" }).listComments(43);
     github.reviews([], 43).files([{ filename: "src/payments/totals.ts" }], 43).tags(["v1.4.2", "v1.4.3"]);
-    audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).listIssues("hotfix:protection-log").ruleSuites(403);
+    audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).listIssues("hotfix:protection-log");
+    if (ruleSuites) audit.ruleSuites(403);
     audit.checkRuns(HEAD_43, [{ name: "ci", conclusion: "failure", completedAt: "2026-11-20T09:30:00Z" }]).statuses(HEAD_43, []);
     mergeBack.mergeCommit(MERGE_43, [MAIN_BEFORE, HEAD_43]).pullCommits(43, [{ sha: HEAD_43 }]).branches("release/", ["release/1.5"]).compare("main", "release/1.5", "ahead");
     mergeBack.compare("develop", HEAD_43, "behind").compare("release/1.5", HEAD_43, "identical");
@@ -78,7 +87,8 @@ function twoHotfixes(only?: 42 | 43): GitHubMock {
     audit.pull({ ...mergedPullObject(), html_url: "https://github.com/acme/payments/pull/42" }).listComments(42);
     github.reviews([{ reviewer: "senior-bob", state: "APPROVED", commitId: HEAD_SHA, submittedAt: "2026-11-23T14:40:00Z" }]);
     github.files([{ filename: "src/payments/charge.ts" }, { filename: "src/payments/charge.test.ts" }]).tags(["v1.4.2"]).permission("senior-bob", "write");
-    audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).checkRuns(HEAD_SHA, CHECKS_PASSED).listIssues("hotfix:protection-log").ruleSuites(403);
+    audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).checkRuns(HEAD_SHA, CHECKS_PASSED).listIssues("hotfix:protection-log");
+    if (ruleSuites) audit.ruleSuites(403);
     mergeBack.mergeCommit(MERGE_SHA, [MAIN_BEFORE, HEAD_SHA]).pullCommits(42, [{ sha: HEAD_SHA }]).branches("release/", []).compare("develop", HEAD_SHA, "diverged").closedPulls().commitsOf("develop");
     github.files([{ filename: "src/payments/charge.ts" }, { filename: "src/payments/charge.test.ts" }]);
   }
@@ -179,13 +189,13 @@ describe("the app's backfill job", () => {
       const first: BackfillJob = { installationId: 1, repo: "acme/payments", since: "2026-10-24T00:00:00.000Z", cursor: null };
 
       for (const attempt of [1, 2]) {
-        const github = twoHotfixes(43);
+        const github = twoHotfixes(43, false);
         expect((await runBackfillJob(octokit, first, deps)).recorded, `attempt ${attempt}`).toStrictEqual([43]);
         expect(github.scope.pendingMocks()).toStrictEqual([]);
       }
       expect(scheduled.map((job) => job.payload.cursor)).toStrictEqual([{ mergedAt: "2026-11-20T10:00:00Z", number: 43 }]);
 
-      const github = twoHotfixes(42);
+      const github = twoHotfixes(42, false);
       const last = await runBackfillJob(octokit, (scheduled[0] as { payload: BackfillJob }).payload, deps);
       expect(github.scope.pendingMocks()).toStrictEqual([]);
       expect(last).toMatchObject({ recorded: [42], next: null });

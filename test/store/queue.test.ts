@@ -115,14 +115,16 @@ describe.each(BACKENDS)("the queue on $name", (backend) => {
   });
 
   it("keeps keys apart per kind: a delivery id never passes for a timed job's key, also for rows stored before the migration", async () => {
-    await db.query("DROP TABLE jobs, maintenance_passes, schema_migrations");
+    // Back to an empty database, whatever later migrations created, to store rows under version 1.
+    await db.query("DROP SCHEMA public CASCADE");
+    await db.query("CREATE SCHEMA public");
     try {
       expect(await migrate(db, 1)).toStrictEqual([1]);
       const insert = "INSERT INTO jobs (kind, key, payload, max_attempts, run_at, created_at) VALUES ($1, $2, '{}', 5, $3, $3)";
       await db.query(insert, ["delivery", "d-before", clock.now()]);
       await db.query(insert, ["prune", "prune@7", clock.now()]);
     } finally {
-      expect(await migrate(db)).toStrictEqual([2]);
+      expect((await migrate(db))[0]).toBe(2);
     }
 
     expect(await queue.enqueueDelivery(delivery("prune@7"), clock.now())).toBe(true);
