@@ -14,7 +14,7 @@ import { JUSTIFICATION_FIELDS, type JustificationCheck } from "../rules/justific
 import type { AuditRecord, IssueRef, MergeAudit, MergedPullRequest, ProtectionChange, PushedCommit, Requirement } from "../rules/merge-audit.js";
 import { fitBodyWithTail, fitIssueTitle } from "./limits.js";
 import { neutraliseMentions, neutraliseReferences, tableCell } from "./markdown.js";
-import { protectionEntryBlock, recordBlock } from "../model/records.js";
+import { protectionEntryBlock, protectionLogMarker, recordBlock } from "../model/records.js";
 
 const ZERO_WIDTH_SPACE = "\u200b";
 
@@ -74,11 +74,6 @@ export function directPushMarker(repo: string, after: string): string {
 /** The hidden marker of a refusal, naming the comment it answers. */
 export function refusalMarker(commentId: number): string {
   return `<!-- hotfix-guard:refusal comment=${commentId} -->`;
-}
-
-/** The hidden marker of a repository's protection log issue. */
-export function protectionLogMarker(repo: string): string {
-  return `<!-- hotfix-guard:protection-log repo=${repo} -->`;
 }
 
 
