@@ -23,7 +23,8 @@ import { auditMarker } from "../render/audit.js";
 import { readAuditRecord } from "../model/records.js";
 import { POST_INCIDENT_LABEL } from "../render/post-incident.js";
 import { classifyPullRequest } from "../rules/classify.js";
-import { auditMerge, type AuditRecord } from "../rules/merge-audit.js";
+import { auditMerge } from "../rules/merge-audit.js";
+import { type AuditRecord } from "../model/merge.js";
 import {
   justificationSummary,
   mergeBackSummary,

@@ -28,7 +28,8 @@ import {
 import { readAuditRecord } from "../model/records.js";
 import { classifyPullRequest } from "../rules/classify.js";
 import { openPostIncidentIssue } from "./post-incident.js";
-import { AUDIT_PENDING_LABEL, auditMerge, labelChanges, type AuditRecord, type IssueRef, type MergeAudit } from "../rules/merge-audit.js";
+import { AUDIT_PENDING_LABEL, auditMerge, labelChanges, type MergeAudit } from "../rules/merge-audit.js";
+import { type AuditRecord, type IssueRef } from "../model/merge.js";
 import type { ReviewFact } from "../rules/types.js";
 import { configFor, ownBotLogin, type Services } from "./services.js";
 

@@ -43,14 +43,11 @@ import {
   targetSpecs,
   withRows,
   type CleanupOutcome,
-  type HotfixFacts,
-  type MergedHotfix,
   type MergedPullRequest,
-  type ReminderState,
-  type Row,
   type TargetFacts,
   type TargetOutcome,
 } from "../rules/merge-back.js";
+import { type HotfixFacts, type MergedHotfix, type ReminderState, type Row } from "../model/merge-back.js";
 import {
   REMINDER_LABEL,
   closingCommentMarker,

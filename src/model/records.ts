@@ -7,10 +7,9 @@
  * back; every read validates with zod, so a hand-edited or forged block reads as nothing.
  */
 import { z } from "zod";
-import { JUSTIFICATION_FIELDS } from "../rules/justification.js";
-import type { AuditRecord, Requirement } from "../rules/merge-audit.js";
-import type { ReminderState } from "../rules/merge-back.js";
-import type { ProtectionChange } from "./merge.js";
+import { JUSTIFICATION_FIELDS } from "./justification-form.js";
+import type { AuditRecord, ProtectionChange, Requirement } from "./merge.js";
+import type { ReminderState } from "./merge-back.js";
 
 /** The encoded audit record never exceeds this; beyond it, its texts are cut further. */
 const RECORD_LIMIT = 22_000;

@@ -10,8 +10,9 @@
  */
 import type { Policy } from "../config/policy.js";
 import { excerpt, inlineCode } from "../rules/excerpt.js";
-import { JUSTIFICATION_FIELDS, type JustificationCheck } from "../rules/justification.js";
-import type { AuditRecord, IssueRef, MergeAudit, MergedPullRequest, ProtectionChange, PushedCommit, Requirement } from "../rules/merge-audit.js";
+import { JUSTIFICATION_FIELDS, type JustificationCheck } from "../model/justification-form.js";
+import type { MergeAudit, MergedPullRequest, ProtectionChange, PushedCommit } from "../rules/merge-audit.js";
+import type { AuditRecord, IssueRef, Requirement } from "../model/merge.js";
 import { fitBodyWithTail, fitIssueTitle } from "./limits.js";
 import { neutraliseMentions, neutraliseReferences, tableCell } from "./markdown.js";
 import { protectionEntryBlock, protectionLogMarker, recordBlock } from "../model/records.js";
