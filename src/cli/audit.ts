@@ -2,29 +2,25 @@
  * `hotfix-guard audit <owner/repo> --since <period>`: walks the hotfixes merged into the
  * production branch in a period and reports, for each, what the app would say: the merge audit's
  * verdict and what was bypassed, the justification's verdict, where the fix stands in each
- * merge-back target, and the post-incident review issue. It runs the app's own code on the app's
- * own gateways (configuration loading, `loadAuditInputs` + `auditMerge`, `assessMergeBack`), so
- * its verdicts match the app's; where the app left an audit record on the pull request, the
- * requirements come from that record, as they do in the app.
+ * merge-back target, and the post-incident review issue. Each hotfix goes through the app's own
+ * merged-hotfix pipeline (`runMergedHotfix` with `MERGED_HOTFIX_STEPS`: configuration and
+ * classification once, then the merge audit's and merge-back's assessments) in its read-only
+ * mode, on the app's own gateways, so its verdicts are the app's; where the app left an audit
+ * record on the pull request, the requirements come from that record, as they do in the app.
  *
- * It only reads: the client refuses any request but GET, and none of the code it runs writes.
+ * It only reads: the pipeline's read-only mode runs no step's writes, and the client refuses any
+ * request but GET.
  */
 import type { ConfigProblem } from "../config/load.js";
 import type { Policy } from "../config/policy.js";
-import { OctokitAuditGateway, type AuditGateway, type IssueFact, type MergedPullRequestData, type MergedPullRequestSummary } from "../github/audit-gateway.js";
-import { ownComment, readProtectionChanges } from "../github/audit-publish.js";
-import { loadAuditInputs } from "../facts/audit-snapshot.js";
+import { OctokitAuditGateway, type AuditGateway, type IssueFact, type MergedPullRequestSummary } from "../github/audit-gateway.js";
 import type { RepoRef } from "../github/gateway.js";
 import { OctokitMergeBackGateway, type MergeBackGateway } from "../github/merge-back-gateway.js";
-import { assessMergeBack } from "../handlers/merge-back.js";
-import { configFor, createServices } from "../handlers/services.js";
-import type { CommentFact } from "../rules/justification.js";
-import { auditMarker } from "../render/audit.js";
-import { readAuditRecord } from "../model/records.js";
+import type { MergeBackAssessment } from "../handlers/merge-back.js";
+import { MERGED_HOTFIX_STEPS, runMergedHotfix, type MergedInput } from "../handlers/merged-hotfix.js";
+import { configFor, createServices, type Services } from "../handlers/services.js";
 import { POST_INCIDENT_LABEL } from "../render/post-incident.js";
 import { classifyPullRequest } from "../rules/classify.js";
-import { auditMerge } from "../rules/merge-audit.js";
-import { type AuditRecord } from "../model/merge.js";
 import {
   justificationSummary,
   mergeBackSummary,
@@ -111,6 +107,8 @@ interface AuditRun {
   readonly apiUrl: string;
   readonly audit: AuditGateway;
   readonly mergeBack: MergeBackGateway;
+  /** The app's services, with its clock at `now` and its login known, so the pipeline asks GitHub for neither. */
+  readonly services: Services;
   readonly progress: ProgressBar;
 }
 
@@ -162,42 +160,38 @@ function parseArguments(io: CliIo): AuditArguments | null {
 
 // ── One hotfix ─────────────────────────────────────────────────────────────────────────────────
 
-/** The app's own audit record on the pull request, when it audited this very merge. */
-function appRecord(comments: readonly CommentFact[], ownLogin: string, pr: MergedPullRequestData): AuditRecord | null {
-  const comment = ownComment(comments, ownLogin, auditMarker(pr.number));
-  const record = comment ? readAuditRecord(comment.body) : null;
-  return record && record.mergeCommitSha === pr.mergeCommitSha ? record : null;
+function once<T>(work: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => (result ??= work());
 }
 
-async function mergeBackOf(run: AuditRun, policy: Policy, pr: MergedPullRequestData, summary: MergedPullRequestSummary): Promise<MergeBackSummary> {
-  if (!pr.mergeCommitSha) return { status: "unknown", reason: "GitHub reported no merge commit" };
-  const merged = {
-    number: pr.number,
-    title: pr.title,
-    author: pr.author,
-    headRef: pr.headRef,
-    headSha: pr.headSha,
-    headInRepository: summary.headInRepository,
-    mergeSha: pr.mergeCommitSha,
-    mergedAt: pr.mergedAt,
+/** The merge-back of a hotfix as the report shows it. */
+function mergeBackOf(assessment: MergeBackAssessment | null): MergeBackSummary {
+  return assessment ? mergeBackSummary(assessment.hotfix, assessment.rows) : { status: "unknown", reason: "GitHub reported no merge commit" };
+}
+
+/** Audits one merged hotfix through the app's pipeline, read-only. */
+async function auditHotfix(run: AuditRun, defaultBranch: string, policy: Policy, summary: MergedPullRequestSummary, followUps: readonly IssueFact[]): Promise<AuditedHotfix> {
+  const read = once(() => run.audit.getMergedPullRequest(run.repo, summary.number));
+  const input: MergedInput = {
+    repo: run.repo,
+    defaultBranch,
+    github: run.audit,
+    mergeBack: run.mergeBack,
+    pr: { number: summary.number, baseRef: summary.baseRef, headRef: summary.headRef, labels: summary.labels },
+    read,
+    hotfix: async () => {
+      const pr = await read();
+      if (!pr.mergeCommitSha || !pr.mergedAt) return null;
+      return { number: pr.number, title: pr.title, author: pr.author, headRef: pr.headRef, headSha: pr.headSha, headInRepository: summary.headInRepository, mergeSha: pr.mergeCommitSha, mergedAt: pr.mergedAt };
+    },
   };
-  const { hotfix, rows } = await assessMergeBack({ gateway: run.mergeBack, repo: run.repo, policy }, merged);
-  return mergeBackSummary(hotfix, rows);
-}
-
-/** Audits one merged hotfix as the app does, without writing anything. */
-async function auditHotfix(run: AuditRun, policy: Policy, summary: MergedPullRequestSummary, followUps: readonly IssueFact[]): Promise<AuditedHotfix> {
-  const pr = await run.audit.getMergedPullRequest(run.repo, summary.number);
-  const comments = await run.audit.listIssueComments(run.repo, pr.number);
-  const recorded = appRecord(comments, run.ownLogin, pr);
-  const inputs = await loadAuditInputs(run.audit, run.repo, pr, policy, {
-    recorded,
-    comments,
-    ownLogin: run.ownLogin,
-    now: run.now,
-    protectionChangesSince: (since) => readProtectionChanges(run.audit, run.repo, run.ownLogin, since),
-  });
-  const audit = auditMerge(inputs, policy, run.now);
+  const outcome = await runMergedHotfix(input, run.services, MERGED_HOTFIX_STEPS, { kind: "assess" });
+  if (outcome.kind === "invalid-config") throw new InvalidConfiguration(outcome.problems, outcome.files);
+  if (outcome.kind !== "assessed") throw new Error(`#${summary.number}: the pipeline published instead of assessing`);
+  const [assessment, mergeBack] = outcome.results;
+  if (!assessment) throw new Error(`#${summary.number} is no longer a merged hotfix on GitHub, so the app would not audit it`);
+  const { pr, audit, recorded } = assessment;
   return {
     number: pr.number,
     title: pr.title,
@@ -207,7 +201,7 @@ async function auditHotfix(run: AuditRun, policy: Policy, summary: MergedPullReq
     verdict: audit.verdict,
     ...requirementSummaries(audit),
     justification: justificationSummary(audit),
-    mergeBack: await mergeBackOf(run, policy, pr, summary),
+    mergeBack: mergeBackOf(mergeBack),
     postIncident: postIncidentSummary(followUps, run.ownLogin, pr, policy, run.now),
     judgedFrom: recorded ? "app-record" : "now",
   };
@@ -216,12 +210,12 @@ async function auditHotfix(run: AuditRun, policy: Policy, summary: MergedPullReq
 // ── The period ─────────────────────────────────────────────────────────────────────────────────
 
 /** The repository's name as GitHub spells it, and its policy, read as the app reads it (default branch, organisation fallback, `_extends`). */
-async function repositoryPolicy(run: AuditRun, name: string): Promise<{ fullName: string; policy: Policy }> {
+async function repositoryPolicy(run: AuditRun, name: string): Promise<{ fullName: string; defaultBranch: string; policy: Policy }> {
   const repository = await run.audit.getRepository(run.repo);
   if (!repository) throw new CommandFailure(`${name} not found, or the token cannot see it. Check the name, and that the token may read it (a fine-grained token must list the repository).`);
-  const config = await configFor(run.audit, run.repo, createServices({ now: () => run.now }));
+  const config = await configFor(run.audit, run.repo, run.services);
   if (!config.ok) throw new InvalidConfiguration(config.problems, config.files);
-  return { fullName: repository.fullName, policy: config.policy };
+  return { fullName: repository.fullName, defaultBranch: repository.defaultBranch, policy: config.policy };
 }
 
 /** The app's post-incident issues that can belong to the hotfixes: one listing for the whole period. */
@@ -232,7 +226,7 @@ async function followUpIssues(run: AuditRun, hotfixes: readonly MergedPullReques
 }
 
 async function buildReport(run: AuditRun, name: string): Promise<AuditReport> {
-  const { fullName, policy } = await repositoryPolicy(run, name);
+  const { fullName, defaultBranch, policy } = await repositoryPolicy(run, name);
   const { production } = policy.config.branches;
   const merged = await run.audit.listMergedPullRequestsInto(run.repo, production, run.since.toISOString());
   const hotfixes = merged.filter((pr) => classifyPullRequest(pr, policy).kind === "hotfix").sort((a, b) => Date.parse(b.mergedAt) - Date.parse(a.mergedAt));
@@ -243,9 +237,9 @@ async function buildReport(run: AuditRun, name: string): Promise<AuditReport> {
   for (const [index, summary] of hotfixes.entries()) {
     run.progress.update(index, `#${summary.number} ${summary.title}`);
     try {
-      audited.push(await auditHotfix(run, policy, summary, followUps));
+      audited.push(await auditHotfix(run, defaultBranch, policy, summary, followUps));
     } catch (error) {
-      if (isFatalFailure(error)) throw error;
+      if (isFatalFailure(error) || error instanceof InvalidConfiguration) throw error;
       failures.push({ number: summary.number, title: summary.title, url: summary.url, mergedAt: summary.mergedAt, error: describeFailure(error, run.apiUrl) });
     }
   }
@@ -292,14 +286,18 @@ export async function auditCommand(io: CliIo): Promise<number> {
   const name = `${args.repo.owner}/${args.repo.repo}`;
   const progress = new ProgressBar(io.stderr);
   const octokit = readOnlyOctokit({ token: args.token, ...(args.apiUrl !== DEFAULT_API_URL ? { baseUrl: args.apiUrl } : {}), notify: (message) => progress.say(message) });
+  const ownLogin = `${args.appSlug}[bot]`;
+  const services = createServices({ now: () => args.now });
+  services.ownLogin = Promise.resolve(ownLogin);
   const run: AuditRun = {
     repo: args.repo,
     since: args.since,
     now: args.now,
-    ownLogin: `${args.appSlug}[bot]`,
+    ownLogin,
     apiUrl: args.apiUrl,
     audit: new OctokitAuditGateway(octokit),
     mergeBack: new OctokitMergeBackGateway(octokit),
+    services,
     progress,
   };
   try {
