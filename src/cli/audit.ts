@@ -17,7 +17,7 @@ import { OctokitAuditGateway, type AuditGateway, type IssueFact, type MergedPull
 import type { RepoRef } from "../github/gateway.js";
 import { OctokitMergeBackGateway, type MergeBackGateway } from "../github/merge-back-gateway.js";
 import type { MergeBackAssessment } from "../handlers/merge-back.js";
-import { MERGED_HOTFIX_STEPS, runMergedHotfix, type MergedInput } from "../handlers/merged-hotfix.js";
+import { MERGED_HOTFIX_STEPS, once, runMergedHotfix, type MergedInput } from "../handlers/merged-hotfix.js";
 import { configFor, createServices, type Services } from "../handlers/services.js";
 import { POST_INCIDENT_LABEL } from "../render/post-incident.js";
 import { classifyPullRequest } from "../rules/classify.js";
@@ -159,11 +159,6 @@ function parseArguments(io: CliIo): AuditArguments | null {
 }
 
 // ── One hotfix ─────────────────────────────────────────────────────────────────────────────────
-
-function once<T>(work: () => Promise<T>): () => Promise<T> {
-  let result: Promise<T> | undefined;
-  return () => (result ??= work());
-}
 
 /** The merge-back of a hotfix as the report shows it. */
 function mergeBackOf(assessment: MergeBackAssessment | null): MergeBackSummary {

@@ -77,7 +77,8 @@ export type MergedOutcome<R> =
 /** Publish (the app: judge and write, with a log) or only assess (the command line: judge, write nothing). */
 export type MergedMode = { readonly kind: "publish"; readonly log: Logger } | { readonly kind: "assess" };
 
-function once<T>(work: () => Promise<T>): () => Promise<T> {
+/** Runs `work` at most once: every call shares its promise (a step's assessment, a pull request read afresh). */
+export function once<T>(work: () => Promise<T>): () => Promise<T> {
   let result: Promise<T> | undefined;
   return () => (result ??= work());
 }
