@@ -9,9 +9,9 @@ import { registerBranchCreatedHandler } from "./handlers/branch-created.js";
 import { registerCheckRerunHandler } from "./handlers/check-rerun.js";
 import { registerConfigPushHandler } from "./handlers/config-push.js";
 import { registerInstallationHandlers } from "./handlers/installation.js";
-import { auditMerge, registerMergeAuditHandlers } from "./handlers/merge-audit.js";
-import { registerMergeBackHandlers, trackMergeBack } from "./handlers/merge-back.js";
-import { mergedPullRequestHandler } from "./handlers/merged-hotfix.js";
+import { registerMergeAuditHandlers } from "./handlers/merge-audit.js";
+import { registerMergeBackHandlers } from "./handlers/merge-back.js";
+import { MERGED_HOTFIX_STEPS, mergedPullRequestHandler } from "./handlers/merged-hotfix.js";
 import { registerPostIncidentHandlers } from "./handlers/post-incident.js";
 import { registerPullRequestHandlers } from "./handlers/pull-request.js";
 import type { HotfixRecorder } from "./log/recorder.js";
@@ -60,8 +60,9 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     registerBranchCreatedHandler(app, services);
     registerConfigPushHandler(app, services);
     registerCheckRerunHandler(app, services);
-    // A merged pull request: one pipeline, the audit (with its post-incident issue) before merge-back.
-    app.on("pull_request.closed", mergedPullRequestHandler(services, [auditMerge, trackMergeBack]));
+    // A merged pull request: one pipeline, the audit (with its post-incident issue) before merge-back;
+    // the command line's `audit` runs the same steps read-only.
+    app.on("pull_request.closed", mergedPullRequestHandler(services, MERGED_HOTFIX_STEPS));
     registerMergeAuditHandlers(app, services);
     registerPostIncidentHandlers(app, services);
     registerMergeBackHandlers(app, services);

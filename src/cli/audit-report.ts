@@ -12,9 +12,10 @@ import { ownIssue } from "../github/audit-publish.js";
 import { echo } from "../render/audit.js";
 import { tableCell } from "../render/markdown.js";
 import { postIncidentMarker } from "../render/post-incident.js";
-import type { MergeAudit, MergedPullRequest, Requirement } from "../rules/merge-audit.js";
+import type { MergeAudit, MergedPullRequest } from "../rules/merge-audit.js";
+import type { Requirement } from "../model/merge.js";
 import { postIncidentDue } from "../rules/post-incident.js";
-import type { Evidence, HotfixFacts, Row } from "../rules/merge-back.js";
+import type { Evidence, HotfixFacts, Row } from "../model/merge-back.js";
 import { textTable } from "./output.js";
 
 /** A requirement of the merge, as the report lists it. */

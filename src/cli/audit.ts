@@ -2,28 +2,26 @@
  * `hotfix-guard audit <owner/repo> --since <period>`: walks the hotfixes merged into the
  * production branch in a period and reports, for each, what the app would say: the merge audit's
  * verdict and what was bypassed, the justification's verdict, where the fix stands in each
- * merge-back target, and the post-incident review issue. It runs the app's own code on the app's
- * own gateways (configuration loading, `loadAuditInputs` + `auditMerge`, `assessMergeBack`), so
- * its verdicts match the app's; where the app left an audit record on the pull request, the
- * requirements come from that record, as they do in the app.
+ * merge-back target, and the post-incident review issue. Each hotfix goes through the app's own
+ * merged-hotfix pipeline (`runMergedHotfix` with `MERGED_HOTFIX_STEPS`: configuration and
+ * classification once, then the merge audit's and merge-back's assessments) in its read-only
+ * mode, on the app's own gateways, so its verdicts are the app's; where the app left an audit
+ * record on the pull request, the requirements come from that record, as they do in the app.
  *
- * It only reads: the client refuses any request but GET, and none of the code it runs writes.
+ * It only reads: the pipeline's read-only mode runs no step's writes, and the client refuses any
+ * request but GET.
  */
 import type { ConfigProblem } from "../config/load.js";
 import type { Policy } from "../config/policy.js";
-import { OctokitAuditGateway, type AuditGateway, type IssueFact, type MergedPullRequestData, type MergedPullRequestSummary } from "../github/audit-gateway.js";
-import { ownComment, readProtectionChanges } from "../github/audit-publish.js";
-import { loadAuditInputs } from "../facts/audit-snapshot.js";
+import { OctokitAuditGateway, type AuditGateway, type IssueFact, type MergedPullRequestSummary } from "../github/audit-gateway.js";
 import type { RepoRef } from "../github/gateway.js";
 import { OctokitMergeBackGateway, type MergeBackGateway } from "../github/merge-back-gateway.js";
-import { assessMergeBack, type MergeBackAssessment } from "../handlers/merge-back.js";
-import { configFor, createServices } from "../handlers/services.js";
-import type { CommentFact } from "../rules/justification.js";
-import { auditMarker } from "../render/audit.js";
-import { readAuditRecord } from "../model/records.js";
+import type { AuditAssessment } from "../handlers/audit-run.js";
+import type { MergeBackAssessment } from "../handlers/merge-back.js";
+import { MERGED_HOTFIX_STEPS, once, runMergedHotfix, type MergedInput } from "../handlers/merged-hotfix.js";
+import { configFor, createServices, type Services } from "../handlers/services.js";
 import { POST_INCIDENT_LABEL } from "../render/post-incident.js";
 import { classifyPullRequest } from "../rules/classify.js";
-import { auditMerge, type AuditInputs, type AuditRecord, type MergeAudit } from "../rules/merge-audit.js";
 import {
   justificationSummary,
   mergeBackSummary,
@@ -33,6 +31,7 @@ import {
   requirementSummaries,
   type AuditReport,
   type AuditedHotfix,
+  type MergeBackSummary,
   type UnauditedHotfix,
 } from "./audit-report.js";
 import { describeFailure, isFatalFailure, isRequestFailure, readOnlyOctokit, WriteRefusedError } from "./github-client.js";
@@ -109,6 +108,8 @@ interface AuditRun {
   readonly apiUrl: string;
   readonly audit: AuditGateway;
   readonly mergeBack: MergeBackGateway;
+  /** The app's services, with its clock at `now` and its login known, so the pipeline asks GitHub for neither. */
+  readonly services: Services;
   readonly progress: ProgressBar;
 }
 
@@ -160,60 +161,47 @@ function parseArguments(io: CliIo): AuditArguments | null {
 
 // ── One hotfix ─────────────────────────────────────────────────────────────────────────────────
 
-/** The app's own audit record on the pull request, when it audited this very merge. */
-function appRecord(comments: readonly CommentFact[], ownLogin: string, pr: MergedPullRequestData): AuditRecord | null {
-  const comment = ownComment(comments, ownLogin, auditMarker(pr.number));
-  const record = comment ? readAuditRecord(comment.body) : null;
-  return record && record.mergeCommitSha === pr.mergeCommitSha ? record : null;
+/** The merge-back of a hotfix as the report shows it. */
+function mergeBackOf(assessment: MergeBackAssessment | null): MergeBackSummary {
+  return assessment ? mergeBackSummary(assessment.hotfix, assessment.rows) : { status: "unknown", reason: "GitHub reported no merge commit" };
 }
 
-/** What judging one hotfix needs of a run (the backfill of the hotfix log shares it). */
-export type JudgeRun = Pick<AuditRun, "repo" | "now" | "ownLogin" | "audit" | "mergeBack">;
+/** What judging one hotfix needs of a run (the hotfix log's backfill shares it). */
+export type JudgeRun = Pick<AuditRun, "repo" | "audit" | "mergeBack" | "services">;
 
-/** One merged hotfix judged as the app judges it, with the facts the judgement read. */
-export interface JudgedHotfix {
-  readonly pr: MergedPullRequestData;
-  readonly audit: MergeAudit;
-  readonly inputs: AuditInputs;
+/** One merged hotfix as the app's pipeline judged it, read-only. */
+export interface JudgedHotfix extends AuditAssessment {
   /** Where the fix stands in each target; null when GitHub reported no merge commit. */
   readonly mergeBack: MergeBackAssessment | null;
-  readonly recorded: AuditRecord | null;
 }
 
-async function assessTargets(run: JudgeRun, policy: Policy, pr: MergedPullRequestData, summary: MergedPullRequestSummary): Promise<MergeBackAssessment | null> {
-  if (!pr.mergeCommitSha) return null;
-  const merged = {
-    number: pr.number,
-    title: pr.title,
-    author: pr.author,
-    headRef: pr.headRef,
-    headSha: pr.headSha,
-    headInRepository: summary.headInRepository,
-    mergeSha: pr.mergeCommitSha,
-    mergedAt: pr.mergedAt,
+/** Judges one merged hotfix through the app's merged-hotfix pipeline in its read-only mode. */
+export async function judgeHotfix(run: JudgeRun, defaultBranch: string, summary: MergedPullRequestSummary): Promise<JudgedHotfix> {
+  const read = once(() => run.audit.getMergedPullRequest(run.repo, summary.number));
+  const input: MergedInput = {
+    repo: run.repo,
+    defaultBranch,
+    github: run.audit,
+    mergeBack: run.mergeBack,
+    pr: { number: summary.number, baseRef: summary.baseRef, headRef: summary.headRef, labels: summary.labels },
+    read,
+    hotfix: async () => {
+      const pr = await read();
+      if (!pr.mergeCommitSha || !pr.mergedAt) return null;
+      return { number: pr.number, title: pr.title, author: pr.author, headRef: pr.headRef, headSha: pr.headSha, headInRepository: summary.headInRepository, mergeSha: pr.mergeCommitSha, mergedAt: pr.mergedAt };
+    },
   };
-  return assessMergeBack({ gateway: run.mergeBack, repo: run.repo, policy }, merged);
+  const outcome = await runMergedHotfix(input, run.services, MERGED_HOTFIX_STEPS, { kind: "assess" });
+  if (outcome.kind === "invalid-config") throw new InvalidConfiguration(outcome.problems, outcome.files);
+  if (outcome.kind !== "assessed") throw new Error(`#${summary.number}: the pipeline published instead of assessing`);
+  const [assessment, mergeBack] = outcome.results;
+  if (!assessment) throw new Error(`#${summary.number} is no longer a merged hotfix on GitHub, so the app would not audit it`);
+  return { ...assessment, mergeBack: mergeBack ?? null };
 }
 
-/** Judges one merged hotfix as the app does (audit and merge-back), without writing anything. */
-export async function judgeHotfix(run: JudgeRun, policy: Policy, summary: MergedPullRequestSummary): Promise<JudgedHotfix> {
-  const pr = await run.audit.getMergedPullRequest(run.repo, summary.number);
-  const comments = await run.audit.listIssueComments(run.repo, pr.number);
-  const recorded = appRecord(comments, run.ownLogin, pr);
-  const inputs = await loadAuditInputs(run.audit, run.repo, pr, policy, {
-    recorded,
-    comments,
-    ownLogin: run.ownLogin,
-    now: run.now,
-    protectionChangesSince: (since) => readProtectionChanges(run.audit, run.repo, run.ownLogin, since),
-  });
-  const audit = auditMerge(inputs, policy, run.now);
-  return { pr, audit, inputs, mergeBack: await assessTargets(run, policy, pr, summary), recorded };
-}
-
-/** Audits one merged hotfix as the app does, without writing anything. */
-async function auditHotfix(run: AuditRun, policy: Policy, summary: MergedPullRequestSummary, followUps: readonly IssueFact[]): Promise<AuditedHotfix> {
-  const { pr, audit, mergeBack, recorded } = await judgeHotfix(run, policy, summary);
+/** Audits one merged hotfix through the app's pipeline, read-only. */
+async function auditHotfix(run: AuditRun, defaultBranch: string, policy: Policy, summary: MergedPullRequestSummary, followUps: readonly IssueFact[]): Promise<AuditedHotfix> {
+  const { pr, audit, recorded, mergeBack } = await judgeHotfix(run, defaultBranch, summary);
   return {
     number: pr.number,
     title: pr.title,
@@ -223,7 +211,7 @@ async function auditHotfix(run: AuditRun, policy: Policy, summary: MergedPullReq
     verdict: audit.verdict,
     ...requirementSummaries(audit),
     justification: justificationSummary(audit),
-    mergeBack: mergeBack ? mergeBackSummary(mergeBack.hotfix, mergeBack.rows) : { status: "unknown", reason: "GitHub reported no merge commit" },
+    mergeBack: mergeBackOf(mergeBack),
     postIncident: postIncidentSummary(followUps, run.ownLogin, pr, policy, run.now),
     judgedFrom: recorded ? "app-record" : "now",
   };
@@ -232,12 +220,12 @@ async function auditHotfix(run: AuditRun, policy: Policy, summary: MergedPullReq
 // ── The period ─────────────────────────────────────────────────────────────────────────────────
 
 /** The repository's name as GitHub spells it, and its policy, read as the app reads it (default branch, organisation fallback, `_extends`). */
-export async function repositoryPolicy(run: Pick<AuditRun, "repo" | "now" | "audit">, name: string): Promise<{ fullName: string; policy: Policy }> {
+export async function repositoryPolicy(run: Pick<AuditRun, "repo" | "audit" | "services">, name: string): Promise<{ fullName: string; defaultBranch: string; policy: Policy }> {
   const repository = await run.audit.getRepository(run.repo);
   if (!repository) throw new CommandFailure(`${name} not found, or the token cannot see it. Check the name, and that the token may read it (a fine-grained token must list the repository).`);
-  const config = await configFor(run.audit, run.repo, createServices({ now: () => run.now }));
+  const config = await configFor(run.audit, run.repo, run.services);
   if (!config.ok) throw new InvalidConfiguration(config.problems, config.files);
-  return { fullName: repository.fullName, policy: config.policy };
+  return { fullName: repository.fullName, defaultBranch: repository.defaultBranch, policy: config.policy };
 }
 
 /** The app's post-incident issues that can belong to the hotfixes: one listing for the whole period. */
@@ -248,7 +236,7 @@ export async function followUpIssues(run: Pick<AuditRun, "repo" | "audit">, hotf
 }
 
 async function buildReport(run: AuditRun, name: string): Promise<AuditReport> {
-  const { fullName, policy } = await repositoryPolicy(run, name);
+  const { fullName, defaultBranch, policy } = await repositoryPolicy(run, name);
   const { production } = policy.config.branches;
   const merged = await run.audit.listMergedPullRequestsInto(run.repo, production, run.since.toISOString());
   const hotfixes = merged.filter((pr) => classifyPullRequest(pr, policy).kind === "hotfix").sort((a, b) => Date.parse(b.mergedAt) - Date.parse(a.mergedAt));
@@ -259,9 +247,9 @@ async function buildReport(run: AuditRun, name: string): Promise<AuditReport> {
   for (const [index, summary] of hotfixes.entries()) {
     run.progress.update(index, `#${summary.number} ${summary.title}`);
     try {
-      audited.push(await auditHotfix(run, policy, summary, followUps));
+      audited.push(await auditHotfix(run, defaultBranch, policy, summary, followUps));
     } catch (error) {
-      if (isFatalFailure(error)) throw error;
+      if (isFatalFailure(error) || error instanceof InvalidConfiguration) throw error;
       failures.push({ number: summary.number, title: summary.title, url: summary.url, mergedAt: summary.mergedAt, error: describeFailure(error, run.apiUrl) });
     }
   }
@@ -308,14 +296,18 @@ export async function auditCommand(io: CliIo): Promise<number> {
   const name = `${args.repo.owner}/${args.repo.repo}`;
   const progress = new ProgressBar(io.stderr);
   const octokit = readOnlyOctokit({ token: args.token, ...(args.apiUrl !== DEFAULT_API_URL ? { baseUrl: args.apiUrl } : {}), notify: (message) => progress.say(message) });
+  const ownLogin = `${args.appSlug}[bot]`;
+  const services = createServices({ now: () => args.now });
+  services.ownLogin = Promise.resolve(ownLogin);
   const run: AuditRun = {
     repo: args.repo,
     since: args.since,
     now: args.now,
-    ownLogin: `${args.appSlug}[bot]`,
+    ownLogin,
     apiUrl: args.apiUrl,
     audit: new OctokitAuditGateway(octokit),
     mergeBack: new OctokitMergeBackGateway(octokit),
+    services,
     progress,
   };
   try {

@@ -13,6 +13,7 @@ import { OctokitAuditGateway } from "../github/audit-gateway.js";
 import { OctokitMergeBackGateway } from "../github/merge-back-gateway.js";
 import { openDatabase } from "../store/database.js";
 import { migrate } from "../store/migrations.js";
+import { createServices } from "../handlers/services.js";
 import { InvalidConfiguration, parseSince } from "./audit.js";
 import { describeFailure, isRequestFailure, readOnlyOctokit, WriteRefusedError } from "./github-client.js";
 import { EXIT_FAILED, EXIT_OK, parseCommandLine, parseNowOption, UsageError, writeLine, type CliIo } from "./io.js";
@@ -107,11 +108,15 @@ export async function backfillCommand(io: CliIo): Promise<number> {
     const problems: unknown[] = [];
     const recorder = new HotfixRecorder(store, () => now, { warn: (details) => problems.push(details) }, "backfill");
     const repo = { owner: match[1] as string, repo: match[2] as string };
+    const ownLogin = `${values["app-slug"] ?? "hotfix-guard"}[bot]`;
+    const services = createServices({ now: () => now });
+    services.ownLogin = Promise.resolve(ownLogin);
     const run: BackfillRun = {
       repo,
       now,
       since,
-      ownLogin: `${values["app-slug"] ?? "hotfix-guard"}[bot]`,
+      ownLogin,
+      services,
       audit: new OctokitAuditGateway(octokit),
       mergeBack: new OctokitMergeBackGateway(octokit),
       recorder,

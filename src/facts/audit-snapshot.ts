@@ -25,11 +25,10 @@ import {
   reviewsBeforeMerge,
   ruleSuiteNeedsLookup,
   type AuditInputs,
-  type AuditRecord,
   type ProtectionChange,
-  type Requirement,
   type RuleSuiteLookup,
 } from "../rules/merge-audit.js";
+import { type AuditRecord, type Requirement } from "../model/merge.js";
 import { expectedTag } from "../rules/post-incident.js";
 import type { ReviewFact, ReviewerFact } from "../rules/types.js";
 import type { AuditGateway, MergedPullRequestData } from "../github/audit-gateway.js";

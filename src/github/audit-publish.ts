@@ -4,20 +4,16 @@
  * or duplicated event finds the first run's item and updates it (or writes nothing) instead of
  * adding a second. Only items the app itself wrote count, so no one can plant a marker to
  * suppress an audit. The protection log (changes to the production branch's protection, kept on
- * GitHub until the app has a database) is read and appended here too.
+ * GitHub until the app has a database) is read here; its entries are appended through the generic
+ * {@link appendMarkedEntry}, with the text the handler rendered. Markers come from the codec
+ * (`src/model/records.ts`); this module renders nothing.
  */
 import type { CommentFact, ProtectionChange } from "../model/merge.js";
-import { deliveryToken, entryDelivery, readProtectionEntry } from "../model/records.js";
-import { protectionLogMarker, renderProtectionEntry, renderProtectionLogIssue } from "../render/audit.js";
+import { PROTECTION_LOG_LABEL, protectionLogMarker, readProtectionEntry } from "../model/records.js";
 import type { AuditGateway, IssueFact } from "./audit-gateway.js";
 import { statusOf } from "./errors.js";
 import { fullName, type NewIssue, type RepoRef } from "./gateway.js";
 import { createOnce } from "./writes.js";
-
-/** The label of the protection log issue. */
-export const PROTECTION_LOG_LABEL = "hotfix:protection-log";
-/** How far back a duplicate delivery of a protection change is looked for: GitHub redelivers within three days. */
-const REDELIVERY_WINDOW_MS = 4 * 24 * 60 * 60_000;
 
 function isOwn(author: string, ownLogin: string): boolean {
   return author.toLowerCase() === ownLogin.toLowerCase();
@@ -101,9 +97,10 @@ export async function upsertComment(gateway: AuditGateway, repo: RepoRef, number
   return result.action === "created" ? "created" : "updated";
 }
 
-async function findProtectionLog(gateway: AuditGateway, repo: RepoRef, ownLogin: string, since?: string): Promise<IssueFact | undefined> {
-  const issues = await gateway.listIssuesWithLabel(repo, PROTECTION_LOG_LABEL, since ? { since } : {});
-  return ownIssue(issues, ownLogin, protectionLogMarker(fullName(repo)));
+/** The app's own issue carrying the marker among those with the label (updated since a time, when given). */
+async function findMarkedIssue(gateway: AuditGateway, repo: RepoRef, wanted: { readonly label: string; readonly marker: string; readonly ownLogin: string }, since?: string): Promise<IssueFact | undefined> {
+  const issues = await gateway.listIssuesWithLabel(repo, wanted.label, since ? { since } : {});
+  return ownIssue(issues, wanted.ownLogin, wanted.marker);
 }
 
 /**
@@ -111,7 +108,7 @@ async function findProtectionLog(gateway: AuditGateway, repo: RepoRef, ownLogin:
  * when it was updated since then, and only its comments updated since then are read.
  */
 export async function readProtectionChanges(gateway: AuditGateway, repo: RepoRef, ownLogin: string, since: string): Promise<ProtectionChange[]> {
-  const log = await findProtectionLog(gateway, repo, ownLogin, since);
+  const log = await findMarkedIssue(gateway, repo, { label: PROTECTION_LOG_LABEL, marker: protectionLogMarker(fullName(repo)), ownLogin }, since);
   if (!log) return [];
   const comments = await gateway.listIssueComments(repo, log.number, since);
   const from = Date.parse(since);
@@ -123,33 +120,38 @@ export async function readProtectionChanges(gateway: AuditGateway, repo: RepoRef
     });
 }
 
+/** An entry to append to a log issue (one comment per entry), both found by their markers. */
+export interface MarkedEntry {
+  readonly ownLogin: string;
+  /** The log issue's label and hidden marker, by which it is found. */
+  readonly label: string;
+  readonly marker: string;
+  /** The log issue as rendered; written only when none exists yet. */
+  readonly issue: () => { readonly title: string; readonly body: string };
+  /** The entry's own hidden marker, by which a redelivery finds the entry an earlier attempt wrote. */
+  readonly entryMarker: string;
+  readonly body: string;
+  /** How far back an earlier attempt's entry is looked for. */
+  readonly since: string;
+}
+
 /**
- * Appends a change to the repository's protection log, creating the log issue on first use. A
- * redelivered event (same delivery id) finds its entry and writes nothing.
+ * Appends an entry to a log issue, creating the issue on first use, both through the write
+ * policy: an entry carrying the same entry marker (a redelivered event) is found and nothing is written.
  */
-export async function appendProtectionChange(
-  gateway: AuditGateway,
-  repo: RepoRef,
-  change: ProtectionChange,
-  context: { readonly deliveryId: string; readonly ownLogin: string; readonly branch: string; readonly now: Date },
-): Promise<"appended" | "already-recorded"> {
-  const existing = await findProtectionLog(gateway, repo, context.ownLogin);
+export async function appendMarkedEntry(gateway: AuditGateway, repo: RepoRef, wanted: MarkedEntry): Promise<"appended" | "already-recorded"> {
+  const existing = await findMarkedIssue(gateway, repo, wanted);
   const log = await createOnce({
-    what: `protection log of ${fullName(repo)}`,
+    what: `log issue ${wanted.marker} in ${fullName(repo)}`,
     found: existing?.number,
-    find: async () => (await findProtectionLog(gateway, repo, context.ownLogin))?.number,
-    create: () => gateway.createIssue(repo, { ...renderProtectionLogIssue(fullName(repo), context.branch), labels: [PROTECTION_LOG_LABEL], assignees: [] }),
+    find: async () => (await findMarkedIssue(gateway, repo, wanted))?.number,
+    create: () => gateway.createIssue(repo, { ...wanted.issue(), labels: [wanted.label], assignees: [] }),
   });
-  const since = new Date(context.now.getTime() - REDELIVERY_WINDOW_MS).toISOString();
-  const findEntry = async () =>
-    (await gateway.listIssueComments(repo, log.value, since)).find(
-      (comment) => isOwn(comment.author, context.ownLogin) && entryDelivery(comment.body) === deliveryToken(context.deliveryId),
-    );
-  const entry = await createOnce<{ readonly id: number }>({
-    what: `protection log entry of delivery ${context.deliveryId}`,
+  const entry = await createOnce<Pick<CommentFact, "id">>({
+    what: `log entry ${wanted.entryMarker} on ${fullName(repo)}#${log.value}`,
     ...(log.action === "created" ? { found: null } : {}),
-    find: findEntry,
-    create: async () => ({ id: await gateway.createComment(repo, log.value, renderProtectionEntry(change, context.deliveryId)) }),
+    find: async () => ownComment(await gateway.listIssueComments(repo, log.value, wanted.since), wanted.ownLogin, wanted.entryMarker),
+    create: async () => ({ id: await gateway.createComment(repo, log.value, wanted.body) }),
   });
   return entry.action === "created" ? "appended" : "already-recorded";
 }

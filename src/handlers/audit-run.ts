@@ -2,9 +2,10 @@
  * The merge audit's run, shared by every event that can start or refresh it (a merge, an edited
  * description, a comment, a pending re-check, a scheduler): read the merged pull request afresh
  * and its comments (the audit's own record among them), load the audit's inputs, judge them with
- * the pure rules, then write: issues first (the comment names them), labels, the comment. A
- * failed write is reported as failed, never as done; it marks the audit pending and fails the
- * run, so a redelivery or the next event in the repository completes it. Runs for the same pull
+ * the pure rules ({@link assessAudit}, which writes nothing: the merged-hotfix pipeline runs it
+ * read-only for the command line), then write ({@link publishAudit}): issues first (the comment
+ * names them), labels, the comment. A failed write is reported as failed, never as done; it
+ * marks the audit pending and fails the run, so a redelivery or the next event in the repository completes it. Runs for the same pull
  * request are serialised, and every write looks up its hidden marker first, so duplicated or
  * concurrent deliveries yield one comment and one of each issue.
  */
@@ -28,9 +29,11 @@ import {
 import { readAuditRecord } from "../model/records.js";
 import { classifyPullRequest } from "../rules/classify.js";
 import { openPostIncidentIssue } from "./post-incident.js";
-import { AUDIT_PENDING_LABEL, auditMerge, labelChanges, type AuditRecord, type IssueRef, type MergeAudit } from "../rules/merge-audit.js";
+import { AUDIT_PENDING_LABEL, auditMerge, labelChanges, type MergeAudit } from "../rules/merge-audit.js";
+import { type AuditRecord, type IssueRef } from "../model/merge.js";
 import { postIncidentDue } from "../rules/post-incident.js";
 import type { ReviewFact } from "../rules/types.js";
+import type { CommentFact, ReviewRequestFact } from "../model/merge.js";
 import { configFor, ownBotLogin, type Services } from "./services.js";
 
 /** The timed job kind a scheduler runs to re-check an audit (payload: {@link AuditRef}). */
@@ -163,25 +166,61 @@ export interface AuditResult {
   readonly comment: "created" | "updated" | "unchanged";
 }
 
-async function runAudit(gateway: AuditGateway, ref: AuditRef, policy: Policy, services: Services, log: Logger): Promise<AuditResult | null> {
-  const pr = await gateway.getMergedPullRequest(ref.repo, ref.number);
+/** What an audit judged, before anything is written: the pull request read afresh, the verdict and what it stood on. */
+export interface AuditAssessment {
+  readonly pr: MergedPullRequestData;
+  readonly audit: MergeAudit;
+  /** The app's record of an earlier audit of this very merge, when there is one: the requirements come from it. */
+  readonly recorded: AuditRecord | null;
+  /** The app's audit comment, when there is one. */
+  readonly existing: CommentFact | undefined;
+  readonly reviews: readonly ReviewFact[];
+  /** The review requests the audit read (only when a justification needed the timeline), for the hotfix log. */
+  readonly reviewRequests: readonly ReviewRequestFact[];
+  readonly ownLogin: string;
+  readonly now: Date;
+}
+
+/**
+ * Judges a merged pull request, reading only: reads it (afresh, through `read`), the app's
+ * audit comment and record, and the audit's inputs, then the pure rules. Null when there is
+ * nothing to audit (not merged, or not a hotfix). The app publishes the result; the command
+ * line's `audit` reports it.
+ */
+export async function assessAudit(
+  gateway: AuditGateway,
+  ref: AuditRef,
+  policy: Policy,
+  services: Services,
+  read: () => Promise<MergedPullRequestData> = () => gateway.getMergedPullRequest(ref.repo, ref.number),
+): Promise<AuditAssessment | null> {
+  const pr = await read();
   if (!pr.merged || !pr.mergedAt || classifyPullRequest(pr, policy).kind !== "hotfix") return null;
   const now = services.now();
-  const run: AuditRun = { gateway, repo: ref.repo, policy, ownLogin: await ownBotLogin(gateway, services), failures: new Failures() };
+  const ownLogin = await ownBotLogin(gateway, services);
   const comments = await gateway.listIssueComments(ref.repo, pr.number);
-  const existing = ownComment(comments, run.ownLogin, auditMarker(pr.number));
+  const existing = ownComment(comments, ownLogin, auditMarker(pr.number));
   const found = existing ? readAuditRecord(existing.body) : null;
   const recorded = found && found.mergeCommitSha === pr.mergeCommitSha ? found : null;
   const inputs = await loadAuditInputs(gateway, ref.repo, pr, policy, {
     recorded,
     comments,
-    ownLogin: run.ownLogin,
+    ownLogin,
     now,
-    protectionChangesSince: (since) => readProtectionChanges(gateway, ref.repo, run.ownLogin, since),
+    protectionChangesSince: (since) => readProtectionChanges(gateway, ref.repo, ownLogin, since),
   });
-  const audit = auditMerge(inputs, policy, now);
+  return { pr, audit: auditMerge(inputs, policy, now), recorded, existing, reviews: inputs.context.reviews, reviewRequests: inputs.context.reviewRequests ?? [], ownLogin, now };
+}
+
+/**
+ * Writes what an audit judged: issues first (the comment names them), labels, then the comment.
+ * Throws after writing the audit comment when another write failed.
+ */
+export async function publishAudit(gateway: AuditGateway, ref: AuditRef, policy: Policy, assessment: AuditAssessment, services: Services, log: Logger): Promise<AuditResult> {
+  const { pr, audit, recorded, existing, now } = assessment;
+  const run: AuditRun = { gateway, repo: ref.repo, policy, ownLogin: assessment.ownLogin, failures: new Failures() };
   const auditIssue = await settleAuditIssue(run, pr, audit, recorded);
-  const followUp = await ensureFollowUp(run, pr, audit, inputs.context.reviews, recorded);
+  const followUp = await ensureFollowUp(run, pr, audit, assessment.reviews, recorded);
   const incomplete = audit.ruleSuitePending || auditIssue.status === "failed" || followUp.status === "failed";
   const labelProblems = await applyLabels(run, pr, labelChanges(audit, pr.labels, policy, incomplete));
   const record = recordWith(audit, auditIssue, followUp);
@@ -194,6 +233,16 @@ async function runAudit(gateway: AuditGateway, ref: AuditRef, policy: Policy, se
   if (incomplete || !written.ok) await scheduleRecheck(ref, services, now);
   if (run.failures.errors.length > 0) throw new AggregateError(run.failures.errors, `merge audit of #${pr.number}: ${run.failures.errors.length} write(s) failed`);
   return { verdict: audit.verdict, justified: audit.justified, comment };
+}
+
+async function runAudit(gateway: AuditGateway, ref: AuditRef, policy: Policy, services: Services, log: Logger): Promise<AuditResult | null> {
+  const assessment = await assessAudit(gateway, ref, policy, services);
+  return assessment ? publishAudit(gateway, ref, policy, assessment, services, log) : null;
+}
+
+/** The lock under which the audit of one pull request runs: one run at a time per pull request. */
+export function auditLockKey(ref: AuditRef): string {
+  return `${fullName(ref.repo)}#${ref.number}`;
 }
 
 /**
@@ -221,7 +270,7 @@ export async function auditMergedPullRequest(gateway: AuditGateway, ref: AuditRe
     log.warn({ pr: ref.number, problems: config.problems.length }, "merged pull request not audited: invalid hotfix-guard configuration");
     return null;
   }
-  return services.locks.run(`${fullName(ref.repo)}#${ref.number}`, () => runAudit(gateway, ref, config.policy, services, log));
+  return services.locks.run(auditLockKey(ref), () => runAudit(gateway, ref, config.policy, services, log));
 }
 
 const lastPendingScan = new WeakMap<Services, Map<string, number>>();

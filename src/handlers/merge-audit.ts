@@ -1,5 +1,6 @@
 /**
- * The merge audit's step of the merged-hotfix pipeline (`merged-hotfix.ts`), and its own routes.
+ * The merge audit's step of the merged-hotfix pipeline (`merged-hotfix.ts`: assessed read-only by
+ * the command line's `audit`, assessed and published by the app), and its own routes.
  * A hotfix merged into the production branch → the merge audit. Admins must be able to trust
  * what it says, so it never reads `reviewDecision` after the merge: it rebuilds what was required
  * and what was present at `merged_at`, verifies any bypass justification and its authoriser, and
@@ -13,21 +14,43 @@
 import type { Context, Probot } from "probot";
 import { repoRef } from "../github/gateway.js";
 import { registerAuditCommentHandlers } from "./audit-comments.js";
-import { auditGatewayFor, auditMergedPullRequest, recheckPendingAudits } from "./audit-run.js";
+import {
+  assessAudit,
+  auditGatewayFor,
+  auditLockKey,
+  auditMergedPullRequest,
+  publishAudit,
+  recheckPendingAudits,
+  type AuditAssessment,
+  type AuditRef,
+} from "./audit-run.js";
 import { registerDirectPushHandler } from "./direct-push.js";
 import { registerProtectionChangeHandlers } from "./protection-changes.js";
-import type { MergedEvent } from "./merged-hotfix.js";
+import type { MergedEvent, MergedStep } from "./merged-hotfix.js";
 import { isOwnEvent, type Services } from "./services.js";
 
 /**
- * The audit step of a merged pull request (the merged-hotfix pipeline has guarded it and read the
- * configuration): audits it, then any pending audits of the repository.
+ * The audit step of a merged pull request (the merged-hotfix pipeline has read the configuration).
+ * Assessing reads the pull request afresh and judges the merge; publishing writes the verdict
+ * under the pull request's lock, then re-checks any pending audits of the repository.
  */
-export async function auditMerge(event: MergedEvent, services: Services): Promise<void> {
-  const { context, github, repo, installationId } = event;
-  const { number } = context.payload.pull_request;
-  await auditMergedPullRequest(github, { repo, number, ...(installationId === undefined ? {} : { installationId }) }, services, context.log);
-  await recheckPendingAudits(github, repo, services, context.log, number);
+export const auditMerge: MergedStep<AuditAssessment | null> = {
+  assess(event, services) {
+    return assessAudit(event.github, refOf(event), event.policy, services, event.read);
+  },
+  async publish(event, services, assessed) {
+    const ref = refOf(event);
+    await services.locks.run(auditLockKey(ref), async () => {
+      const assessment = await assessed();
+      if (assessment) await publishAudit(event.github, ref, event.policy, assessment, services, event.log);
+    });
+    await recheckPendingAudits(event.github, event.repo, services, event.log, event.pr.number);
+  },
+};
+
+function refOf(event: MergedEvent): AuditRef {
+  const { repo, pr, installationId } = event;
+  return { repo, number: pr.number, ...(installationId === undefined ? {} : { installationId }) };
 }
 
 /** A merged pull request's description was edited: audit it again, then any pending audits of the repository. */

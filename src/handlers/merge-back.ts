@@ -44,14 +44,11 @@ import {
   targetSpecs,
   withRows,
   type CleanupOutcome,
-  type HotfixFacts,
-  type MergedHotfix,
   type MergedPullRequest,
-  type ReminderState,
-  type Row,
   type TargetFacts,
   type TargetOutcome,
 } from "../rules/merge-back.js";
+import { type HotfixFacts, type MergedHotfix, type ReminderState, type Row } from "../model/merge-back.js";
 import {
   REMINDER_LABEL,
   closingCommentMarker,
@@ -65,7 +62,7 @@ import {
   renderReminderTitle,
 } from "../render/merge-back.js";
 import { parseReminder } from "../model/records.js";
-import type { MergedEvent } from "./merged-hotfix.js";
+import type { MergedEvent, MergedStep } from "./merged-hotfix.js";
 import { configFor, gatewayFor, isOwnEvent, ownBotLogin, repoOf, type Services } from "./services.js";
 
 /** The timed job that re-checks a repository's reminders when one comes due for escalation, or assesses a merged hotfix again. */
@@ -437,13 +434,16 @@ export async function assessMergeBack(reader: MergeBackReader, merged: MergedHot
 
 /**
  * A hotfix was merged into production: unless its reminder exists already (a duplicate or
- * redelivered event, which only refreshes it), find which targets have the fix and open the
- * reminder, or note that merge-back is complete. Returns the reminder's escalation still ahead.
+ * redelivered event, which only refreshes it), find which targets have the fix (`assess`, read
+ * only when needed) and open the reminder, or note that merge-back is complete. Returns the
+ * reminder's escalation still ahead.
  */
-async function trackMergedHotfix(run: MergeBackRun, merged: MergedHotfix): Promise<PendingEscalation | null> {
+async function trackMergedHotfix(run: MergeBackRun, merged: MergedHotfix, assess: () => Promise<MergeBackAssessment | null>): Promise<PendingEscalation | null> {
   const existing = (await findReminders(run, { state: "all", since: merged.mergedAt })).find((reminder) => reminder.state.hotfix.number === merged.number);
   if (existing) return existing.open ? refreshReminder(run, existing, "all", mergedPullRequestsOnce(run, existing.state.hotfix.since)) : null;
-  const { hotfix, rows, checks } = await assessMergeBack(run, merged);
+  const assessment = await assess();
+  if (!assessment) return null;
+  const { hotfix, rows, checks } = assessment;
   const state: ReminderState = {
     version: 1,
     repository: fullName(run.repo),
@@ -460,7 +460,8 @@ async function trackMergedHotfix(run: MergeBackRun, merged: MergedHotfix): Promi
 
 type ClosedPullRequest = Context<"pull_request.closed">["payload"]["pull_request"];
 
-function mergedHotfixOf(pr: ClosedPullRequest, repository: string): MergedHotfix | null {
+/** The merged hotfix a `pull_request.closed` payload describes, or null when it was not merged with a merge commit. */
+export function mergedHotfixOf(pr: ClosedPullRequest, repository: string): MergedHotfix | null {
   if (!pr.merged || !pr.merge_commit_sha || !pr.merged_at) return null;
   return {
     number: pr.number,
@@ -492,34 +493,47 @@ async function scheduleEscalations(installationId: number | undefined, repo: Rep
   }
 }
 
+/** The merged hotfix whose merge-back the event starts: merged into production as a hotfix, with a merge commit; else null. */
+async function mergedIntoProduction(event: MergedEvent): Promise<MergedHotfix | null> {
+  if (event.pr.baseRef !== event.policy.config.branches.production || event.classification.kind !== "hotfix") return null;
+  return event.hotfix();
+}
+
 /**
- * The merge-back step of a merged pull request (the merged-hotfix pipeline has guarded it and
- * read the configuration). Merged into production as a hotfix → track its merge-back (the push to
- * production that comes with the merge escalates other overdue reminders). Merged into a target
+ * The merge-back step of a merged pull request (the merged-hotfix pipeline has read the
+ * configuration). Assessing: for a hotfix merged into production, which targets have the fix
+ * ({@link assessMergeBack}; null for any other merge). Publishing: merged into production as a
+ * hotfix → track its merge-back (the push to production that comes with the merge escalates other
+ * overdue reminders), the assessment read only when no reminder exists yet; merged into a target
  * branch → re-check that branch's rows.
  */
-export async function trackMergeBack(event: MergedEvent, services: Services): Promise<void> {
-  const { context, github, repo, policy, installationId } = event;
-  const { pull_request: pr, repository } = context.payload;
-  const merged = mergedHotfixOf(pr, repository.full_name);
-  if (!merged) return;
-  const run = runFor(new OctokitMergeBackGateway(context.octokit), github, repo, policy, services, context.log);
-  if (pr.base.ref !== policy.config.branches.production) {
-    if (!isTargetBranch(pr.base.ref, policy)) return;
-    const pending = await inRepositoryOrder(services, repo, () => recheckMergeBacks(run, { target: pr.base.ref }));
-    await scheduleEscalations(installationId, repo, pending, services);
-    return;
-  }
-  if (event.classification.kind !== "hotfix") return;
-  const job = installationId === undefined ? null : { installationId, owner: repo.owner, repo: repo.repo, hotfix: merged, attempt: 0 };
-  try {
-    const pending = await inRepositoryOrder(services, repo, () => trackMergedHotfix(run, merged));
-    await scheduleEscalations(installationId, repo, pending ? [pending] : [], services);
-  } catch (error) {
-    if (job && isTransient(error)) await scheduleAssessment(job, error, services);
-    throw error;
-  }
-}
+export const trackMergeBack: MergedStep<MergeBackAssessment | null> = {
+  async assess(event) {
+    const merged = await mergedIntoProduction(event);
+    return merged ? assessMergeBack({ gateway: event.mergeBack, repo: event.repo, policy: event.policy }, merged) : null;
+  },
+  async publish(event, services, assessed) {
+    const { repo, policy, installationId } = event;
+    const merged = await event.hotfix();
+    if (!merged) return;
+    const run = runFor(event.mergeBack, event.github, repo, policy, services, event.log);
+    if (event.pr.baseRef !== policy.config.branches.production) {
+      if (!isTargetBranch(event.pr.baseRef, policy)) return;
+      const pending = await inRepositoryOrder(services, repo, () => recheckMergeBacks(run, { target: event.pr.baseRef }));
+      await scheduleEscalations(installationId, repo, pending, services);
+      return;
+    }
+    if (event.classification.kind !== "hotfix") return;
+    const job = installationId === undefined ? null : { installationId, owner: repo.owner, repo: repo.repo, hotfix: merged, attempt: 0 };
+    try {
+      const pending = await inRepositoryOrder(services, repo, () => trackMergedHotfix(run, merged, assessed));
+      await scheduleEscalations(installationId, repo, pending ? [pending] : [], services);
+    } catch (error) {
+      if (job && isTransient(error)) await scheduleAssessment(job, error, services);
+      throw error;
+    }
+  },
+};
 
 /** The run of one event: the repository, its policy, the clock, and the app's login when needed. */
 function runFor(gateway: MergeBackGateway, github: GithubGateway, repo: RepoRef, policy: Policy, services: Services, log: Logger): MergeBackRun {
@@ -598,7 +612,7 @@ async function scheduleAssessment(job: AssessmentJob, error: unknown, services: 
 async function assessAgain(run: MergeBackRun, job: AssessmentJob, services: Services): Promise<void> {
   const repo: RepoRef = { owner: job.owner, repo: job.repo };
   try {
-    const pending = await inRepositoryOrder(services, repo, () => trackMergedHotfix(run, job.hotfix));
+    const pending = await inRepositoryOrder(services, repo, () => trackMergedHotfix(run, job.hotfix, () => assessMergeBack(run, job.hotfix)));
     await scheduleEscalations(job.installationId, repo, pending ? [pending] : [], services);
   } catch (error) {
     if (!isTransient(error) || !services.scheduler) throw error;

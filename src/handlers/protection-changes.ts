@@ -4,14 +4,20 @@
  * protection read after the merge, so each change is appended to the repository's protection log
  * issue as it happens, and the audit of every merge reads the changes made while its pull
  * request was open. The log lives on GitHub (an issue with a hidden marker, one comment per
- * change) so it survives restarts and needs no database.
+ * change) so it survives restarts and needs no database. This handler renders the issue and the
+ * entry; the GitHub door appends them through the write policy, found again by the codec's markers.
  */
 import type { Context, Probot } from "probot";
-import { appendProtectionChange } from "../github/audit-publish.js";
-import { repoRef } from "../github/gateway.js";
+import { appendMarkedEntry } from "../github/audit-publish.js";
+import { fullName, repoRef } from "../github/gateway.js";
+import { deliveryMarker, PROTECTION_LOG_LABEL, protectionLogMarker } from "../model/records.js";
+import { renderProtectionEntry, renderProtectionLogIssue } from "../render/audit.js";
 import { protectionRuleCovers, rulesetCovers, type ProtectionChange, type RulesetScope } from "../rules/merge-audit.js";
 import { auditGatewayFor, recheckPendingAudits } from "./audit-run.js";
 import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
+
+/** How far back a duplicate delivery of a protection change is looked for: GitHub redelivers within three days. */
+const REDELIVERY_WINDOW_MS = 4 * 24 * 60 * 60_000;
 
 type ProtectionContext = Context<"branch_protection_rule" | "repository_ruleset">;
 
@@ -56,7 +62,15 @@ export async function handleProtectionChange(context: ProtectionContext, service
   if (change) {
     const ownLogin = await ownBotLogin(gateway, services);
     const result = await services.locks.run(`protection-log:${repository.full_name}`, () =>
-      appendProtectionChange(gateway, repo, change, { deliveryId: context.id, ownLogin, branch, now }),
+      appendMarkedEntry(gateway, repo, {
+        ownLogin,
+        label: PROTECTION_LOG_LABEL,
+        marker: protectionLogMarker(fullName(repo)),
+        issue: () => renderProtectionLogIssue(fullName(repo), branch),
+        entryMarker: deliveryMarker(context.id),
+        body: renderProtectionEntry(change, context.id),
+        since: new Date(now.getTime() - REDELIVERY_WINDOW_MS).toISOString(),
+      }),
     );
     context.log.info({ kind: change.kind, action: change.action, name: change.name, result }, "protection change recorded");
   }

@@ -7,6 +7,7 @@
  * which records nothing twice; the next page's key names its cursor, so it is queued once.
  */
 import type { ProbotOctokit } from "probot";
+import { createServices } from "../handlers/services.js";
 import { OctokitAuditGateway } from "../github/audit-gateway.js";
 import { repoRef, type AppIdentity } from "../github/gateway.js";
 import { OctokitMergeBackGateway } from "../github/merge-back-gateway.js";
@@ -68,12 +69,16 @@ export interface BackfillJobDeps {
 export async function runBackfillJob(octokit: ProbotOctokit, job: BackfillJob, deps: BackfillJobDeps): Promise<BackfillPage> {
   const repo = repoRef(job.repo);
   const now = deps.now();
+  const ownLogin = await deps.ownLogin();
+  const services = createServices({ now: deps.now, identity: deps.identity });
+  services.ownLogin = Promise.resolve(ownLogin);
   const page = await backfillPage(
     {
       repo,
       now,
       since: new Date(job.since),
-      ownLogin: await deps.ownLogin(),
+      ownLogin,
+      services,
       audit: new OctokitAuditGateway(octokit, deps.identity),
       mergeBack: new OctokitMergeBackGateway(octokit),
       recorder: deps.recorder,

@@ -14,7 +14,7 @@ import { fullName } from "../github/gateway.js";
 import { postIncidentMarker } from "../render/post-incident.js";
 import { classifyPullRequest } from "../rules/classify.js";
 import { postIncidentDue } from "../rules/post-incident.js";
-import type { Evidence } from "../rules/merge-back.js";
+import type { Evidence } from "../model/merge-back.js";
 import type { MergeBackTargetState } from "./model.js";
 import type { HotfixRecorder } from "./recorder.js";
 
@@ -29,6 +29,9 @@ export type IssueTimes = (number: number) => Promise<{ readonly createdAt: strin
 
 /** What one page of a backfill needs. */
 export interface BackfillRun extends JudgeRun {
+  readonly now: Date;
+  /** The app's bot login, whose post-incident issues count. */
+  readonly ownLogin: string;
   readonly since: Date;
   readonly recorder: HotfixRecorder;
   readonly issueTimes: IssueTimes;
@@ -67,7 +70,7 @@ function after(summary: MergedPullRequestSummary, cursor: BackfillCursor | null)
 /** Records what a judged hotfix says: the pull request's entry, reviews, merge and audit, merge-back, post-incident issue. */
 async function recordJudged(run: BackfillRun, policy: Policy, summary: MergedPullRequestSummary, judged: JudgedHotfix, followUps: readonly IssueFact[]): Promise<void> {
   const repo = fullName(run.repo);
-  const { pr, inputs, audit } = judged;
+  const { pr, audit } = judged;
   const fields = {
     number: pr.number,
     title: pr.title,
@@ -86,10 +89,10 @@ async function recordJudged(run: BackfillRun, policy: Policy, summary: MergedPul
   };
   const { recorder } = run;
   await recorder.pullRequest(repo, fields, policy);
-  for (const request of inputs.context.reviewRequests ?? []) {
+  for (const request of judged.reviewRequests) {
     if (request.kind === "requested") await recorder.reviewRequested(repo, { ...fields, updated_at: request.at }, { reviewer: request.reviewer, team: request.team }, null);
   }
-  for (const review of inputs.context.reviews) {
+  for (const review of judged.reviews) {
     if (review.submittedAt && review.state !== "PENDING") await recorder.review(repo, fields, { id: 0, user: { login: review.reviewer }, state: review.state, submitted_at: review.submittedAt });
   }
   const files = (await run.audit.listPullRequestFiles(run.repo, pr.number)).map((file) => file.filename);
@@ -117,7 +120,7 @@ async function recordJudged(run: BackfillRun, policy: Policy, summary: MergedPul
  */
 export async function backfillPage(run: BackfillRun, cursor: BackfillCursor | null, pageSize: number): Promise<BackfillPage> {
   const name = fullName(run.repo);
-  const { fullName: repository, policy } = await repositoryPolicy(run, name);
+  const { fullName: repository, defaultBranch, policy } = await repositoryPolicy(run, name);
   await run.recorder.settings(repository, policy);
   const merged = await run.audit.listMergedPullRequestsInto(run.repo, policy.config.branches.production, run.since.toISOString());
   const hotfixes = merged
@@ -130,7 +133,7 @@ export async function backfillPage(run: BackfillRun, cursor: BackfillCursor | nu
   const failures: { number: number; error: string }[] = [];
   for (const summary of page) {
     try {
-      await recordJudged(run, policy, summary, await judgeHotfix(run, policy, summary), followUps);
+      await recordJudged(run, policy, summary, await judgeHotfix(run, defaultBranch, summary), followUps);
       recorded.push(summary.number);
     } catch (error) {
       if ((error as { status?: number }).status === undefined) throw error;

@@ -10,7 +10,7 @@
 import type { ConfigResult } from "../config/load.js";
 import type { Policy } from "../config/policy.js";
 import { classifyPullRequest } from "../rules/classify.js";
-import type { ReminderState } from "../rules/merge-back.js";
+import type { ReminderState } from "../model/merge-back.js";
 import type { MergeAudit } from "../rules/merge-audit.js";
 import { expectedTag } from "../rules/post-incident.js";
 import { metricsSettings } from "../rules/hotfix-metrics.js";

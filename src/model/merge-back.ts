@@ -1,6 +1,7 @@
 /**
- * The facts of the target branches that the GitHub door reads and merge-back tracking judges.
- * The shared model, so neither side imports the other.
+ * The facts of the target branches that the GitHub door reads and merge-back tracking judges,
+ * and the reminder's state (the merged hotfix and each target's row) that the codec saves in the
+ * reminder issue. The shared model, so neither the door nor the codec imports the rules.
  */
 
 /** A pull request merged into some branch, as far as the evidence rule reads it. */
@@ -20,3 +21,70 @@ export interface TargetCommit {
 
 /** What the compare API says of `base...head`: `behind` and `identical` mean head is in base. */
 export type CompareStatus = "ahead" | "behind" | "identical" | "diverged";
+
+/** The merged pull request's own fields, as the `pull_request.closed` event delivers them. */
+export interface MergedHotfix {
+  readonly number: number;
+  readonly title: string;
+  readonly author: string;
+  readonly headRef: string;
+  readonly headSha: string;
+  /** False when the head branch lives in a fork: the app can neither use it as a head nor delete it. */
+  readonly headInRepository: boolean;
+  /** The merge commit GitHub created (for a squash, the squash commit; for a rebase, the last rebased commit). */
+  readonly mergeSha: string;
+  readonly mergedAt: string;
+}
+
+/** How the hotfix reached the production branch. */
+export type MergeMethod = "merge" | "squash-or-rebase";
+
+/** What the app knows about a merged hotfix; recorded in its reminder. */
+export interface HotfixFacts extends MergedHotfix {
+  readonly method: MergeMethod;
+  /** The hotfix pull request's own commits (merges excluded): cherry-pick trailers name these. */
+  readonly commits: readonly string[];
+  /** The earliest commit date of the hotfix: no back-merge or cherry-pick can be older. */
+  readonly since: string;
+}
+
+/** How the fix was found in a target. */
+export type Evidence =
+  | { readonly via: "ancestry"; readonly sha: string }
+  | { readonly via: "pull-request"; readonly number: number }
+  | { readonly via: "cherry-pick"; readonly shas: readonly string[] };
+
+/** A back-merge pull request the app opened (or found) for a target. */
+export interface BackMerge {
+  readonly number: number;
+  readonly head: string;
+  readonly state: "open" | "closed" | "merged";
+  /** GitHub's verdict on a clean merge; null while GitHub is still computing it. */
+  readonly mergeable: boolean | null;
+  /** When it cannot merge cleanly: the files both sides changed (the first few, and how many), or null when GitHub could not list them all. */
+  readonly conflicts?: { readonly files: readonly string[]; readonly total: number } | null;
+}
+
+/**
+ * One target branch of a reminder: done (with how the fix was found), missing, absent (a
+ * configured branch that does not exist), or released (a release branch merged into production
+ * after the reminder opened, which needs the fix no more).
+ */
+export type Row =
+  | { readonly target: string; readonly status: "done"; readonly evidence: Evidence; readonly backMerge?: BackMerge }
+  | { readonly target: string; readonly status: "missing"; readonly backMerge?: BackMerge; readonly backMergeError?: string }
+  | { readonly target: string; readonly status: "absent" }
+  | { readonly target: string; readonly status: "released" };
+
+/** Everything a reminder issue records: the issue is the durable record. */
+export interface ReminderState {
+  readonly version: 1;
+  /** `owner/name` of the repository. */
+  readonly repository: string;
+  /** The production branch the hotfix was merged into. */
+  readonly production: string;
+  readonly hotfix: HotfixFacts;
+  readonly rows: readonly Row[];
+  /** When the escalation comment was posted; null until then. */
+  readonly escalatedAt: string | null;
+}

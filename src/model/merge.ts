@@ -1,8 +1,10 @@
 /**
  * The facts of a merge that the GitHub door reads and the merge audit judges: the merged pull
  * request, what the production branch's protection required, the checks, comments and review
- * requests, and the recorded protection changes. The shared model, so neither side imports the other.
+ * requests, and the recorded protection changes; and the audit's record, which the codec saves in
+ * the audit comment. The shared model, so neither the door nor the codec imports the rules.
  */
+import type { JustificationFields, JustificationSource, JustificationVerdict, RecordedAuthority } from "./justification-form.js";
 import type { PullRequestFacts } from "./pull-request.js";
 
 /** A merged pull request, as `GET /pulls/{number}` returns it after the merge. */
@@ -77,4 +79,58 @@ export interface ReviewRequestFact {
   readonly reviewer: string | null;
   /** The requested team's slug, or null for a user request. */
   readonly team: string | null;
+}
+
+/** One requirement of the merge and whether it was met at `merged_at`. */
+export interface Requirement {
+  readonly source: "policy" | "github";
+  readonly title: string;
+  readonly required: string;
+  readonly present: string;
+  /** pending: GitHub's record may still arrive; it does not decide the verdict yet. */
+  readonly status: "met" | "unmet" | "unknown" | "pending";
+}
+
+/** A justification as it stood when a verdict was made on it. */
+export interface RecordedJustification {
+  readonly source: JustificationSource;
+  readonly fields: JustificationFields;
+  readonly fingerprint: string;
+  readonly verdict: JustificationVerdict;
+  readonly recordedAt: string;
+}
+
+/** An issue the audit opened, by repository and number. */
+export interface IssueRef {
+  readonly repo: string;
+  readonly number: number;
+}
+
+/** What the audit judged about the merge itself, kept in its record and read back at every run. */
+export interface JudgedMerge {
+  /** The requirements: recorded by an earlier audit, or judged afresh by the merge audit's rules. */
+  readonly requirements: readonly Requirement[];
+  readonly protectionChanges: readonly ProtectionChange[];
+  readonly rulesetsApply: boolean;
+  readonly ruleSuite: RuleSuiteLookup;
+  /** When the rule-suites API was last asked; null when it never was. */
+  readonly ruleSuiteCheckedAt: string | null;
+}
+
+/** What the audit keeps between runs, in a hidden part of its own comment. */
+export interface AuditRecord extends JudgedMerge {
+  readonly version: 1;
+  readonly pr: number;
+  readonly mergeCommitSha: string | null;
+  readonly auditedAt: string;
+  /** The fingerprint each justification form had when the audit first saw it, by source key. */
+  readonly seen: Readonly<Record<string, string>>;
+  readonly justification: RecordedJustification | null;
+  readonly auditIssue: IssueRef | null;
+  readonly auditIssueClosed: boolean;
+  readonly followUp: IssueRef | null;
+  /** Each authoriser's permission and teams as first judged, by lower-cased login: later runs judge with these. */
+  readonly authorities?: Readonly<Record<string, RecordedAuthority>>;
+  /** What changed after a verdict, such as an authorisation withdrawn by deleting its comment. */
+  readonly withdrawals?: readonly string[];
 }

@@ -1,15 +1,15 @@
 /**
  * The one codec for the state Hotfix Guard keeps on GitHub, in hidden blocks of what it writes:
- * the audit record (in the audit comment), protection-log entries (comments of the log issue),
+ * the audit record (in the audit comment), the protection log (its issue's marker and label, and
+ * its entries, comments of the log issue),
  * the merge-back reminder state (in the reminder body) and the release-tag marker (an item of the
  * post-incident issue). Renderers call it to embed the state, loaders and handlers to read it
  * back; every read validates with zod, so a hand-edited or forged block reads as nothing.
  */
 import { z } from "zod";
-import { JUSTIFICATION_FIELDS } from "../rules/justification.js";
-import type { AuditRecord, Requirement } from "../rules/merge-audit.js";
-import type { ReminderState } from "../rules/merge-back.js";
-import type { ProtectionChange } from "./merge.js";
+import { JUSTIFICATION_FIELDS } from "./justification-form.js";
+import type { AuditRecord, ProtectionChange, Requirement } from "./merge.js";
+import type { ReminderState } from "./merge-back.js";
 
 /** The encoded audit record never exceeds this; beyond it, its texts are cut further. */
 const RECORD_LIMIT = 22_000;
@@ -18,7 +18,6 @@ const RECORD_LIMIT = 22_000;
 
 const RECORD = /<!-- hotfix-guard:audit-record ([A-Za-z0-9_-]+) -->/;
 const ENTRY = /<!-- hotfix-guard:protection-change ([A-Za-z0-9_-]+) -->/;
-const DELIVERY = /<!-- hotfix-guard:delivery ([A-Za-z0-9-]{1,80}) -->/;
 
 const requirementSchema = z.object({
   source: z.enum(["policy", "github"]),
@@ -116,14 +115,22 @@ export function readAuditRecord(body: string): AuditRecord | null {
   return parsed.success ? (parsed.data as AuditRecord) : null;
 }
 
-/** A delivery id as a protection log entry keeps it. */
-export function deliveryToken(deliveryId: string): string {
-  return deliveryId.replace(/[^A-Za-z0-9-]/g, "").slice(0, 80);
+/** The label of the protection log issue, by which it is listed. */
+export const PROTECTION_LOG_LABEL = "hotfix:protection-log";
+
+/** The hidden marker of a repository's protection log issue. */
+export function protectionLogMarker(repo: string): string {
+  return `<!-- hotfix-guard:protection-log repo=${repo} -->`;
+}
+
+/** The hidden marker of the delivery that wrote a protection-log entry, by which a redelivery finds it. */
+export function deliveryMarker(deliveryId: string): string {
+  return `<!-- hotfix-guard:delivery ${deliveryId.replace(/[^A-Za-z0-9-]/g, "").slice(0, 80)} -->`;
 }
 
 /** The hidden lines of a protection-log entry: the change, encoded, and the delivery that wrote it. */
 export function protectionEntryBlock(change: ProtectionChange, deliveryId: string): string {
-  return [`<!-- hotfix-guard:protection-change ${encode(change)} -->`, `<!-- hotfix-guard:delivery ${deliveryToken(deliveryId)} -->`].join("\n");
+  return [`<!-- hotfix-guard:protection-change ${encode(change)} -->`, deliveryMarker(deliveryId)].join("\n");
 }
 
 /** The change a protection log entry records, or null. */
@@ -132,11 +139,6 @@ export function readProtectionEntry(body: string): ProtectionChange | null {
   if (!match) return null;
   const parsed = changeSchema.safeParse(decode(match[1] as string));
   return parsed.success ? parsed.data : null;
-}
-
-/** The delivery a protection log entry was written for, or null. */
-export function entryDelivery(body: string): string | null {
-  return DELIVERY.exec(body)?.[1] ?? null;
 }
 
 // ── Merge-back reminder state ──────────────────────────────────────────────────────────────────

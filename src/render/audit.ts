@@ -10,11 +10,12 @@
  */
 import type { Policy } from "../config/policy.js";
 import { excerpt, inlineCode } from "../rules/excerpt.js";
-import { JUSTIFICATION_FIELDS, type JustificationCheck } from "../rules/justification.js";
-import type { AuditRecord, IssueRef, MergeAudit, MergedPullRequest, ProtectionChange, PushedCommit, Requirement } from "../rules/merge-audit.js";
+import { JUSTIFICATION_FIELDS, type JustificationCheck } from "../model/justification-form.js";
+import type { MergeAudit, MergedPullRequest, ProtectionChange, PushedCommit } from "../rules/merge-audit.js";
+import type { AuditRecord, IssueRef, Requirement } from "../model/merge.js";
 import { fitBodyWithTail, fitIssueTitle } from "./limits.js";
 import { neutraliseMentions, neutraliseReferences, tableCell } from "./markdown.js";
-import { protectionEntryBlock, recordBlock } from "../model/records.js";
+import { protectionEntryBlock, protectionLogMarker, recordBlock } from "../model/records.js";
 
 const ZERO_WIDTH_SPACE = "\u200b";
 
@@ -74,11 +75,6 @@ export function directPushMarker(repo: string, after: string): string {
 /** The hidden marker of a refusal, naming the comment it answers. */
 export function refusalMarker(commentId: number): string {
   return `<!-- hotfix-guard:refusal comment=${commentId} -->`;
-}
-
-/** The hidden marker of a repository's protection log issue. */
-export function protectionLogMarker(repo: string): string {
-  return `<!-- hotfix-guard:protection-log repo=${repo} -->`;
 }
 
 

@@ -6,7 +6,8 @@
  * Pure; hostile text (PR titles, branch names) is escaped here and nowhere else.
  */
 import { inlineCode, listInProse } from "../rules/excerpt.js";
-import type { BackMerge, CleanupOutcome, Evidence, ReminderState, Row } from "../rules/merge-back.js";
+import type { CleanupOutcome } from "../rules/merge-back.js";
+import type { BackMerge, Evidence, ReminderState, Row } from "../model/merge-back.js";
 import { fitBody, fitBodyWithTail, fitIssueTitle, GITHUB_LIMITS } from "./limits.js";
 import { codeBlock, literalText, neutraliseMentions } from "./markdown.js";
 import { reminderMarker, stateBlock } from "../model/records.js";

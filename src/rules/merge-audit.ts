@@ -20,16 +20,18 @@ import {
   sourceKey,
   validateJustification,
   withdrawnConfirmation,
-  type RecordedAuthority,
   type JustificationCandidate,
   type JustificationContext,
+} from "./justification.js";
+import {
+  type RecordedAuthority,
   type JustificationFields,
   type JustificationSource,
   type JustificationVerdict,
-} from "./justification.js";
+} from "../model/justification-form.js";
 import { excerpt, listInProse } from "./excerpt.js";
 import type { PullRequestFacts, PullRequestSnapshot, ReviewFact, ReviewerFact } from "./types.js";
-import type { MergedPullRequest, RulesetRequirements, ClassicProtection, CheckRunFact, StatusFact, RuleSuiteLookup, ProtectionChange } from "../model/merge.js";
+import type { MergedPullRequest, RulesetRequirements, ClassicProtection, CheckRunFact, StatusFact, RuleSuiteLookup, ProtectionChange, AuditRecord, JudgedMerge, RecordedJustification, Requirement } from "../model/merge.js";
 export type { MergedPullRequest, RulesetRequirements, ClassicProtection, CheckRunFact, StatusFact, RuleSuiteLookup, ProtectionChange };
 
 const MINUTE_MS = 60_000;
@@ -43,16 +45,6 @@ const WRITE_PERMISSIONS = new Set(["admin", "maintain", "write"]);
 const MAX_RECORDED_TEXT = 600;
 /** At most this many justification forms are remembered (the description and the earliest comments), bounding the record. */
 const MAX_SEEN_FORMS = 50;
-
-/** One requirement of the merge and whether it was met at `merged_at`. */
-export interface Requirement {
-  readonly source: "policy" | "github";
-  readonly title: string;
-  readonly required: string;
-  readonly present: string;
-  /** pending: GitHub's record may still arrive; it does not decide the verdict yet. */
-  readonly status: "met" | "unmet" | "unknown" | "pending";
-}
 
 /** Everything fetched to judge the requirements, once, at the first audit. */
 export interface RequirementFacts {
@@ -68,50 +60,6 @@ export interface RequirementFacts {
   /** Commit statuses; null when no required context needed them. */
   readonly statuses: readonly StatusFact[] | null;
   readonly protectionChanges: readonly ProtectionChange[];
-}
-
-/** A justification as it stood when a verdict was made on it. */
-export interface RecordedJustification {
-  readonly source: JustificationSource;
-  readonly fields: JustificationFields;
-  readonly fingerprint: string;
-  readonly verdict: JustificationVerdict;
-  readonly recordedAt: string;
-}
-
-/** An issue the audit opened, by repository and number. */
-export interface IssueRef {
-  readonly repo: string;
-  readonly number: number;
-}
-
-/** What the audit judged about the merge itself, kept in its record and read back at every run. */
-export interface JudgedMerge {
-  /** The requirements: recorded by an earlier audit, or judged by {@link requirementsAtMerge}. */
-  readonly requirements: readonly Requirement[];
-  readonly protectionChanges: readonly ProtectionChange[];
-  readonly rulesetsApply: boolean;
-  readonly ruleSuite: RuleSuiteLookup;
-  /** When the rule-suites API was last asked; null when it never was. */
-  readonly ruleSuiteCheckedAt: string | null;
-}
-
-/** What the audit keeps between runs, in a hidden part of its own comment. */
-export interface AuditRecord extends JudgedMerge {
-  readonly version: 1;
-  readonly pr: number;
-  readonly mergeCommitSha: string | null;
-  readonly auditedAt: string;
-  /** The fingerprint each justification form had when the audit first saw it, by source key. */
-  readonly seen: Readonly<Record<string, string>>;
-  readonly justification: RecordedJustification | null;
-  readonly auditIssue: IssueRef | null;
-  readonly auditIssueClosed: boolean;
-  readonly followUp: IssueRef | null;
-  /** Each authoriser's permission and teams as first judged, by lower-cased login: later runs judge with these. */
-  readonly authorities?: Readonly<Record<string, RecordedAuthority>>;
-  /** What changed after a verdict, such as an authorisation withdrawn by deleting its comment. */
-  readonly withdrawals?: readonly string[];
 }
 
 /** A justification form changed or removed after the audit first recorded it. */

@@ -10,7 +10,7 @@ import { runCli } from "../../src/cli/cli.js";
 import { readOnlyOctokit, WriteRefusedError } from "../../src/cli/github-client.js";
 import { recordBlock } from "../../src/model/records.js";
 import { postIncidentMarker } from "../../src/render/post-incident.js";
-import type { AuditRecord } from "../../src/rules/merge-audit.js";
+import type { AuditRecord } from "../../src/model/merge.js";
 import { GitHubMock } from "../helpers/app.js";
 import { MERGE_SHA, OPENED_AT } from "../helpers/audit-builders.js";
 import { mergedPullObject } from "../helpers/audit-fixtures.js";

@@ -4,7 +4,8 @@
  * {@link MERGED_AT}: opened 13:00, approved 14:40, merged 14:50, audited 15:00 (NOW).
  */
 import { COMPLETE_BODY, HEAD_SHA, snapshot } from "./builders.js";
-import { fingerprintFields, type CommentFact, type JustificationCandidate, type JustificationContext, type JustificationFields } from "../../src/rules/justification.js";
+import { fingerprintFields, type CommentFact, type JustificationCandidate, type JustificationContext } from "../../src/rules/justification.js";
+import { type JustificationFields } from "../../src/model/justification-form.js";
 import type { AuditInputs, MergedPullRequest, RequirementFacts } from "../../src/rules/merge-audit.js";
 import type { ReviewFact } from "../../src/rules/types.js";
 

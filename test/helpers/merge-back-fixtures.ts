@@ -4,7 +4,7 @@
  * would hold them). Payloads come from `@octokit/webhooks-examples` via fixtures.ts.
  */
 import { renderReminderBody } from "../../src/render/merge-back.js";
-import type { HotfixFacts, ReminderState, Row } from "../../src/rules/merge-back.js";
+import type { HotfixFacts, ReminderState, Row } from "../../src/model/merge-back.js";
 import { HEAD_SHA, NOW } from "./builders.js";
 import { pullRequestEvent, pullRequestObject, pushEvent, type PullRequestShape } from "./fixtures.js";
 

@@ -20,7 +20,7 @@ import {
 } from "../helpers/merge-back-fixtures.js";
 import { MERGE_BACK_RECHECK, runMergeBackRecheck } from "../../src/handlers/merge-back.js";
 import type { Scheduler } from "../../src/handlers/services.js";
-import type { Row } from "../../src/rules/merge-back.js";
+import type { Row } from "../../src/model/merge-back.js";
 
 const SHORT_HEAD = HEAD_SHA.slice(0, 7);
 const SHORT_MERGE = MERGE_SHA.slice(0, 7);

@@ -1,10 +1,17 @@
 /**
  * A merged hotfix through the whole app: one pipeline handles the `pull_request.closed` delivery,
  * the merge audit first, then merge-back tracking, each writing its own items once; and an invalid
- * configuration shows on the merge commit instead of only in the logs.
+ * configuration shows on the merge commit instead of only in the logs. Run read-only (as the
+ * command line's `audit` runs it), the same pipeline judges the same and only reads.
  */
+import { ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
-import { HEAD_SHA } from "../helpers/builders.js";
+import { OctokitAuditGateway } from "../../src/github/audit-gateway.js";
+import { OctokitMergeBackGateway } from "../../src/github/merge-back-gateway.js";
+import { mergedHotfixOf } from "../../src/handlers/merge-back.js";
+import { MERGED_HOTFIX_STEPS, runMergedHotfix } from "../../src/handlers/merged-hotfix.js";
+import { createServices } from "../../src/handlers/services.js";
+import { HEAD_SHA, NOW } from "../helpers/builders.js";
 import { GitHubMock, testProbot } from "../helpers/app.js";
 import { MERGE_SHA } from "../helpers/audit-builders.js";
 import { mergedHotfixEvent, mergedPullObject } from "../helpers/audit-fixtures.js";
@@ -75,5 +82,49 @@ describe("a hotfix merged while the configuration is invalid", () => {
       `GET /repos/acme/payments/commits/${MERGE_SHA}/check-runs`,
       "POST /repos/acme/payments/check-runs",
     ]);
+  });
+});
+
+describe("the pipeline run read-only, as the command line's audit runs it", () => {
+  it("judges what the app publishes, with only the reads of the judgement: no write, no look for what a write would find", async () => {
+    const github = new GitHubMock().config(null);
+    const audit = new AuditMock(github);
+    const mergeBack = new MergeBackMock(github);
+    audit.pull(mergedPullObject()).listComments();
+    github.reviews([{ reviewer: "senior-bob", state: "APPROVED", commitId: HEAD_SHA, submittedAt: "2026-11-23T14:40:00Z" }]).files([
+      { filename: "src/payments/charge.ts" },
+      { filename: "src/payments/charge.test.ts" },
+    ]);
+    github.tags(["v1.4.2"]).permission("senior-bob", "write");
+    audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).checkRuns(HEAD_SHA, CHECKS_PASSED).listIssues("hotfix:protection-log").ruleSuites(403);
+    mergeBack.mergeCommit(MERGE_SHA, [MAIN_BEFORE, HEAD_SHA]).pullCommits(42, [{ sha: HEAD_SHA }]).branches("release/", []).compare("develop", HEAD_SHA, "diverged").closedPulls().commitsOf("develop");
+    const octokit = new ProbotOctokit({ auth: { token: "ghp_test" }, retry: { enabled: false }, throttle: { enabled: false } });
+    const gateway = new OctokitAuditGateway(octokit);
+    const services = createServices({ now: () => NOW });
+    services.ownLogin = Promise.resolve("hotfix-guard[bot]");
+    const repo = { owner: "acme", repo: "payments" };
+    const payload = mergedPullObject() as Parameters<typeof mergedHotfixOf>[0];
+
+    const outcome = await runMergedHotfix(
+      {
+        repo,
+        defaultBranch: "main",
+        github: gateway,
+        mergeBack: new OctokitMergeBackGateway(octokit),
+        pr: { number: 42, baseRef: "main", headRef: payload.head.ref, labels: [] },
+        read: () => gateway.getMergedPullRequest(repo, 42),
+        hotfix: async () => mergedHotfixOf(payload, "acme/payments"),
+      },
+      services,
+      MERGED_HOTFIX_STEPS,
+      { kind: "assess" },
+    );
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.requests.filter((request) => !request.startsWith("GET "))).toStrictEqual([]);
+    expect(outcome.kind).toBe("assessed");
+    const [judged, merge] = outcome.kind === "assessed" ? outcome.results : [null, null];
+    expect(judged?.audit.verdict).toBe("compliant");
+    expect(merge?.rows).toStrictEqual([{ target: "develop", status: "missing" }]);
   });
 });

@@ -9,7 +9,8 @@ import { auditInputs, bodyCandidate, mergedPr } from "../helpers/audit-builders.
 import { MAX_BODY_LENGTH } from "../../src/markdown/sections.js";
 import { readAuditRecord } from "../../src/model/records.js";
 import { auditMarker, renderAuditComment, renderAuditIssue, renderDirectPushIssue } from "../../src/render/audit.js";
-import { auditMerge, type Requirement } from "../../src/rules/merge-audit.js";
+import { auditMerge } from "../../src/rules/merge-audit.js";
+import { type Requirement } from "../../src/model/merge.js";
 
 const policy = policyFrom({ audit: { notify: { users: ["sec-lead"], teams: ["acme/admins"] } } });
 const huge = "x".repeat(MAX_BODY_LENGTH);

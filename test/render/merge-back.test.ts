@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { parseReminder } from "../../src/model/records.js";
 import { renderBackMergePullRequest, renderReminderBody, renderReminderTitle } from "../../src/render/merge-back.js";
-import type { Row } from "../../src/rules/merge-back.js";
+import type { Row } from "../../src/model/merge-back.js";
 import { HEAD_SHA } from "../helpers/builders.js";
 import { MERGE_SHA, reminderBody, reminderState } from "../helpers/merge-back-fixtures.js";
 

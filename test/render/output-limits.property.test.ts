@@ -23,8 +23,9 @@ import {
 } from "../../src/render/merge-back.js";
 import { postIncidentMarker, renderPostIncidentIssue } from "../../src/render/post-incident.js";
 import { MAX_FIELD_LENGTH } from "../../src/rules/justification.js";
-import { auditMerge, type Requirement } from "../../src/rules/merge-audit.js";
-import type { Row } from "../../src/rules/merge-back.js";
+import { auditMerge } from "../../src/rules/merge-audit.js";
+import { type Requirement } from "../../src/model/merge.js";
+import type { Row } from "../../src/model/merge-back.js";
 
 /** GitHub's limits, written out here so the test does not trust the module under test. */
 const GITHUB_LIMITS = { body: 65_536, issueTitle: 256 };

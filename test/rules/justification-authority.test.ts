@@ -21,7 +21,8 @@ import {
   type JustificationCandidate,
   type JustificationContext,
 } from "../../src/rules/justification.js";
-import { auditMerge, type AuditInputs, type Requirement } from "../../src/rules/merge-audit.js";
+import { auditMerge, type AuditInputs } from "../../src/rules/merge-audit.js";
+import { type Requirement } from "../../src/model/merge.js";
 
 const policy = policyFrom();
 const unmetCheck: Requirement = { source: "github", title: "GitHub: required check `ci`", required: "passing", present: "failure", status: "unmet" };

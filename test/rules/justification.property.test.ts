@@ -8,15 +8,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MAX_BODY_LENGTH } from "../../src/markdown/sections.js";
 import {
-  JUSTIFICATION_FIELDS,
   MAX_FIELD_LENGTH,
   fingerprintFields,
   mentionedLogins,
   parseHotfixCommands,
   parseJustification,
   parseTimestamp,
-  type JustificationFields,
 } from "../../src/rules/justification.js";
+import { JUSTIFICATION_FIELDS, type JustificationFields } from "../../src/model/justification-form.js";
 import { formMarkdown } from "../helpers/audit-builders.js";
 
 /** Strings from the characters Markdown and the form give meaning to. */

@@ -17,8 +17,8 @@ import {
   requirementsAtMerge,
   ruleSuiteNeedsLookup,
   rulesetCovers,
-  type Requirement,
 } from "../../src/rules/merge-audit.js";
+import { type Requirement } from "../../src/model/merge.js";
 
 const policy = policyFrom();
 const unmetCheck: Requirement = { source: "github", title: "GitHub: required check `ci`", required: "passing", present: "failure", status: "unmet" };

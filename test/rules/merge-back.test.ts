@@ -27,10 +27,9 @@ import {
   targetSpecs,
   withRows,
   type CompareStatus,
-  type Evidence,
-  type Row,
   type TargetFacts,
 } from "../../src/rules/merge-back.js";
+import { type Evidence, type Row } from "../../src/model/merge-back.js";
 import { HEAD_SHA, policyFrom } from "../helpers/builders.js";
 import { HOTFIX_BRANCH, MERGED_AT, MERGE_SHA, hotfixFacts, reminderState } from "../helpers/merge-back-fixtures.js";
 
