@@ -68,7 +68,8 @@ const DURATION = /^(\d{1,5})([hdw])$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const HOUR_MS = 3_600_000;
 const UNIT_MS: Record<string, number> = { h: HOUR_MS, d: 24 * HOUR_MS, w: 7 * 24 * HOUR_MS };
-const DEFAULT_API_URL = "https://api.github.com";
+/** GitHub's REST API root (github.com). */
+export const DEFAULT_API_BASE = "https://api.github.com";
 
 /** The configuration on the default branch is invalid: the app audits nothing until it is fixed. */
 export class InvalidConfiguration extends Error {
@@ -124,14 +125,32 @@ interface AuditArguments {
 }
 
 
-function parseArguments(io: CliIo): AuditArguments | null {
+/** What the commands that read a repository's merged hotfixes (`audit`, `backfill`) are given. */
+export interface RepositoryPeriodArguments {
+  readonly repo: RepoRef;
+  readonly since: Date;
+  readonly now: Date;
+  readonly token: string;
+  /** The REST API root, without a trailing slash. */
+  readonly apiUrl: string;
+  readonly appSlug: string;
+  readonly json: boolean;
+  readonly markdown: boolean;
+}
+
+/**
+ * Parses `<owner/repo> --since <period> [--token] [--json] [--markdown] [--api-url] [--app-slug]
+ * [--now]` for `command`; null when help was asked for. `markdown` says whether the command
+ * offers `--markdown`; `example` is the period its messages suggest.
+ */
+export function parseRepositoryPeriod(io: CliIo, command: string, offers: { readonly markdown: boolean; readonly example: string }): RepositoryPeriodArguments | null {
   const { values, positionals } = parseCommandLine({
     args: [...io.argv],
     options: {
       since: { type: "string" },
       token: { type: "string" },
       json: { type: "boolean" },
-      markdown: { type: "boolean" },
+      ...(offers.markdown ? { markdown: { type: "boolean" as const } } : {}),
       "api-url": { type: "string" },
       "app-slug": { type: "string" },
       now: { type: "string" },
@@ -142,21 +161,30 @@ function parseArguments(io: CliIo): AuditArguments | null {
   if (values.help) return null;
   const [name, ...extra] = positionals;
   const match = name === undefined ? null : REPOSITORY.exec(name);
-  if (!match || extra.length > 0) throw new UsageError(`give one repository as owner/name, for example: hotfix-guard audit acme/payments --since 30d${name ? ` (got "${positionals.join(" ")}")` : ""}.`);
+  if (!match || extra.length > 0) throw new UsageError(`give one repository as owner/name, for example: hotfix-guard ${command} acme/payments --since ${offers.example}${name ? ` (got "${positionals.join(" ")}")` : ""}.`);
   if (!values.since) throw new UsageError("--since is required: how far back to look, such as 30d, 2w, 720h or 2026-11-01.");
   const token = values.token ?? io.env.GITHUB_TOKEN;
   if (!token) throw new UsageError("no token: set GITHUB_TOKEN (or pass --token) to a GitHub token that can read the repository, for example GITHUB_TOKEN=$(gh auth token).");
-  if (values.json && values.markdown) throw new UsageError("choose one output: --json or --markdown.");
+  const markdown = (values as { markdown?: boolean }).markdown === true;
+  if (values.json && markdown) throw new UsageError("choose one output: --json or --markdown.");
   const now = parseNowOption(values.now);
   return {
     repo: { owner: match[1] as string, repo: match[2] as string },
     since: parseSince(values.since, now),
     now,
     token,
-    apiUrl: (values["api-url"] ?? DEFAULT_API_URL).replace(/\/+$/, ""),
+    apiUrl: (values["api-url"] ?? DEFAULT_API_BASE).replace(/\/+$/, ""),
     appSlug: values["app-slug"] ?? "hotfix-guard",
-    format: values.json ? "json" : values.markdown ? "markdown" : "text",
+    json: values.json === true,
+    markdown,
   };
+}
+
+function parseArguments(io: CliIo): AuditArguments | null {
+  const parsed = parseRepositoryPeriod(io, "audit", { markdown: true, example: "30d" });
+  if (!parsed) return null;
+  const { json, markdown, ...rest } = parsed;
+  return { ...rest, format: json ? "json" : markdown ? "markdown" : "text" };
 }
 
 // ── One hotfix ─────────────────────────────────────────────────────────────────────────────────
@@ -295,7 +323,7 @@ export async function auditCommand(io: CliIo): Promise<number> {
   }
   const name = `${args.repo.owner}/${args.repo.repo}`;
   const progress = new ProgressBar(io.stderr);
-  const octokit = readOnlyOctokit({ token: args.token, ...(args.apiUrl !== DEFAULT_API_URL ? { baseUrl: args.apiUrl } : {}), notify: (message) => progress.say(message) });
+  const octokit = readOnlyOctokit({ token: args.token, ...(args.apiUrl !== DEFAULT_API_BASE ? { baseUrl: args.apiUrl } : {}), notify: (message) => progress.say(message) });
   const ownLogin = `${args.appSlug}[bot]`;
   const services = createServices({ now: () => args.now });
   services.ownLogin = Promise.resolve(ownLogin);

@@ -14,9 +14,9 @@ import { OctokitMergeBackGateway } from "../github/merge-back-gateway.js";
 import { openDatabase } from "../store/database.js";
 import { migrate } from "../store/migrations.js";
 import { createServices } from "../handlers/services.js";
-import { InvalidConfiguration, parseSince } from "./audit.js";
+import { DEFAULT_API_BASE, InvalidConfiguration, parseRepositoryPeriod } from "./audit.js";
 import { describeFailure, isRequestFailure, readOnlyOctokit, WriteRefusedError } from "./github-client.js";
-import { EXIT_FAILED, EXIT_OK, parseCommandLine, parseNowOption, UsageError, writeLine, type CliIo } from "./io.js";
+import { EXIT_FAILED, EXIT_OK, writeLine, type CliIo } from "./io.js";
 import { configProblemsText, writeJson } from "./output.js";
 
 /** The help text of the command. */
@@ -44,8 +44,6 @@ Options:
 Exit codes: 0 every hotfix recorded, 1 one could not be read, GitHub refused, or the
 configuration is invalid, 2 wrong usage.`;
 
-const REPOSITORY = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/;
-const DEFAULT_API_URL = "https://api.github.com";
 /** Hotfixes judged per page; the command runs the pages one after another. */
 const PAGE_SIZE = 25;
 
@@ -66,36 +64,16 @@ export interface BackfillSummary {
 /**
  * Runs `backfill`.
  * @returns 0 when every hotfix in the period was recorded; 1 when one could not be, GitHub refused,
- * or the configuration is invalid; a {@link UsageError} (exit 2) for wrong usage.
+ * or the configuration is invalid; a usage error (exit 2) for wrong usage.
  */
 export async function backfillCommand(io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandLine({
-    args: [...io.argv],
-    options: {
-      since: { type: "string" },
-      token: { type: "string" },
-      json: { type: "boolean" },
-      "api-url": { type: "string" },
-      "app-slug": { type: "string" },
-      now: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-    allowPositionals: true,
-  });
-  if (values.help) {
+  const args = parseRepositoryPeriod(io, "backfill", { markdown: false, example: "180d" });
+  if (!args) {
     writeLine(io.stdout, BACKFILL_USAGE);
     return EXIT_OK;
   }
-  const [name, ...extra] = positionals;
-  const match = name === undefined ? null : REPOSITORY.exec(name);
-  if (!match || extra.length > 0) throw new UsageError(`give one repository as owner/name, for example: hotfix-guard backfill acme/payments --since 180d${name ? ` (got "${positionals.join(" ")}")` : ""}.`);
-  if (!values.since) throw new UsageError("--since is required: how far back to look, such as 180d, 26w or 2026-06-01.");
-  const token = values.token ?? io.env.GITHUB_TOKEN;
-  if (!token) throw new UsageError("no token: set GITHUB_TOKEN (or pass --token) to a GitHub token that can read the repository.");
-  const now = parseNowOption(values.now);
-  const since = parseSince(values.since, now);
-  const apiUrl = (values["api-url"] ?? DEFAULT_API_URL).replace(/\/+$/, "");
-  const octokit = readOnlyOctokit({ token, ...(apiUrl !== DEFAULT_API_URL ? { baseUrl: apiUrl } : {}), notify: (message) => writeLine(io.stderr, message) });
+  const { repo, since, now, token, apiUrl } = args;
+  const octokit = readOnlyOctokit({ token, ...(apiUrl !== DEFAULT_API_BASE ? { baseUrl: apiUrl } : {}), notify: (message) => writeLine(io.stderr, message) });
   let requests = 0;
   octokit.hook.before("request", () => {
     requests += 1;
@@ -107,8 +85,7 @@ export async function backfillCommand(io: CliIo): Promise<number> {
     const store = new HotfixLogStore(db, () => now);
     const problems: unknown[] = [];
     const recorder = new HotfixRecorder(store, () => now, { warn: (details) => problems.push(details) }, "backfill");
-    const repo = { owner: match[1] as string, repo: match[2] as string };
-    const ownLogin = `${values["app-slug"] ?? "hotfix-guard"}[bot]`;
+    const ownLogin = `${args.appSlug}[bot]`;
     const services = createServices({ now: () => now });
     services.ownLogin = Promise.resolve(ownLogin);
     const run: BackfillRun = {
@@ -149,7 +126,7 @@ export async function backfillCommand(io: CliIo): Promise<number> {
       requestsPerHotfix: recorded === 0 ? null : Math.round((requests / recorded) * 10) / 10,
       store: storeName,
     };
-    if (values.json) writeJson(io.stdout, summary);
+    if (args.json) writeJson(io.stdout, summary);
     else {
       writeLine(io.stdout, `${repository}: ${recorded} of ${hotfixes} hotfixes merged since ${summary.since.slice(0, 10)} recorded in the hotfix log (${storeName}).`);
       writeLine(io.stdout, `GitHub requests: ${requests}${summary.requestsPerHotfix === null ? "" : ` (${summary.requestsPerHotfix} per hotfix)`}.`);
@@ -158,7 +135,7 @@ export async function backfillCommand(io: CliIo): Promise<number> {
     return failures.length > 0 ? EXIT_FAILED : EXIT_OK;
   } catch (error) {
     if (error instanceof InvalidConfiguration) {
-      writeLine(io.stderr, `hotfix-guard backfill: the Hotfix Guard configuration of ${name} is invalid:`);
+      writeLine(io.stderr, `hotfix-guard backfill: the Hotfix Guard configuration of ${repo.owner}/${repo.repo} is invalid:`);
       writeLine(io.stderr, configProblemsText(error.problems, 100));
     } else if (isRequestFailure(error) || error instanceof WriteRefusedError) writeLine(io.stderr, `hotfix-guard backfill: ${describeFailure(error, apiUrl)}`);
     else throw error;
