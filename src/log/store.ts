@@ -268,15 +268,15 @@ export class HotfixLogStore implements HotfixLogReader {
 
   /**
    * What the metrics read of the same records as {@link history} (of every repository when
-   * `repos` is null), from their metric summaries: one text per repository, records in time order.
+   * `repos` is null), from their metric summaries: one text per repository.
    */
   private async metricsHistory(repos: readonly RepoName[] | null, window: MetricsWindow): Promise<MetricsRecord[]> {
     const since = new Date(Date.parse(window.since) - HISTORY_BEFORE_WINDOW_MS);
     const rows = await this.db.query<{ repo: string; summaries: string }>(
-      `SELECT repo, string_agg(metric_summary, ',' ORDER BY date_time, seq) AS summaries FROM hotfix_records
-       WHERE ($1::text[] IS NULL OR repo_key IN (SELECT unnest($1::text[]))) AND date_time >= $2 AND date_time < $3
+      `SELECT repo, string_agg(metric_summary, ',') AS summaries FROM hotfix_records
+       WHERE date_time >= $1 AND date_time < $2 ${repos ? "AND repo_key = ANY($3::text[])" : ""}
        GROUP BY repo ORDER BY repo`,
-      [repos?.map(repoKey) ?? null, since, window.until],
+      [since, window.until, ...(repos ? [repos.map(repoKey)] : [])],
     );
     return rows.flatMap((row) => (JSON.parse(`[${row.summaries}]`) as MetricSummary[]).map((summary) => summaryRecord(row.repo, summary)));
   }

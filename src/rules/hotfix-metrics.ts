@@ -207,6 +207,18 @@ function byTime(a: Timed, b: Timed): number {
   return (a.at ?? 0) - (b.at ?? 0) || a.record.sequence - b.record.sequence;
 }
 
+/** The records by repository (in order of first appearance), each repository's oldest first. */
+function inTimeByRepo(history: readonly Timed[]): Map<RepoName, Timed[]> {
+  const byRepo = new Map<RepoName, Timed[]>();
+  for (const entry of history) {
+    const list = byRepo.get(entry.record.repo);
+    if (list) list.push(entry);
+    else byRepo.set(entry.record.repo, [entry]);
+  }
+  for (const list of byRepo.values()) list.sort(byTime);
+  return byRepo;
+}
+
 /**
  * Repeat incidents among the hotfixes in the window: those naming the same incident reference as
  * another hotfix of the repository, and those changing a file that a hotfix of the repository
@@ -214,21 +226,14 @@ function byTime(a: Timed, b: Timed): number {
  * Returns the groups and the ids in the window that repeat an earlier hotfix.
  */
 export function repeatIncidents(history: readonly MetricsRecord[], window: MetricsWindow, settingsFor: (repo: RepoName) => MetricsSettings): { groups: RepeatIncident[]; repeating: Set<string> } {
-  return repeatsAmong(timed(history), boundsOf(window), settingsFor);
+  return repeatsAmong(inTimeByRepo(timed(history)), boundsOf(window), settingsFor);
 }
 
-function repeatsAmong(history: readonly Timed[], bounds: Bounds, settingsFor: (repo: RepoName) => MetricsSettings): { groups: RepeatIncident[]; repeating: Set<string> } {
+function repeatsAmong(byRepo: ReadonlyMap<RepoName, readonly Timed[]>, bounds: Bounds, settingsFor: (repo: RepoName) => MetricsSettings): { groups: RepeatIncident[]; repeating: Set<string> } {
   const groups: RepeatIncident[] = [];
   const repeating = new Set<string>();
   const key = (record: MetricsRecord) => `${record.repo}\u0000${record.id}`;
-  const byRepo = new Map<RepoName, Timed[]>();
-  for (const entry of history) {
-    const list = byRepo.get(entry.record.repo);
-    if (list) list.push(entry);
-    else byRepo.set(entry.record.repo, [entry]);
-  }
-  for (const [repo, entries] of byRepo) {
-    const sorted = entries.sort(byTime);
+  for (const [repo, sorted] of byRepo) {
     const references = new Map<string, Timed[]>();
     for (const entry of sorted) {
       const reference = normalisedReference(entry.record.incidentReference);
@@ -266,14 +271,15 @@ const PR_REFERENCE = /^#(\d{1,9})$/;
 /**
  * Quality escapes (seed 001 "hotfix-induced issues"): a hotfix reverted by a later pull request,
  * or named (by id or pull request number) by a later hotfix of the same repository. Counted when
- * the later one falls in the window.
+ * the later one falls in the window; listed by repository, oldest first.
  */
 export function qualityEscapes(history: readonly MetricsRecord[], window: MetricsWindow): QualityEscape[] {
-  return escapesAmong(timed(history), boundsOf(window));
+  return escapesAmong(inTimeByRepo(timed(history)), boundsOf(window));
 }
 
-function escapesAmong(history: readonly Timed[], bounds: Bounds): QualityEscape[] {
+function escapesAmong(byRepo: ReadonlyMap<RepoName, readonly Timed[]>, bounds: Bounds): QualityEscape[] {
   const escapes: QualityEscape[] = [];
+  const history = [...byRepo.values()].flat();
   let indexes: { byNumber: Map<string, Timed>; bySequence: Map<string, Timed> } | undefined;
   /** The records by pull request and by sequence number, built when a record first names another. */
   const find = (by: "byNumber" | "bySequence", key: string): Timed | undefined => {
@@ -317,7 +323,8 @@ function hours(ms: number): string {
  * The metrics of the records of `repos` over the window. `history` holds the repositories'
  * records (at least those up to the window's end; earlier ones find repeats and escapes);
  * `settingsFor` gives each repository's settings, the first repository's thresholds deciding
- * the warning signs of several together.
+ * the warning signs of several together. Lists of hotfixes go by repository (in the order of
+ * `history`), each repository's oldest first, whatever the order of `history` within a repository.
  */
 export function logMetrics(history: readonly MetricsRecord[], repos: readonly RepoName[], window: MetricsWindow, settingsFor: (repo: RepoName) => MetricsSettings, now: Date): LogMetrics {
   const wanted = new Set(repos.map((repo) => repo.toLowerCase()));
@@ -328,7 +335,9 @@ export function logMetrics(history: readonly MetricsRecord[], repos: readonly Re
     const at = time(record.dateTime);
     if ((at ?? 0) < bounds.until) own.push({ record, at });
   }
-  const records = own.filter((entry) => within(entry.at, bounds)).map((entry) => entry.record);
+  const byRepo = inTimeByRepo(own);
+  const records: MetricsRecord[] = [];
+  for (const entries of byRepo.values()) for (const entry of entries) if (within(entry.at, bounds)) records.push(entry.record);
   const perHotfix = records.map((record) => ({ record, metrics: hotfixMetrics(record, settingsFor(record.repo), now) }));
   const merged = records.filter((record) => record.mergedAt !== null);
   const audited = merged.filter((record) => record.audit !== null);
@@ -338,8 +347,8 @@ export function logMetrics(history: readonly MetricsRecord[], repos: readonly Re
   const lags = perHotfix.flatMap(({ metrics }) => metrics.mergeBack.flatMap((lag) => (lag.lagMs === null ? [] : [lag.lagMs])));
   const postMortems = perHotfix.map(({ metrics }) => metrics.postMortem.status);
   const due = postMortems.filter((status) => status !== "not-due" && status !== "open");
-  const { groups, repeating } = repeatsAmong(own, bounds, settingsFor);
-  const escapes = escapesAmong(own, bounds);
+  const { groups, repeating } = repeatsAmong(byRepo, bounds, settingsFor);
+  const escapes = escapesAmong(byRepo, bounds);
   const overScope = perHotfix.filter(({ metrics }) => metrics.overScope).map(({ record }) => record.id);
   const windowMs = Math.max(1, (time(window.until) ?? 0) - (time(window.since) ?? 0));
   const base = {
