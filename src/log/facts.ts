@@ -206,7 +206,8 @@ export function toRecord(stored: StoredRecord): HotfixRecord {
  * `hotfix_metric_summary`): the values of the facts the metrics read, copied as stored, in a
  * fixed order (the metrics read thousands at once). The audit and the post-incident issue, when
  * recorded, are one-item lists of the one value the metrics read of them; each merge-back target
- * is `[doneAt, timeKnown]`.
+ * is `[doneAt, timeKnown]`. A record's history summary is the first eight values: what repeats and
+ * quality escapes read of a record from before the window.
  */
 export type MetricSummary = readonly [
   pullRequest: number,
@@ -214,19 +215,19 @@ export type MetricSummary = readonly [
   incidentAt: unknown,
   openedAt: unknown,
   mergedAt: unknown,
-  deployedAt: unknown,
-  reviewRequestedAt: unknown,
-  reviewAt: unknown,
-  audit: readonly [verdict: unknown] | null,
-  postIncident: readonly [dueAt: unknown] | null,
-  postIncidentClosedAt: unknown,
-  mergeBack: Readonly<Record<string, readonly [doneAt: unknown, timeKnown: unknown]>> | null,
-  overScope: unknown,
   incidentReference: unknown,
   filesAffected: unknown,
-  reverts: unknown,
-  mentions: unknown,
   revertedBy: unknown,
+  deployedAt?: unknown,
+  reviewRequestedAt?: unknown,
+  reviewAt?: unknown,
+  audit?: readonly [verdict: unknown] | null,
+  postIncident?: readonly [dueAt: unknown] | null,
+  postIncidentClosedAt?: unknown,
+  mergeBack?: Readonly<Record<string, readonly [doneAt: unknown, timeKnown: unknown]>> | null,
+  overScope?: unknown,
+  reverts?: unknown,
+  mentions?: unknown,
 ];
 
 function summaryText(found: unknown): string | null {
@@ -244,7 +245,7 @@ function summaryList<T>(found: unknown, item: (value: unknown) => value is T): r
 const isString = (item: unknown): item is string => typeof item === "string";
 const isNumber = (item: unknown): item is number => typeof item === "number";
 
-function summaryTargets(targets: MetricSummary[11]): MetricsRecord["mergeBack"] {
+function summaryTargets(targets: MetricSummary[14]): MetricsRecord["mergeBack"] {
   if (targets === null || typeof targets !== "object") return NO_ITEMS;
   return Object.keys(targets)
     .sort((a, b) => a.localeCompare(b))
@@ -257,15 +258,16 @@ function summaryTargets(targets: MetricSummary[11]): MetricsRecord["mergeBack"] 
 
 /**
  * What the metrics read of a record, from its metric summary: the same values {@link toRecord}
- * gives for them from the whole fact set. A record in the log has at least one of its times (the
- * store orders and selects by them), so its `dateTime` is one of them.
+ * gives for them from the whole fact set. From a history summary, the values it leaves out read
+ * as absent. A record in the log has at least one of its times (the store orders and selects by
+ * them), so its `dateTime` is one of them.
  */
 export function summaryRecord(repo: string, summary: MetricSummary): MetricsRecord {
   const incidentAt = summaryText(summary[2]);
   const openedAt = summaryText(summary[3]);
   const mergedAt = summaryText(summary[4]);
-  const audit = summary[8];
-  const post = summary[9];
+  const audit = summary[11];
+  const post = summary[12];
   return {
     repo,
     id: hotfixId(summary[1]),
@@ -275,18 +277,18 @@ export function summaryRecord(repo: string, summary: MetricSummary): MetricsReco
     incidentAt,
     openedAt,
     mergedAt,
-    deployedAt: summaryText(summary[5]),
-    firstReviewRequestedAt: summaryText(summary[6]),
-    firstReviewAt: summaryText(summary[7]),
+    incidentReference: summaryText(summary[5]),
+    filesAffected: summaryList(summary[6], isString),
+    revertedBy: (summary[7] ?? null) as MetricsRecord["revertedBy"],
+    deployedAt: summaryText(summary[8]),
+    firstReviewRequestedAt: summaryText(summary[9]),
+    firstReviewAt: summaryText(summary[10]),
     audit: audit ? { verdict: audit[0] as RecordedAudit["verdict"] } : null,
-    postIncident: post ? { dueAt: (post[0] ?? null) as string | null, closedAt: summaryText(summary[10]) } : null,
-    mergeBack: summaryTargets(summary[11]),
-    overScope: summary[12] === true,
-    incidentReference: summaryText(summary[13]),
-    filesAffected: summaryList(summary[14], isString),
-    reverts: summaryList(summary[15], isNumber),
-    mentions: summaryList(summary[16], isString),
-    revertedBy: (summary[17] ?? null) as MetricsRecord["revertedBy"],
+    postIncident: post ? { dueAt: (post[0] ?? null) as string | null, closedAt: summaryText(summary[13]) } : null,
+    mergeBack: summaryTargets(summary[14]),
+    overScope: summary[15] === true,
+    reverts: summaryList(summary[16], isNumber),
+    mentions: summaryList(summary[17], isString),
   };
 }
 

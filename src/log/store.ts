@@ -17,6 +17,12 @@ import type { ExportOptions, HotfixDetail, HotfixLogReader, HotfixRecord, LogExp
 export const MAX_PER_PAGE = 100;
 /** Repeats and quality escapes look back this far before a window's start. */
 const HISTORY_BEFORE_WINDOW_MS = 180 * 24 * 3_600_000;
+/**
+ * Records this long before a window's start are read with their whole summary too: the store
+ * selects by the database's reading of a record's time, the metrics by JavaScript's, and for a
+ * time written without a zone the two can differ by the zone's offset.
+ */
+const SUMMARY_MARGIN_MS = 2 * 24 * 3_600_000;
 /** Two recorders allocating an id in one repository at once: the loser retries this often. */
 const ALLOCATION_ATTEMPTS = 5;
 
@@ -268,15 +274,17 @@ export class HotfixLogStore implements HotfixLogReader {
 
   /**
    * What the metrics read of the same records as {@link history} (of every repository when
-   * `repos` is null), from their metric summaries: one text per repository.
+   * `repos` is null), from their summaries, one text per repository: the history summary of a
+   * record from before the window, with a margin of {@link SUMMARY_MARGIN_MS} so that a record
+   * the metrics find in the window always has its whole summary.
    */
   private async metricsHistory(repos: readonly RepoName[] | null, window: MetricsWindow): Promise<MetricsRecord[]> {
-    const since = new Date(Date.parse(window.since) - HISTORY_BEFORE_WINDOW_MS);
+    const start = Date.parse(window.since);
     const rows = await this.db.query<{ repo: string; summaries: string }>(
-      `SELECT repo, string_agg(metric_summary, ',') AS summaries FROM hotfix_records
-       WHERE date_time >= $1 AND date_time < $2 ${repos ? "AND repo_key = ANY($3::text[])" : ""}
+      `SELECT repo, string_agg(CASE WHEN date_time >= $3 THEN metric_summary ELSE history_summary END, ',') AS summaries FROM hotfix_records
+       WHERE date_time >= $1 AND date_time < $2 ${repos ? "AND repo_key = ANY($4::text[])" : ""}
        GROUP BY repo ORDER BY repo`,
-      [since, window.until, ...(repos ? [repos.map(repoKey)] : [])],
+      [new Date(start - HISTORY_BEFORE_WINDOW_MS), window.until, new Date(start - SUMMARY_MARGIN_MS), ...(repos ? [repos.map(repoKey)] : [])],
     );
     return rows.flatMap((row) => (JSON.parse(`[${row.summaries}]`) as MetricSummary[]).map((summary) => summaryRecord(row.repo, summary)));
   }

@@ -172,8 +172,8 @@ describe.each(BACKENDS)("the window's metrics from the records' summaries on $na
 
   it("summarises the records written before the summary existed when the migration adds it", async () => {
     const expected = await fromFacts(REPOS);
-    await db.query("ALTER TABLE hotfix_records DROP COLUMN metric_summary");
-    await db.query("DROP FUNCTION hotfix_metric_summary(integer, integer, jsonb)");
+    await db.query("ALTER TABLE hotfix_records DROP COLUMN metric_summary, DROP COLUMN history_summary");
+    await db.query("DROP FUNCTION hotfix_metric_summary(integer, integer, jsonb, boolean)");
     await db.query("DELETE FROM schema_migrations WHERE version = 4");
     expect(await migrate(db)).toStrictEqual([4]);
     expect(await store.metrics(REPOS, WINDOW)).toStrictEqual(expected);
