@@ -276,16 +276,18 @@ export class HotfixLogStore implements HotfixLogReader {
    * What the metrics read of the same records as {@link history} (of every repository when
    * `repos` is null), from their summaries, one text per repository: the history summary of a
    * record from before the window, with a margin of {@link SUMMARY_MARGIN_MS} so that a record
-   * the metrics find in the window always has its whole summary.
+   * the metrics find in the window always has its whole summary. Repositories in the order of
+   * their names' code units (the database's collation may differ from one server to another).
    */
   private async metricsHistory(repos: readonly RepoName[] | null, window: MetricsWindow): Promise<MetricsRecord[]> {
     const start = Date.parse(window.since);
     const rows = await this.db.query<{ repo: string; summaries: string }>(
       `SELECT repo, string_agg(CASE WHEN date_time >= $3 THEN metric_summary ELSE history_summary END, ',') AS summaries FROM hotfix_records
        WHERE date_time >= $1 AND date_time < $2 ${repos ? "AND repo_key = ANY($4::text[])" : ""}
-       GROUP BY repo ORDER BY repo`,
+       GROUP BY repo`,
       [new Date(start - HISTORY_BEFORE_WINDOW_MS), window.until, new Date(start - SUMMARY_MARGIN_MS), ...(repos ? [repos.map(repoKey)] : [])],
     );
+    rows.sort((a, b) => (a.repo < b.repo ? -1 : a.repo > b.repo ? 1 : 0));
     return rows.flatMap((row) => (JSON.parse(`[${row.summaries}]`) as MetricSummary[]).map((summary) => summaryRecord(row.repo, summary)));
   }
 

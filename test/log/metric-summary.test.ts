@@ -137,7 +137,7 @@ describe.each(BACKENDS)("the window's metrics from the records' summaries on $na
   async function fromFacts(repos: readonly string[], exactly = false): Promise<LogMetrics> {
     const rows = await db.query<{ repo: string; pr: number; seq: number; facts: FactSet | string; source: RecordSource; updated_at: Date | string }>(
       `SELECT repo, pr, seq, facts, source, updated_at FROM hotfix_records
-       WHERE (CASE WHEN $4::boolean THEN repo ELSE lower(repo) END) = ANY($1::text[]) AND date_time >= $2 AND date_time < $3 ORDER BY repo, date_time, seq`,
+       WHERE (CASE WHEN $4::boolean THEN repo ELSE lower(repo) END) = ANY($1::text[]) AND date_time >= $2 AND date_time < $3 ORDER BY repo COLLATE "C", date_time, seq`,
       [exactly ? repos : repos.map((repo) => repo.toLowerCase()), new Date(Date.parse(WINDOW.since) - 180 * DAY), WINDOW.until, exactly],
     );
     const history = rows.map((row) =>
