@@ -5,7 +5,8 @@
  * own time wins per fact), and the event is inserted under its natural key
  * `(repository, pull request, kind, subject)`, so a redelivered, reordered or backfilled event is
  * recorded once and the timeline is ordered by the events' own times. Reading implements
- * {@link HotfixLogReader}: the list, one hotfix with its timeline, metrics and exports.
+ * {@link HotfixLogReader}: the list, one hotfix with its timeline, metrics and exports; a window's
+ * metrics read each record's compact summary (migration 4), not its whole fact set.
  */
 import type { Queryable } from "../store/database.js";
 import { DEFAULT_METRICS_SETTINGS, hotfixMetrics, logMetrics, type MetricsSettings } from "../rules/hotfix-metrics.js";
