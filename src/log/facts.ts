@@ -6,7 +6,7 @@
  * a backfill converge on the same record. This module names the facts and turns a stored set
  * back into a {@link HotfixRecord}.
  */
-import type { HotfixRecord, MergeBackTargetState, PostIncidentState, RecordedAudit, RecordSource, RecordedTag, TimelineEventKind } from "./model.js";
+import type { HotfixRecord, MergeBackTargetState, MetricsRecord, PostIncidentState, RecordedAudit, RecordSource, RecordedTag, TimelineEventKind } from "./model.js";
 
 /** One stored fact: its value and its own time in epoch ms. */
 export interface StoredFact {
@@ -198,6 +198,97 @@ export function toRecord(stored: StoredRecord): HotfixRecord {
     firstReviewAt: text(facts, FIRST.reviewAt),
     overScope: value<boolean>(facts, "overScope") === true,
     revertedBy,
+  };
+}
+
+/**
+ * A record's metric summary as the store keeps it beside the facts (migration 4,
+ * `hotfix_metric_summary`): the values of the facts the metrics read, copied as stored, in a
+ * fixed order (the metrics read thousands at once). The audit and the post-incident issue, when
+ * recorded, are one-item lists of the one value the metrics read of them; each merge-back target
+ * is `[doneAt, timeKnown]`. A record's history summary is the first eight values: what repeats and
+ * quality escapes read of a record from before the window.
+ */
+export type MetricSummary = readonly [
+  pullRequest: number,
+  sequence: number,
+  incidentAt: unknown,
+  openedAt: unknown,
+  mergedAt: unknown,
+  incidentReference: unknown,
+  filesAffected: unknown,
+  revertedBy: unknown,
+  deployedAt?: unknown,
+  reviewRequestedAt?: unknown,
+  reviewAt?: unknown,
+  audit?: readonly [verdict: unknown] | null,
+  postIncident?: readonly [dueAt: unknown] | null,
+  postIncidentClosedAt?: unknown,
+  mergeBack?: Readonly<Record<string, readonly [doneAt: unknown, timeKnown: unknown]>> | null,
+  overScope?: unknown,
+  reverts?: unknown,
+  mentions?: unknown,
+];
+
+function summaryText(found: unknown): string | null {
+  return typeof found === "string" ? found : null;
+}
+
+const NO_ITEMS: readonly never[] = [];
+
+/** The stored list's items of the type (the stored list itself when they all are). */
+function summaryList<T>(found: unknown, item: (value: unknown) => value is T): readonly T[] {
+  if (!Array.isArray(found)) return NO_ITEMS;
+  return found.every(item) ? found : found.filter(item);
+}
+
+const isString = (item: unknown): item is string => typeof item === "string";
+const isNumber = (item: unknown): item is number => typeof item === "number";
+
+function summaryTargets(targets: MetricSummary[14]): MetricsRecord["mergeBack"] {
+  if (targets === null || typeof targets !== "object") return NO_ITEMS;
+  return Object.keys(targets)
+    .sort((a, b) => a.localeCompare(b))
+    .map((target) => {
+      const [doneAt, timeKnown] = targets[target] as readonly [unknown, unknown];
+      const done = (doneAt ?? null) as string | null;
+      return timeKnown === false ? { target, doneAt: done, timeKnown: false } : { target, doneAt: done };
+    });
+}
+
+/**
+ * What the metrics read of a record, from its metric summary: the same values {@link toRecord}
+ * gives for them from the whole fact set. From a history summary, the values it leaves out read
+ * as absent. A record in the log has at least one of its times (the store orders and selects by
+ * them), so its `dateTime` is one of them.
+ */
+export function summaryRecord(repo: string, summary: MetricSummary): MetricsRecord {
+  const incidentAt = summaryText(summary[2]);
+  const openedAt = summaryText(summary[3]);
+  const mergedAt = summaryText(summary[4]);
+  const audit = summary[11];
+  const post = summary[12];
+  return {
+    repo,
+    id: hotfixId(summary[1]),
+    sequence: summary[1],
+    pullRequest: summary[0],
+    dateTime: incidentAt ?? openedAt ?? mergedAt ?? "",
+    incidentAt,
+    openedAt,
+    mergedAt,
+    incidentReference: summaryText(summary[5]),
+    filesAffected: summaryList(summary[6], isString),
+    revertedBy: (summary[7] ?? null) as MetricsRecord["revertedBy"],
+    deployedAt: summaryText(summary[8]),
+    firstReviewRequestedAt: summaryText(summary[9]),
+    firstReviewAt: summaryText(summary[10]),
+    audit: audit ? { verdict: audit[0] as RecordedAudit["verdict"] } : null,
+    postIncident: post ? { dueAt: (post[0] ?? null) as string | null, closedAt: summaryText(summary[13]) } : null,
+    mergeBack: summaryTargets(summary[14]),
+    overScope: summary[15] === true,
+    reverts: summaryList(summary[16], isNumber),
+    mentions: summaryList(summary[17], isString),
   };
 }
 

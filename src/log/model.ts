@@ -170,6 +170,37 @@ export interface HotfixRecord {
   readonly revertedBy?: { readonly pullRequest: number; readonly at: IsoTime } | null;
 }
 
+/**
+ * What the metrics read of a record: a {@link HotfixRecord} is one, and so is the store's
+ * compact summary of a record (which keeps only these values, so that a window's metrics over
+ * many repositories need not read every record's whole fact set).
+ */
+export interface MetricsRecord
+  extends Pick<
+    HotfixRecord,
+    | "repo"
+    | "id"
+    | "sequence"
+    | "pullRequest"
+    | "dateTime"
+    | "incidentAt"
+    | "openedAt"
+    | "mergedAt"
+    | "deployedAt"
+    | "incidentReference"
+    | "filesAffected"
+    | "reverts"
+    | "mentions"
+    | "firstReviewRequestedAt"
+    | "firstReviewAt"
+    | "overScope"
+    | "revertedBy"
+  > {
+  readonly audit: Pick<RecordedAudit, "verdict"> | null;
+  readonly mergeBack: readonly Pick<MergeBackTargetState, "target" | "doneAt" | "timeKnown">[];
+  readonly postIncident: Pick<PostIncidentState, "dueAt" | "closedAt"> | null;
+}
+
 /** What happened to a hotfix, in the order of its timeline. */
 export type TimelineEventKind =
   | "branch-created"

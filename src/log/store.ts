@@ -5,18 +5,25 @@
  * own time wins per fact), and the event is inserted under its natural key
  * `(repository, pull request, kind, subject)`, so a redelivered, reordered or backfilled event is
  * recorded once and the timeline is ordered by the events' own times. Reading implements
- * {@link HotfixLogReader}: the list, one hotfix with its timeline, metrics and exports.
+ * {@link HotfixLogReader}: the list, one hotfix with its timeline, metrics and exports; a window's
+ * metrics read each record's compact summary (migration 4), not its whole fact set.
  */
 import type { Queryable } from "../store/database.js";
 import { DEFAULT_METRICS_SETTINGS, hotfixMetrics, logMetrics, type MetricsSettings } from "../rules/hotfix-metrics.js";
 import { csvExport, markdownExport } from "./export.js";
-import { sequenceOf, toRecord, type EventInput, type FactSet, type StoredRecord } from "./facts.js";
-import type { ExportOptions, HotfixDetail, HotfixLogReader, HotfixRecord, LogExport, LogFilter, LogMetrics, LogPage, MetricsWindow, PageRequest, RecordSource, RepoName, TimelineEvent } from "./model.js";
+import { sequenceOf, summaryRecord, toRecord, type EventInput, type FactSet, type MetricSummary, type StoredRecord } from "./facts.js";
+import type { ExportOptions, HotfixDetail, HotfixLogReader, HotfixRecord, LogExport, LogFilter, LogMetrics, LogPage, MetricsRecord, MetricsWindow, PageRequest, RecordSource, RepoName, TimelineEvent } from "./model.js";
 
 /** A page holds at most this many records. */
 export const MAX_PER_PAGE = 100;
 /** Repeats and quality escapes look back this far before a window's start. */
 const HISTORY_BEFORE_WINDOW_MS = 180 * 24 * 3_600_000;
+/**
+ * Records this long before a window's start are read with their whole summary too: the store
+ * selects by the database's reading of a record's time, the metrics by JavaScript's, and for a
+ * time written without a zone the two can differ by the zone's offset.
+ */
+const SUMMARY_MARGIN_MS = 2 * 24 * 3_600_000;
 /** Two recorders allocating an id in one repository at once: the loser retries this often. */
 const ALLOCATION_ATTEMPTS = 5;
 
@@ -77,9 +84,6 @@ function repoKey(repo: string): string {
 }
 
 const RECORD_COLUMNS = "repo, pr, seq, facts, source, updated_at";
-/** The record's columns without the text and links no metric reads (the description's sections, title, branch, links). */
-const METRIC_COLUMNS =
-  "repo, pr, seq, facts - ARRAY['problem', 'impact', 'whyEmergency', 'changeMade', 'rollbackPlan', 'rootCause', 'riskAccepted', 'monitoring', 'title', 'headRef', 'link:pullRequest', 'link:auditComment', 'tag', 'reminderIssue'] AS facts, source, updated_at";
 
 /** The event's columns as parameters from `$start` on. */
 function eventValues(start: number): string {
@@ -262,22 +266,41 @@ export class HotfixLogStore implements HotfixLogReader {
     return { record, timeline, metrics: hotfixMetrics(record, settingsFor(repo), this.now()) };
   }
 
-  /** The records of the repositories from before the window (for repeats and escapes) to its end; `full` keeps the description's text. */
-  private async history(repos: readonly RepoName[], window: MetricsWindow, full = false): Promise<HotfixRecord[]> {
+  /** The records of the repositories from before the window (for repeats and escapes) to its end. */
+  private async history(repos: readonly RepoName[], window: MetricsWindow): Promise<HotfixRecord[]> {
     const since = new Date(Date.parse(window.since) - HISTORY_BEFORE_WINDOW_MS);
-    const rows = await this.db.query<RecordRow>(`SELECT ${full ? RECORD_COLUMNS : METRIC_COLUMNS} FROM hotfix_records WHERE repo_key = ANY($1::text[]) AND date_time >= $2 AND date_time < $3`, [repos.map(repoKey), since, window.until]);
+    const rows = await this.db.query<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM hotfix_records WHERE repo_key = ANY($1::text[]) AND date_time >= $2 AND date_time < $3`, [repos.map(repoKey), since, window.until]);
     return rows.map((row) => toRecord(storedRecord(row)));
+  }
+
+  /**
+   * What the metrics read of the same records as {@link history} (of every repository when
+   * `repos` is null), from their summaries, one text per repository: the history summary of a
+   * record from before the window, with a margin of {@link SUMMARY_MARGIN_MS} so that a record
+   * the metrics find in the window always has its whole summary. Repositories in the order of
+   * their names' code units (the database's collation may differ from one server to another).
+   */
+  private async metricsHistory(repos: readonly RepoName[] | null, window: MetricsWindow): Promise<MetricsRecord[]> {
+    const start = Date.parse(window.since);
+    const rows = await this.db.query<{ repo: string; summaries: string }>(
+      `SELECT repo, string_agg(CASE WHEN date_time >= $3 THEN metric_summary ELSE history_summary END, ',') AS summaries FROM hotfix_records
+       WHERE date_time >= $1 AND date_time < $2 ${repos ? "AND repo_key = ANY($4::text[])" : ""}
+       GROUP BY repo`,
+      [new Date(start - HISTORY_BEFORE_WINDOW_MS), window.until, new Date(start - SUMMARY_MARGIN_MS), ...(repos ? [repos.map(repoKey)] : [])],
+    );
+    rows.sort((a, b) => (a.repo < b.repo ? -1 : a.repo > b.repo ? 1 : 0));
+    return rows.flatMap((row) => (JSON.parse(`[${row.summaries}]`) as MetricSummary[]).map((summary) => summaryRecord(row.repo, summary)));
   }
 
   /** The metrics of one repository or several together over the window. */
   async metrics(repos: RepoName | readonly RepoName[], window: MetricsWindow): Promise<LogMetrics> {
     const list = typeof repos === "string" ? [repos] : [...repos];
-    const [history, settingsFor] = await Promise.all([this.history(list, window), this.settings(list)]);
+    const [history, settingsFor] = await Promise.all([this.metricsHistory(list, window), this.settings(list)]);
     return logMetrics(history, list, window, settingsFor, this.now());
   }
 
   private async exportData(repos: readonly RepoName[], window: MetricsWindow): Promise<LogExport> {
-    const [history, settingsFor] = await Promise.all([this.history(repos, window, true), this.settings(repos)]);
+    const [history, settingsFor] = await Promise.all([this.history(repos, window), this.settings(repos)]);
     const now = this.now();
     const inWindow = history
       .filter((record) => Date.parse(record.dateTime) >= Date.parse(window.since))
@@ -307,11 +330,8 @@ export class HotfixLogStore implements HotfixLogReader {
 
   /** The metrics of every repository with records, each on its own, from one read (for the gauges). */
   async metricsPerRepository(window: MetricsWindow): Promise<LogMetrics[]> {
-    const since = new Date(Date.parse(window.since) - HISTORY_BEFORE_WINDOW_MS);
-    const rows = await this.db.query<RecordRow>(`SELECT ${METRIC_COLUMNS} FROM hotfix_records WHERE date_time >= $1 AND date_time < $2`, [since, window.until]);
-    const byRepo = new Map<string, HotfixRecord[]>();
-    for (const row of rows) {
-      const record = toRecord(storedRecord(row));
+    const byRepo = new Map<string, MetricsRecord[]>();
+    for (const record of await this.metricsHistory(null, window)) {
       const list = byRepo.get(record.repo);
       if (list) list.push(record);
       else byRepo.set(record.repo, [record]);

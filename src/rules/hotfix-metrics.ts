@@ -8,9 +8,9 @@
 import type { HotfixConfig } from "../config/schema.js";
 import type {
   HotfixMetrics,
-  HotfixRecord,
   LogMetrics,
   MergeBackLag,
+  MetricsRecord,
   MetricsWindow,
   MonthlyCount,
   PostMortemStatus,
@@ -87,19 +87,19 @@ function span(from: string | null | undefined, to: string | null | undefined): n
 // ── One hotfix ─────────────────────────────────────────────────────────────────────────────────
 
 /** Time to resolution: from the incident's own time (else the PR's opening) to merged and to deployed. */
-export function resolutionTime(record: HotfixRecord): ResolutionTime {
+export function resolutionTime(record: MetricsRecord): ResolutionTime {
   const incident = record.incidentAt !== null && time(record.incidentAt) !== null;
   const startedAt = incident ? record.incidentAt : record.openedAt;
   return { from: incident ? "incident" : "pr-opened", startedAt, toMergedMs: span(startedAt, record.mergedAt), toDeployedMs: span(startedAt, record.deployedAt) };
 }
 
 /** Review wait: from the first review request (else the PR's opening) to the first review. */
-export function reviewWait(record: HotfixRecord): number | null {
+export function reviewWait(record: MetricsRecord): number | null {
   return span(record.firstReviewRequestedAt ?? record.openedAt, record.firstReviewAt ?? null);
 }
 
 /** Lag per merge-back target after the merge; a pending target past the escalation time is overdue. */
-export function mergeBackLags(record: HotfixRecord, settings: MetricsSettings, now: Date): MergeBackLag[] {
+export function mergeBackLags(record: MetricsRecord, settings: MetricsSettings, now: Date): MergeBackLag[] {
   const merged = time(record.mergedAt);
   return record.mergeBack.map((target) => ({
     target: target.target,
@@ -109,7 +109,7 @@ export function mergeBackLags(record: HotfixRecord, settings: MetricsSettings, n
 }
 
 /** Whether the post-incident review was closed within its due time. */
-export function postMortemStatus(record: HotfixRecord, settings: MetricsSettings, now: Date): PostMortemStatus {
+export function postMortemStatus(record: MetricsRecord, settings: MetricsSettings, now: Date): PostMortemStatus {
   const merged = time(record.mergedAt);
   if (merged === null) return { status: "not-due" };
   const post = record.postIncident;
@@ -122,7 +122,7 @@ export function postMortemStatus(record: HotfixRecord, settings: MetricsSettings
 }
 
 /** Every per-hotfix metric. */
-export function hotfixMetrics(record: HotfixRecord, settings: MetricsSettings, now: Date): HotfixMetrics {
+export function hotfixMetrics(record: MetricsRecord, settings: MetricsSettings, now: Date): HotfixMetrics {
   return {
     repo: record.repo,
     id: record.id,
@@ -156,13 +156,35 @@ function share(count: number, of: number): Share {
   return { count, of, share: of === 0 ? null : count / of };
 }
 
-function inWindow(iso: string, window: MetricsWindow): boolean {
-  const at = time(iso);
-  return at !== null && at >= (time(window.since) ?? 0) && at < (time(window.until) ?? 0);
+/** A window's bounds in epoch ms (an unreadable bound reads as 0). */
+interface Bounds {
+  readonly since: number;
+  readonly until: number;
+}
+
+function boundsOf(window: MetricsWindow): Bounds {
+  return { since: time(window.since) ?? 0, until: time(window.until) ?? 0 };
+}
+
+function within(at: number | null, bounds: Bounds): boolean {
+  return at !== null && at >= bounds.since && at < bounds.until;
+}
+
+/**
+ * A record with its `dateTime` in epoch ms. A window's metrics compare each record's time many
+ * times over thousands of records: parsed once here, not at every comparison.
+ */
+interface Timed {
+  readonly record: MetricsRecord;
+  readonly at: number | null;
+}
+
+function timed(records: readonly MetricsRecord[]): Timed[] {
+  return records.map((record) => ({ record, at: time(record.dateTime) }));
 }
 
 /** Calendar months (UTC) from the window's start to its end, each with its count of hotfixes. */
-export function monthlyCounts(records: readonly HotfixRecord[], window: MetricsWindow): MonthlyCount[] {
+export function monthlyCounts(records: readonly MetricsRecord[], window: MetricsWindow): MonthlyCount[] {
   const start = new Date(time(window.since) ?? 0);
   const end = (time(window.until) ?? 0) - 1;
   const counts = new Map<string, number>();
@@ -181,8 +203,20 @@ function normalisedReference(reference: string | null): string | null {
   return text ? text : null;
 }
 
-function byTime(a: HotfixRecord, b: HotfixRecord): number {
-  return (time(a.dateTime) ?? 0) - (time(b.dateTime) ?? 0) || a.sequence - b.sequence;
+function byTime(a: Timed, b: Timed): number {
+  return (a.at ?? 0) - (b.at ?? 0) || a.record.sequence - b.record.sequence;
+}
+
+/** The records by repository (in order of first appearance), each repository's oldest first. */
+function inTimeByRepo(history: readonly Timed[]): Map<RepoName, Timed[]> {
+  const byRepo = new Map<RepoName, Timed[]>();
+  for (const entry of history) {
+    const list = byRepo.get(entry.record.repo);
+    if (list) list.push(entry);
+    else byRepo.set(entry.record.repo, [entry]);
+  }
+  for (const list of byRepo.values()) list.sort(byTime);
+  return byRepo;
 }
 
 /**
@@ -191,38 +225,33 @@ function byTime(a: HotfixRecord, b: HotfixRecord): number {
  * changed within `repeatWithinDays` before. `history` holds every record up to the window's end.
  * Returns the groups and the ids in the window that repeat an earlier hotfix.
  */
-export function repeatIncidents(history: readonly HotfixRecord[], window: MetricsWindow, settingsFor: (repo: RepoName) => MetricsSettings): { groups: RepeatIncident[]; repeating: Set<string> } {
+export function repeatIncidents(history: readonly MetricsRecord[], window: MetricsWindow, settingsFor: (repo: RepoName) => MetricsSettings): { groups: RepeatIncident[]; repeating: Set<string> } {
+  return repeatsAmong(inTimeByRepo(timed(history)), boundsOf(window), settingsFor);
+}
+
+function repeatsAmong(byRepo: ReadonlyMap<RepoName, readonly Timed[]>, bounds: Bounds, settingsFor: (repo: RepoName) => MetricsSettings): { groups: RepeatIncident[]; repeating: Set<string> } {
   const groups: RepeatIncident[] = [];
   const repeating = new Set<string>();
-  const key = (record: HotfixRecord) => `${record.repo}\u0000${record.id}`;
-  const byRepo = new Map<RepoName, HotfixRecord[]>();
-  for (const record of history) {
-    const list = byRepo.get(record.repo);
-    if (list) list.push(record);
-    else byRepo.set(record.repo, [record]);
-  }
-  for (const [repo, records] of byRepo) {
-    const sorted = [...records].sort(byTime);
-    const references = new Map<string, HotfixRecord[]>();
-    for (const record of sorted) {
-      const reference = normalisedReference(record.incidentReference);
+  const key = (record: MetricsRecord) => `${record.repo}\u0000${record.id}`;
+  for (const [repo, sorted] of byRepo) {
+    const references = new Map<string, Timed[]>();
+    for (const entry of sorted) {
+      const reference = normalisedReference(entry.record.incidentReference);
       const same = reference ? references.get(reference) : undefined;
-      if (same) same.push(record);
-      else if (reference) references.set(reference, [record]);
+      if (same) same.push(entry);
+      else if (reference) references.set(reference, [entry]);
     }
     for (const [reference, same] of references) {
-      if (same.length < 2 || !same.some((record) => inWindow(record.dateTime, window))) continue;
-      groups.push({ repo, reason: "incident-reference", key: reference, ids: same.map((record) => record.id) });
-      for (const record of same.slice(1)) if (inWindow(record.dateTime, window)) repeating.add(key(record));
+      if (same.length < 2 || !same.some((entry) => within(entry.at, bounds))) continue;
+      groups.push({ repo, reason: "incident-reference", key: reference, ids: same.map((entry) => entry.record.id) });
+      for (const entry of same.slice(1)) if (within(entry.at, bounds)) repeating.add(key(entry.record));
     }
     const withinMs = settingsFor(repo).repeatWithinDays * DAY_MS;
     const files = new Map<string, { key: string; ids: string[] }>();
-    const times = sorted.map((record) => time(record.dateTime) ?? 0);
-    for (const [index, record] of sorted.entries()) {
-      if (!inWindow(record.dateTime, window) || record.filesAffected.length === 0) continue;
-      const at = times[index] as number;
-      for (let before = index - 1; before >= 0 && at - (times[before] as number) <= withinMs; before -= 1) {
-        const earlier = sorted[before] as HotfixRecord;
+    for (const [index, { record, at }] of sorted.entries()) {
+      if (at === null || !within(at, bounds) || record.filesAffected.length === 0) continue;
+      for (let before = index - 1; before >= 0 && at - ((sorted[before] as Timed).at ?? 0) <= withinMs; before -= 1) {
+        const earlier = (sorted[before] as Timed).record;
         const shared = record.filesAffected.find((file) => earlier.filesAffected.includes(file));
         if (shared === undefined) continue;
         repeating.add(key(record));
@@ -242,33 +271,46 @@ const PR_REFERENCE = /^#(\d{1,9})$/;
 /**
  * Quality escapes (seed 001 "hotfix-induced issues"): a hotfix reverted by a later pull request,
  * or named (by id or pull request number) by a later hotfix of the same repository. Counted when
- * the later one falls in the window.
+ * the later one falls in the window; listed by repository, oldest first.
  */
-export function qualityEscapes(history: readonly HotfixRecord[], window: MetricsWindow): QualityEscape[] {
+export function qualityEscapes(history: readonly MetricsRecord[], window: MetricsWindow): QualityEscape[] {
+  return escapesAmong(inTimeByRepo(timed(history)), boundsOf(window));
+}
+
+function escapesAmong(byRepo: ReadonlyMap<RepoName, readonly Timed[]>, bounds: Bounds): QualityEscape[] {
   const escapes: QualityEscape[] = [];
-  const index = new Map(history.map((record) => [`${record.repo}#${record.pullRequest}`, record]));
-  const bySequence = new Map(history.map((record) => [`${record.repo}@${record.sequence}`, record]));
+  const history = [...byRepo.values()].flat();
+  let indexes: { byNumber: Map<string, Timed>; bySequence: Map<string, Timed> } | undefined;
+  /** The records by pull request and by sequence number, built when a record first names another. */
+  const find = (by: "byNumber" | "bySequence", key: string): Timed | undefined => {
+    indexes ??= {
+      byNumber: new Map(history.map((entry) => [`${entry.record.repo}#${entry.record.pullRequest}`, entry])),
+      bySequence: new Map(history.map((entry) => [`${entry.record.repo}@${entry.record.sequence}`, entry])),
+    };
+    return indexes[by].get(key);
+  };
   const seen = new Set<string>();
   const add = (escape: QualityEscape) => {
     const id = `${escape.repo}\u0000${escape.earlier}\u0000${escape.later}`;
     if (!seen.has(id)) escapes.push(escape);
     seen.add(id);
   };
-  for (const later of history) {
-    if (inWindow(later.dateTime, window)) {
+  for (const entry of history) {
+    const later = entry.record;
+    if (within(entry.at, bounds)) {
       for (const number of later.reverts) {
-        const earlier = index.get(`${later.repo}#${number}`);
+        const earlier = find("byNumber", `${later.repo}#${number}`)?.record;
         if (earlier && earlier !== later) add({ repo: later.repo, earlier: earlier.id, later: later.id, kind: "reverted", at: later.mergedAt ?? later.dateTime });
       }
       for (const mention of later.mentions) {
         const id = HOTFIX_ID.exec(mention);
         const pr = PR_REFERENCE.exec(mention);
-        const earlier = id ? bySequence.get(`${later.repo}@${Number(id[1])}`) : pr ? index.get(`${later.repo}#${Number(pr[1])}`) : undefined;
-        if (earlier && earlier !== later && byTime(earlier, later) < 0) add({ repo: later.repo, earlier: earlier.id, later: later.id, kind: "named-by-later-hotfix", at: later.dateTime });
+        const earlier = id ? find("bySequence", `${later.repo}@${Number(id[1])}`) : pr ? find("byNumber", `${later.repo}#${Number(pr[1])}`) : undefined;
+        if (earlier && earlier.record !== later && byTime(earlier, entry) < 0) add({ repo: later.repo, earlier: earlier.record.id, later: later.id, kind: "named-by-later-hotfix", at: later.dateTime });
       }
     }
     const revert = later.revertedBy;
-    if (revert && inWindow(revert.at, window)) add({ repo: later.repo, earlier: later.id, later: `#${revert.pullRequest}`, kind: "reverted", at: revert.at });
+    if (revert && within(time(revert.at), bounds)) add({ repo: later.repo, earlier: later.id, later: `#${revert.pullRequest}`, kind: "reverted", at: revert.at });
   }
   return escapes;
 }
@@ -281,12 +323,21 @@ function hours(ms: number): string {
  * The metrics of the records of `repos` over the window. `history` holds the repositories'
  * records (at least those up to the window's end; earlier ones find repeats and escapes);
  * `settingsFor` gives each repository's settings, the first repository's thresholds deciding
- * the warning signs of several together.
+ * the warning signs of several together. Lists of hotfixes go by repository (in the order of
+ * `history`), each repository's oldest first, whatever the order of `history` within a repository.
  */
-export function logMetrics(history: readonly HotfixRecord[], repos: readonly RepoName[], window: MetricsWindow, settingsFor: (repo: RepoName) => MetricsSettings, now: Date): LogMetrics {
+export function logMetrics(history: readonly MetricsRecord[], repos: readonly RepoName[], window: MetricsWindow, settingsFor: (repo: RepoName) => MetricsSettings, now: Date): LogMetrics {
   const wanted = new Set(repos.map((repo) => repo.toLowerCase()));
-  const own = history.filter((record) => wanted.has(record.repo.toLowerCase()) && (time(record.dateTime) ?? 0) < (time(window.until) ?? 0));
-  const records = own.filter((record) => inWindow(record.dateTime, window));
+  const bounds = boundsOf(window);
+  const own: Timed[] = [];
+  for (const record of history) {
+    if (!wanted.has(record.repo.toLowerCase())) continue;
+    const at = time(record.dateTime);
+    if ((at ?? 0) < bounds.until) own.push({ record, at });
+  }
+  const byRepo = inTimeByRepo(own);
+  const records: MetricsRecord[] = [];
+  for (const entries of byRepo.values()) for (const entry of entries) if (within(entry.at, bounds)) records.push(entry.record);
   const perHotfix = records.map((record) => ({ record, metrics: hotfixMetrics(record, settingsFor(record.repo), now) }));
   const merged = records.filter((record) => record.mergedAt !== null);
   const audited = merged.filter((record) => record.audit !== null);
@@ -296,8 +347,8 @@ export function logMetrics(history: readonly HotfixRecord[], repos: readonly Rep
   const lags = perHotfix.flatMap(({ metrics }) => metrics.mergeBack.flatMap((lag) => (lag.lagMs === null ? [] : [lag.lagMs])));
   const postMortems = perHotfix.map(({ metrics }) => metrics.postMortem.status);
   const due = postMortems.filter((status) => status !== "not-due" && status !== "open");
-  const { groups, repeating } = repeatIncidents(own, window, settingsFor);
-  const escapes = qualityEscapes(own, window);
+  const { groups, repeating } = repeatsAmong(byRepo, bounds, settingsFor);
+  const escapes = escapesAmong(byRepo, bounds);
   const overScope = perHotfix.filter(({ metrics }) => metrics.overScope).map(({ record }) => record.id);
   const windowMs = Math.max(1, (time(window.until) ?? 0) - (time(window.since) ?? 0));
   const base = {

@@ -125,6 +125,45 @@ const MIGRATIONS: readonly Migration[] = [
       )
     `,
   },
+  {
+    version: 4,
+    name: "hotfix log: per-record summaries of the facts the window's metrics read",
+    // A window's metrics read every record of the window and of the 180 days before it; reading
+    // whole fact sets made that slow over many repositories. `metric_summary` keeps per record
+    // only the values the metrics read, as a JSON array in a fixed order (`MetricSummary` in
+    // `src/log/facts.ts` names the positions and decodes it); `history_summary` is its first part,
+    // what repeats and escapes read of a record from before the window. Stored as text: the
+    // metrics read them by the thousand, and text is returned as stored where jsonb is printed
+    // anew. Values are copied as stored (the decoder reads them as the record does), so the
+    // metrics from the summaries are those from the facts. Stored generated columns: every write
+    // that changes the facts changes them, and adding them fills in the rows already there.
+    sql: `
+      CREATE FUNCTION hotfix_metric_summary(pr integer, seq integer, facts jsonb, whole boolean) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+        SELECT (jsonb_build_array(
+          pr,
+          seq,
+          facts -> 'incidentAt' -> 'v',
+          facts -> 'openedAt' -> 'v',
+          facts -> 'mergedAt' -> 'v',
+          facts -> 'incidentReference' -> 'v',
+          facts -> 'filesAffected' -> 'v',
+          facts -> 'revertedBy' -> 'v') || CASE WHEN whole THEN jsonb_build_array(
+          facts -> '^deployedAt' -> 'v',
+          facts -> '^reviewRequestedAt' -> 'v',
+          facts -> '^reviewAt' -> 'v',
+          CASE WHEN jsonb_typeof(facts -> 'audit' -> 'v') <> 'null' THEN jsonb_build_array(facts -> 'audit' -> 'v' -> 'verdict') END,
+          CASE WHEN facts -> '^postIncident' -> 'v' NOT IN ('null', 'false', '0', '""') THEN jsonb_build_array(facts -> '^postIncident' -> 'v' -> 'dueAt') END,
+          facts -> 'postIncidentClosedAt' -> 'v',
+          (SELECT jsonb_object_agg(substr(e.key, 11), jsonb_build_array(e.value -> 'v' -> 'doneAt', e.value -> 'v' -> 'timeKnown'))
+            FROM jsonb_each(facts) e WHERE left(e.key, 10) = 'mergeBack:'),
+          facts -> 'overScope' -> 'v',
+          facts -> 'reverts' -> 'v',
+          facts -> 'mentions' -> 'v') ELSE '[]'::jsonb END)::text
+      $$;
+      ALTER TABLE hotfix_records ADD COLUMN metric_summary text GENERATED ALWAYS AS (hotfix_metric_summary(pr, seq, facts, true)) STORED;
+      ALTER TABLE hotfix_records ADD COLUMN history_summary text GENERATED ALWAYS AS (hotfix_metric_summary(pr, seq, facts, false)) STORED
+    `,
+  },
 ];
 
 /**
