@@ -138,7 +138,7 @@ const MIGRATIONS: readonly Migration[] = [
     // metrics from the summaries are those from the facts. Stored generated columns: every write
     // that changes the facts changes them, and adding them fills in the rows already there.
     sql: `
-      CREATE FUNCTION hotfix_metric_summary(pr integer, seq integer, facts jsonb, whole boolean) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+      CREATE OR REPLACE FUNCTION hotfix_metric_summary(pr integer, seq integer, facts jsonb, whole boolean) RETURNS text LANGUAGE sql IMMUTABLE AS $$
         SELECT (jsonb_build_array(
           pr,
           seq,
