@@ -126,11 +126,25 @@ function reply(res: ServerResponse, status: number, body: Record<string, unknown
 }
 
 /**
+ * How long the rest of a refused request's body is read and thrown away before the connection is
+ * closed: a client that writes its whole body before reading the answer (most HTTP clients do)
+ * still gets the answer instead of a reset, and no client holds the connection longer than this.
+ */
+const LINGER_MS = 2_000;
+
+/**
  * Answers a request whose body was not (or not completely) read, then closes the connection: the
- * rest of the body is never read, and the answer is written before the socket is destroyed.
+ * answer is written first, the rest of the body is discarded unread for at most {@link LINGER_MS}
+ * (a lingering close), then the socket is destroyed.
  */
 function refuseUnread(req: IncomingMessage, res: ServerResponse, status: number, body: Record<string, unknown>): void {
-  reply(res, status, body, { connection: "close" }).once("finish", () => req.destroy());
+  reply(res, status, body, { connection: "close" });
+  const close = () => {
+    clearTimeout(timer);
+    req.destroy();
+  };
+  const timer = setTimeout(close, LINGER_MS);
+  req.once("end", close).once("error", close).resume();
 }
 
 /** The ingress as a Probot server handler (true when it handled the request). */
