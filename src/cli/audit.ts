@@ -114,17 +114,6 @@ interface AuditRun {
   readonly progress: ProgressBar;
 }
 
-interface AuditArguments {
-  readonly repo: RepoRef;
-  readonly since: Date;
-  readonly now: Date;
-  readonly token: string;
-  readonly apiUrl: string;
-  readonly appSlug: string;
-  readonly format: "json" | "markdown" | "text";
-}
-
-
 /** What the commands that read a repository's merged hotfixes (`audit`, `backfill`) are given. */
 export interface RepositoryPeriodArguments {
   readonly repo: RepoRef;
@@ -179,6 +168,9 @@ export function parseRepositoryPeriod(io: CliIo, command: string, offers: { read
     markdown,
   };
 }
+
+/** The `audit` command's arguments: the repository and period, and one output format. */
+type AuditArguments = Omit<RepositoryPeriodArguments, "json" | "markdown"> & { readonly format: "json" | "markdown" | "text" };
 
 function parseArguments(io: CliIo): AuditArguments | null {
   const parsed = parseRepositoryPeriod(io, "audit", { markdown: true, example: "30d" });

@@ -18,6 +18,7 @@ import type { Database } from "../../src/store/database.js";
 import { migrate } from "../../src/store/migrations.js";
 import { COMPLETE_BODY, policyFrom } from "../helpers/builders.js";
 import { BACKENDS, HOOK_TIMEOUT_MS } from "../helpers/databases.js";
+import { shuffled } from "./timeline.js";
 
 const NOW = new Date("2026-11-30T12:00:00Z");
 const WINDOW: MetricsWindow = { since: "2026-09-01T00:00:00Z", until: "2026-12-01T00:00:00Z" };
@@ -99,18 +100,6 @@ function hotfixSteps(i: number): Step[] {
   if (i % 9 === 4) steps.push((r) => r.revertMerged(repo, { number: 900 + i, title: `Revert "fix ${i}"`, body: null, mergedAt: at(merged + 3 * DAY), url: null, actor: "dev-alice" }, [number]));
   if (i % 10 === 7) steps.push((r) => r.revertMerged(repo, { number: 950 + i, title: "Revert", body: null, mergedAt: at(merged + 2 * DAY), url: null, actor: "dev-alice" }, [number - 3]));
   return steps;
-}
-
-/** A deterministic shuffle, so a failing order can be replayed. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const copy = [...items];
-  let state = seed;
-  for (let i = copy.length - 1; i > 0; i -= 1) {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    const j = state % (i + 1);
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
 }
 
 describe.each(BACKENDS)("the window's metrics from the records' summaries on $name", (backend) => {

@@ -11,25 +11,13 @@ import { HotfixRecorder } from "../../src/log/recorder.js";
 import { HotfixLogStore } from "../../src/log/store.js";
 import type { Database } from "../../src/store/database.js";
 import { BACKENDS, FakeClock } from "../helpers/databases.js";
-import { COMPLIANT, hotfixPr, lifeOf, POLICY, REPO, type Step } from "./timeline.js";
+import { COMPLIANT, hotfixPr, lifeOf, POLICY, REPO, shuffled, type Step } from "./timeline.js";
 
 const T0 = new Date("2026-11-23T15:00:00Z");
 const WINDOW = { since: "2026-09-01T00:00:00Z", until: "2026-12-01T00:00:00Z" };
 
 const failures: unknown[] = [];
 const sink = { warn: (details: object) => failures.push(details) };
-
-/** A deterministic shuffle, so a failing order can be replayed. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const copy = [...items];
-  let state = seed;
-  for (let i = copy.length - 1; i > 0; i -= 1) {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    const j = state % (i + 1);
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
-}
 
 describe.each(BACKENDS)("the hotfix log on $name", (backend) => {
   let db: Database;

@@ -52,3 +52,15 @@ export function lifeOf(number: number): Step[] {
     (r) => r.postIncidentClosed(REPO, { number: 500 + number, closedAt: "2026-11-24T10:00:00Z", at: "2026-11-24T10:00:00Z", actor: "dev-alice", url: null }),
   ];
 }
+
+/** A deterministic shuffle, so a failing order can be replayed. */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const copy = [...items];
+  let state = seed;
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    const j = state % (i + 1);
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
