@@ -24,12 +24,8 @@ const CHECKS_PASSED: RunShape[] = [
   { name: "Hotfix Guard", conclusion: "success", completedAt: "2026-11-23T14:41:00Z" },
 ];
 
-describe("a compliant hotfix merged with develop still lacking the fix", () => {
-  it("gets its audit comment and follow-up issue, and one merge-back reminder for develop", async () => {
-    const probot = await testProbot();
-    const github = new GitHubMock().token().config(null).app();
-    const audit = new AuditMock(github);
-    const mergeBack = new MergeBackMock(github);
+/** The reads of the merge audit's judgement of the compliant hotfix: the pull request, its comments, reviews, files, tags, the reviewer's permission, protection, checks, protection log and rule suites. */
+function auditReads(github: GitHubMock, audit: AuditMock): void {
     audit.pull(mergedPullObject()).listComments();
     github.reviews([{ reviewer: "senior-bob", state: "APPROVED", commitId: HEAD_SHA, submittedAt: "2026-11-23T14:40:00Z" }]).files([
       { filename: "src/payments/charge.ts" },
@@ -37,6 +33,15 @@ describe("a compliant hotfix merged with develop still lacking the fix", () => {
     ]);
     github.tags(["v1.4.2"]).permission("senior-bob", "write");
     audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).checkRuns(HEAD_SHA, CHECKS_PASSED).listIssues("hotfix:protection-log").ruleSuites(403);
+}
+
+describe("a compliant hotfix merged with develop still lacking the fix", () => {
+  it("gets its audit comment and follow-up issue, and one merge-back reminder for develop", async () => {
+    const probot = await testProbot();
+    const github = new GitHubMock().token().config(null).app();
+    const audit = new AuditMock(github);
+    const mergeBack = new MergeBackMock(github);
+    auditReads(github, audit);
     audit.listIssues("hotfix:post-incident").tagRef("v1.4.3", null);
     audit.addLabels().createComment().listIssues("hotfix:audit-pending");
     mergeBack
@@ -90,13 +95,7 @@ describe("the pipeline run read-only, as the command line's audit runs it", () =
     const github = new GitHubMock().config(null);
     const audit = new AuditMock(github);
     const mergeBack = new MergeBackMock(github);
-    audit.pull(mergedPullObject()).listComments();
-    github.reviews([{ reviewer: "senior-bob", state: "APPROVED", commitId: HEAD_SHA, submittedAt: "2026-11-23T14:40:00Z" }]).files([
-      { filename: "src/payments/charge.ts" },
-      { filename: "src/payments/charge.test.ts" },
-    ]);
-    github.tags(["v1.4.2"]).permission("senior-bob", "write");
-    audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).checkRuns(HEAD_SHA, CHECKS_PASSED).listIssues("hotfix:protection-log").ruleSuites(403);
+    auditReads(github, audit);
     mergeBack.mergeCommit(MERGE_SHA, [MAIN_BEFORE, HEAD_SHA]).pullCommits(42, [{ sha: HEAD_SHA }]).branches("release/", []).compare("develop", HEAD_SHA, "diverged").closedPulls().commitsOf("develop");
     const octokit = new ProbotOctokit({ auth: { token: "ghp_test" }, retry: { enabled: false }, throttle: { enabled: false } });
     const gateway = new OctokitAuditGateway(octokit);
