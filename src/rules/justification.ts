@@ -118,7 +118,7 @@ export function justificationCandidates(body: string, comments: readonly Comment
 
 // ── Commands ───────────────────────────────────────────────────────────────────────────────────
 
-const COMMAND_LINE = /^\/hotfix(?:[ \t]+([A-Za-z-]{1,40}))?[ \t]*$/i;
+const COMMAND_LINE = /^\/hotfix(?:[ \t]+([A-Za-z-]{1,40})(?:[ \t]+(\S[^\n]{0,499}?))?)?[ \t]*$/i;
 const LOOKS_LIKE_COMMAND = /^ {0,3}\/hotfix\b/im;
 const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
 const HTML_TAG = /<(\/?)([A-Za-z][A-Za-z0-9-]{0,30})(?:\s[^<>]*)?(\/?)>/g;
@@ -151,8 +151,8 @@ function trackElements(html: string, open: string[]): void {
  * The commands of the top-level paragraphs that sit inside no HTML element: a command inside
  * `<details>` (collapsed, unseen by whoever reads the thread) or any other element is not given.
  */
-function visibleCommands(tokens: readonly Token[]): string[] {
-  const commands: string[] = [];
+function visibleCommands(tokens: readonly Token[]): HotfixCommand[] {
+  const commands: HotfixCommand[] = [];
   const open: string[] = [];
   for (const token of tokens) {
     if (token.type === "html") {
@@ -162,19 +162,27 @@ function visibleCommands(tokens: readonly Token[]): string[] {
     if (token.type !== "paragraph") continue;
     for (const line of (token as Tokens.Paragraph).text.replace(HTML_COMMENT, "").split("\n")) {
       const match = COMMAND_LINE.exec(line.trim());
-      if (match && open.length === 0) commands.push((match[1] ?? "").toLowerCase());
+      if (match && open.length === 0) commands.push({ name: (match[1] ?? "").toLowerCase(), args: match[2] ?? "" });
       else trackElements(line, open);
     }
   }
   return commands;
 }
 
+/** One `/hotfix <name> [arguments]` line as given. */
+export interface HotfixCommand {
+  /** The command's name, lower-cased (`authorize`); an empty string for a bare `/hotfix`. */
+  readonly name: string;
+  /** The rest of the line after the name, trimmed, as written (at most 500 characters); "" when none. */
+  readonly args: string;
+}
+
 /**
- * The `/hotfix <command>` lines of a comment, lower-cased (`authorize`; an empty string for a bare
- * `/hotfix`). Only lines of top-level paragraphs count: a command quoted, listed, inside code,
- * inside an HTML comment or inside an HTML element such as `<details>` is not given. Never throws.
+ * The `/hotfix <name> [arguments]` lines of a comment. Only lines of top-level paragraphs count:
+ * a command quoted, listed, inside code, inside an HTML comment or inside an HTML element such as
+ * `<details>` is not given. Never throws.
  */
-export function parseHotfixCommands(body: string | null | undefined): string[] {
+export function parseHotfixCommandLines(body: string | null | undefined): HotfixCommand[] {
   const source = (body ?? "").slice(0, MAX_BODY_LENGTH);
   if (!LOOKS_LIKE_COMMAND.test(source)) return [];
   try {
@@ -182,6 +190,15 @@ export function parseHotfixCommands(body: string | null | undefined): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The names of the argument-less `/hotfix <command>` lines of a comment, lower-cased
+ * (`authorize`; an empty string for a bare `/hotfix`): `/hotfix authorize` followed by more text
+ * is not the `authorize` command. See {@link parseHotfixCommandLines} for what counts as given.
+ */
+export function parseHotfixCommands(body: string | null | undefined): string[] {
+  return parseHotfixCommandLines(body).filter((command) => command.args === "").map((command) => command.name);
 }
 
 // ── Timestamps and logins ──────────────────────────────────────────────────────────────────────

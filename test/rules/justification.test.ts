@@ -20,6 +20,7 @@ import {
   fingerprintFields,
   justificationCandidates,
   mentionedLogins,
+  parseHotfixCommandLines,
   parseHotfixCommands,
   parseJustification,
   parseTimestamp,
@@ -96,6 +97,18 @@ describe("the /hotfix command", () => {
     { body: "/hotfix authorize @sre-admin", expected: [] },
   ])("$body → $expected", ({ body, expected }) => {
     expect(parseHotfixCommands(body)).toStrictEqual(expected);
+  });
+
+  it.each([
+    { body: "/hotfix request-bypass production-down", expected: [{ name: "request-bypass", args: "production-down" }] },
+    { body: "/hotfix Skip-Merge-Back release/2.4   code replaced by #88  ", expected: [{ name: "skip-merge-back", args: "release/2.4   code replaced by #88" }] },
+    { body: "/hotfix authorize", expected: [{ name: "authorize", args: "" }] },
+    { body: "> /hotfix grant-bypass 1h", expected: [] },
+    { body: "```\n/hotfix backport develop\n```", expected: [] },
+    { body: "<details>\n\n/hotfix grant-bypass\n\n</details>", expected: [] },
+    { body: `/hotfix deny-bypass ${"x".repeat(501)}`, expected: [] },
+  ])("with arguments: $body", ({ body, expected }) => {
+    expect(parseHotfixCommandLines(body)).toStrictEqual(expected);
   });
 });
 
