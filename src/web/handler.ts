@@ -15,10 +15,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { timingSafeEqual } from "node:crypto";
 import { parseCookie, stringifySetCookie, type SerializeOptions } from "cookie";
-import { deleteToken, exchangeWebFlowCode, getWebFlowAuthorizationUrl } from "@octokit/oauth-methods";
-import { Octokit } from "@octokit/rest";
 import { AUDIT_VERDICTS, type AuditVerdict, type HotfixLogReader } from "../log/model.js";
-import { TokenRejectedError, UserAccessReader, type UserAccess } from "./access.js";
+import { GitHubUserDoor, TokenRejectedError } from "../github/user-door.js";
+import { UserAccessReader, type UserAccess } from "./access.js";
 import { exportDocument, type ExportFormat } from "./exports.js";
 import { exportsView, hotfixView, logView, metricsView, PER_PAGE, Routes, windowOf, WINDOWS, type LogQuery } from "./pages.js";
 import { CookieSealer, randomId, STATE_TTL_MS, type Session } from "./session.js";
@@ -138,8 +137,8 @@ interface Viewer {
 
 class Dashboard {
   readonly #sealer: CookieSealer;
+  readonly #github: GitHubUserDoor;
   readonly #access: UserAccessReader;
-  readonly #oauthRequest: Octokit["request"];
 
   constructor(
     private readonly config: DashboardSettings,
@@ -149,8 +148,8 @@ class Dashboard {
     private readonly routes: Routes,
   ) {
     this.#sealer = new CookieSealer(config.sessionSecret);
-    this.#access = new UserAccessReader(config.apiUrl, config.auditTeams, now);
-    this.#oauthRequest = new Octokit({ baseUrl: config.apiUrl, userAgent: "hotfix-guard-dashboard" }).request;
+    this.#github = new GitHubUserDoor(config.apiUrl, { clientId: config.clientId, clientSecret: config.clientSecret });
+    this.#access = new UserAccessReader(this.#github, config.auditTeams, now);
   }
 
   handler(): DashboardHandler {
@@ -260,14 +259,7 @@ class Dashboard {
   private signIn(req: IncomingMessage, res: ServerResponse, url: URL): true {
     const nonce = randomId();
     const state = this.#sealer.signState({ nonce, returnTo: this.safeReturn(url.searchParams.get("return")), expiresAt: this.now().getTime() + STATE_TTL_MS });
-    const redirectUrl = this.redirectUrl();
-    const { url: authorizeUrl } = getWebFlowAuthorizationUrl({
-      clientType: "github-app",
-      clientId: this.config.clientId,
-      state: nonce,
-      request: this.#oauthRequest,
-      ...(redirectUrl ? { redirectUrl } : {}),
-    });
+    const authorizeUrl = this.#github.authorizationUrl(nonce, this.redirectUrl());
     this.setCookies(res, [stringifySetCookie(STATE_COOKIE, state, this.cookieOptions(req, `${this.config.path}/auth`, STATE_TTL_MS / 1000))]);
     return redirect(res, authorizeUrl, 302);
   }
@@ -285,24 +277,15 @@ class Dashboard {
       this.setCookies(res, [clearState]);
       return this.signInPage(res, new URL(state.returnTo, url), 403, "GitHub did not sign you in (the authorisation was declined).");
     }
-    const redirectUrl = this.redirectUrl();
     let token: string;
     try {
-      const { authentication } = await exchangeWebFlowCode({
-        clientType: "github-app",
-        clientId: this.config.clientId,
-        clientSecret: this.config.clientSecret,
-        code,
-        request: this.#oauthRequest,
-        ...(redirectUrl ? { redirectUrl } : {}),
-      });
-      token = authentication.token;
+      token = await this.#github.exchangeCode(code, this.redirectUrl());
     } catch (error) {
       this.log.warn({ err: error }, "GitHub refused the sign-in code");
       this.setCookies(res, [clearState]);
       return this.signInPage(res, new URL(state.returnTo, url), 400, "GitHub did not accept the sign-in (the code was used or expired). Sign in again.");
     }
-    const login = await this.#access.login(token);
+    const login = await this.#github.login(token);
     const session: Session = { id: randomId(), login, token, expiresAt: this.now().getTime() + this.config.sessionTtlMs };
     this.setCookies(res, [clearState, stringifySetCookie(SESSION_COOKIE, this.#sealer.sealSession(session), this.cookieOptions(req, this.config.path, Math.floor(this.config.sessionTtlMs / 1000)))]);
     return redirect(res, state.returnTo);
@@ -318,7 +301,7 @@ class Dashboard {
     if (session) {
       this.#access.forget(session.id);
       try {
-        await deleteToken({ clientType: "github-app", clientId: this.config.clientId, clientSecret: this.config.clientSecret, token: session.token, request: this.#oauthRequest });
+        await this.#github.revokeToken(session.token);
       } catch (error) {
         this.log.warn({ err: error }, "could not revoke the user's token at sign-out; it expires on its own");
       }
