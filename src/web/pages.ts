@@ -251,6 +251,40 @@ export function hotfixView(detail: HotfixDetail, auditDetailsVisible: boolean, a
   };
 }
 
+/**
+ * At most this many hotfixes are linked from one warning sign, and at most this many entries
+ * shown in one list: a busy organisation's page stays readable and small; the exports hold all.
+ */
+export const MAX_LINKS_SHOWN = 20;
+export const MAX_LIST_ITEMS = 50;
+
+/** The first `max` items and how many were left out. */
+function firstOf<T>(items: readonly T[], max: number): { shown: T[]; more: number } {
+  return { shown: items.slice(0, max), more: Math.max(0, items.length - max) };
+}
+
+/** A list's first {@link MAX_LIST_ITEMS} entries, each made by `item`, and how many were left out. */
+function listed<T>(entries: readonly T[], item: (entry: T) => ListItem): { items: ListItem[]; more: number } {
+  const { shown, more } = firstOf(entries, MAX_LIST_ITEMS);
+  return { items: shown.map(item), more };
+}
+
+/** One line of a list on the metrics page, with up to {@link MAX_LINKS_SHOWN} hotfix links. */
+interface ListItem {
+  readonly text: string;
+  readonly links: readonly { label: string; href: string }[];
+  /** Hotfixes of this line not linked. */
+  readonly more: number;
+}
+
+/** The over-scope line: linked when one repository is shown, else the ids with a hint. */
+function overScopeItem(ids: readonly string[], links: (ids: readonly string[]) => { label: string; href: string }[]): ListItem {
+  const { shown, more } = firstOf(ids, MAX_LINKS_SHOWN);
+  const count = `${ids.length} hotfix${ids.length === 1 ? "" : "es"}`;
+  const linked = links(shown);
+  return linked.length > 0 ? { text: `${count}:`, links: linked, more } : { text: `${count}: ${shown.join(", ")}${more > 0 ? ", …" : ""} (choose one repository to follow the links)`, links: [], more: 0 };
+}
+
 const WARNING_TITLES: Readonly<Record<WarningSign["kind"], string>> = {
   "frequent-hotfixes": "Frequent hotfixes",
   "long-resolution": "Long resolution times",
@@ -299,7 +333,10 @@ export function metricsView(routes: Routes, repos: readonly string[], repo: stri
     windows: WINDOWS,
     scope,
     windowText: windowText(metrics.window),
-    warnings: metrics.warnings.map((warning) => ({ title: WARNING_TITLES[warning.kind] ?? warning.kind, message: warning.message, links: links(warning.ids) })),
+    warnings: metrics.warnings.map((warning) => {
+      const { shown, more } = firstOf(warning.ids, MAX_LINKS_SHOWN);
+      return { title: WARNING_TITLES[warning.kind] ?? warning.kind, message: warning.message, links: links(shown), more };
+    }),
     summary: [
       { label: "Hotfixes", value: String(metrics.hotfixes), target: "", warn: false },
       { label: "Merged", value: String(metrics.merged), target: "", warn: false },
@@ -367,30 +404,25 @@ export function metricsView(routes: Routes, repos: readonly string[], repo: stri
       {
         heading: "Repeat incidents",
         empty: "No repeat incident in this window.",
-        items: metrics.repeatIncidents.map((group) => ({
-          text: `${group.repo}: ${group.reason === "incident-reference" ? "same incident" : "same file"} ${group.key}:`,
-          links: links(group.ids, group.repo),
-        })),
+        ...listed(metrics.repeatIncidents, (group) => {
+          const { shown, more } = firstOf(group.ids, MAX_LINKS_SHOWN);
+          return { text: `${group.repo}: ${group.reason === "incident-reference" ? "same incident" : "same file"} ${group.key}:`, links: links(shown, group.repo), more };
+        }),
       },
       {
         heading: "Hotfix-induced issues (quality escapes)",
         empty: "No hotfix was reverted or fixed again by a later hotfix in this window.",
-        items: metrics.qualityEscapes.map((escape) => ({
+        ...listed(metrics.qualityEscapes, (escape) => ({
           text: `${escape.repo}: ${escape.later} ${escape.kind === "reverted" ? "reverted" : "fixed again"} ${escape.earlier} on ${formatTime(escape.at)}`,
           links: links([escape.earlier], escape.repo),
+          more: 0,
         })),
       },
       {
         heading: "Over the scope limits",
         empty: "No hotfix went over the scope limits in this window.",
-        items:
-          metrics.overScope.length === 0
-            ? []
-            : [
-                links(metrics.overScope).length > 0
-                  ? { text: `${metrics.overScope.length} hotfix${metrics.overScope.length === 1 ? "" : "es"}:`, links: links(metrics.overScope) }
-                  : { text: `${metrics.overScope.length} hotfix${metrics.overScope.length === 1 ? "" : "es"}: ${metrics.overScope.join(", ")} (choose one repository to follow the links)`, links: [] },
-              ],
+        more: 0,
+        items: metrics.overScope.length === 0 ? [] : [overScopeItem(metrics.overScope, links)],
       },
     ],
     exports: { csv: routes.exportFile("csv", repo, months), json: routes.exportFile("json", repo, months) },

@@ -221,7 +221,7 @@ const METRICS = `<% layout("@layout") %>
 <h2 id="warnings-heading">Warning signs</h2>
 <% if (it.warnings.length === 0) { %><p>No warning sign in this window.</p><% } else { %>
 <ul class="warnings">
-<% for (const warning of it.warnings) { %><li><strong>⚠ <%= warning.title %>:</strong> <%= warning.message %><% if (warning.links.length > 0) { %> (<% warning.links.forEach((link, index) => { %><% if (index > 0) { %>, <% } %><a href="<%= link.href %>"><%= link.label %></a><% }) %>)<% } %></li><% } %>
+<% for (const warning of it.warnings) { %><li><strong>⚠ <%= warning.title %>:</strong> <%= warning.message %><% if (warning.links.length > 0) { %> (<% warning.links.forEach((link, index) => { %><% if (index > 0) { %>, <% } %><a href="<%= link.href %>"><%= link.label %></a><% }) %><% if (warning.more > 0) { %> and <%= warning.more %> more<% } %>)<% } %></li><% } %>
 </ul>
 <% } %>
 </section>
@@ -252,7 +252,8 @@ const METRICS = `<% layout("@layout") %>
 <% for (const list of it.lists) { %>
 <h2><%= list.heading %></h2>
 <% if (list.items.length === 0) { %><p class="muted"><%= list.empty %></p><% } else { %>
-<ul><% for (const item of list.items) { %><li><%= item.text %><% item.links.forEach((link) => { %> <a href="<%= link.href %>"><%= link.label %></a><% }) %></li><% } %></ul>
+<ul><% for (const item of list.items) { %><li><%= item.text %><% item.links.forEach((link) => { %> <a href="<%= link.href %>"><%= link.label %></a><% }) %><% if (item.more > 0) { %> and <%= item.more %> more<% } %></li><% } %></ul>
+<% if (list.more > 0) { %><p class="muted">And <%= list.more %> more: the CSV and JSON exports list them all.</p><% } %>
 <% } %>
 <% } %>
 <p>Download these figures with the log: <a href="<%= it.exports.csv %>">CSV</a> · <a href="<%= it.exports.json %>">JSON</a></p>

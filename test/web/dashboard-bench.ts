@@ -10,6 +10,7 @@
  *   DATABASE_URL=postgres://… npx tsx test/web/dashboard-bench.ts
  *
  * Each page's time is also split: the reader calls alone (the store), the rest is the dashboard.
+ * `BENCH_ONLY=metrics` measures only the pages and reader calls whose label contains that word.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -127,17 +128,19 @@ const pages: Record<string, string> = {
   "metrics, one repository": `/metrics?repo=${repoName(7)}`,
   "hotfix page": `/hotfix/${repoName(7)}/HOTFIX-010`,
 };
-for (const [label, path] of Object.entries(pages)) {
+const only = (label: string) => !process.env.BENCH_ONLY || label.includes(process.env.BENCH_ONLY);
+for (const [label, path] of Object.entries(pages).filter(([label]) => only(label))) {
   current = "";
   for (let warm = 0; warm < 3; warm++) await fetch(`${dashboard.url}${path}`, { headers: { cookie } }).then((r) => r.text());
   current = label;
+  let bytes = 0;
   for (let run = 0; run < 5; run++) {
     const response = await fetch(`${dashboard.url}${path}`, { headers: { cookie } });
     if (response.status !== 200) throw new Error(`${label}: ${response.status}`);
-    await response.text();
+    bytes = Buffer.byteLength(await response.text());
   }
   const values = timings.get(label) ?? [];
-  console.log(`${label.padEnd(40)} median ${median(values).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms (server time, 5 runs)`);
+  console.log(`${label.padEnd(40)} median ${median(values).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms (server time, 5 runs), ${(bytes / 1024).toFixed(0)} KiB`);
 }
 const repos = Array.from({ length: REPOS }, (_, i) => repoName(i));
 const window6 = { since: "2026-06-01T00:00:00.000Z", until: NOW.toISOString() };
@@ -146,7 +149,7 @@ const direct: Record<string, () => Promise<unknown>> = {
   "store.metrics, 6 months, 200 repositories": () => store.metrics(repos, window6),
   "store.get, one hotfix": () => store.get(repoName(7), "HOTFIX-010"),
 };
-for (const [label, call] of Object.entries(direct)) {
+for (const [label, call] of Object.entries(direct).filter(([label]) => only(label))) {
   await call();
   const values: number[] = [];
   for (let run = 0; run < 5; run++) {
