@@ -114,7 +114,7 @@ async function accept(req: IncomingMessage, options: IngressOptions): Promise<{ 
   } catch {
     throw new HttpError(400, "the payload is not JSON");
   }
-  const stored = await options.queue.enqueueDelivery({ id, name, payload }, options.now());
+  const stored = await options.queue.enqueueDelivery({ id, name, payload, body }, options.now());
   options.metrics.countDelivery(name, stored ? "queued" : "duplicate");
   if (stored) options.onStored?.();
   return { status: 202, body: { id, status: stored ? "queued" : "duplicate" } };
