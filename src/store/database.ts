@@ -163,15 +163,16 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   }
   const dataDir = options.dataDir ?? "./data";
   const notice = options.onNotice ?? ((message: string) => console.info(message));
-  const template = readTemplate();
   const startParams = pgliteStartParams();
   if (dataDir.startsWith("memory://")) {
+    const template = readTemplate();
     return new PgliteDatabase(await PGlite.create(dataDir, { startParams, ...(template ? { loadDataDir: new Blob([template]) } : {}) }), () => undefined);
   }
   mkdirSync(dataDir, { recursive: true });
   const unlock = lockDataDir(dataDir);
   try {
     if (!existsSync(join(dataDir, "PG_VERSION"))) {
+      const template = readTemplate();
       if (template) unpackDataDir(template, dataDir);
       else notice(`initialising the embedded database in ${dataDir} (no data directory template for this PGlite version: this takes a while and much memory once)`);
     }
