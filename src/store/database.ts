@@ -173,7 +173,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   try {
     if (!existsSync(join(dataDir, "PG_VERSION"))) {
       const template = readTemplate();
-      if (template) unpackDataDir(template, dataDir);
+      if (template) await unpackDataDir(template, dataDir);
       else notice(`initialising the embedded database in ${dataDir} (no data directory template for this PGlite version: this takes a while and much memory once)`);
     }
     const db = await PGlite.create(dataDir, { startParams });
