@@ -49,6 +49,8 @@ RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
 COPY --from=build /app/lib ./lib
+# The embedded database's prepared data directory: a fresh DATA_DIR is unpacked from it, not initdb'd.
+COPY assets ./assets
 COPY app.yml ./
 
 # The embedded database's data directory; mount a volume here to keep it across containers.

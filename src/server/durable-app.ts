@@ -44,6 +44,9 @@ export const MAX_REVIVALS = 3;
 /** How often the hotfix log's gauges are recomputed. */
 const HOTFIX_LOG_GAUGES_MS = 5 * 60_000;
 
+/** The ingress counts as busy (the worker runs one job at a time) until this long after its last delivery. */
+const INGRESS_QUIET_MS = 250;
+
 /** Keep finished jobs a week: GitHub redelivers for three days, so duplicates stay recognised. */
 const KEEP_FINISHED_MS = 7 * 24 * 60 * 60_000;
 
@@ -178,9 +181,23 @@ export function createDurableApp(options: DurableAppOptions, onReady?: (runtime:
     const hotfixLog = new HotfixRecorder(hotfixLogStore, now, app.log);
     await createApp({ now, scheduler, locks, hotfixLog, ...(options.appId ? { appId: options.appId } : {}), onServices: (s) => (services = s) })(app, appOptions);
     if (!services) throw new Error("the app did not create its services");
-    const worker = new Worker({ queue, probot: app, metrics, log: app.log, now, ...options.worker });
+    let lastDelivery = Number.NEGATIVE_INFINITY;
+    const ingressBusy = () => performance.now() - lastDelivery < INGRESS_QUIET_MS;
+    const worker = new Worker({ queue, probot: app, metrics, log: app.log, now, ingressBusy, ...options.worker });
     registerTimedJobs(worker, app, services, options, now, new HotfixLogGauges(metrics.registry, hotfixLogStore));
-    appOptions.addHandler(createIngress({ path: options.webhookPath, secret: options.secret, queue, metrics, now, onStored: () => worker.wake() }));
+    appOptions.addHandler(
+      createIngress({
+        path: options.webhookPath,
+        secret: options.secret,
+        queue,
+        metrics,
+        now,
+        onStored: () => {
+          lastDelivery = performance.now();
+          worker.wake();
+        },
+      }),
+    );
     appOptions.addHandler(readiness(options.db));
     const runtime: DurableRuntime = { worker, services, hotfixLog: hotfixLogStore, log: app.log, scheduleMaintenance: () => scheduleMaintenance(queue, worker, options, now) };
     if (options.startWorker !== false) {

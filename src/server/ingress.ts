@@ -2,7 +2,8 @@
  * The public webhook endpoint. It only verifies, stores and answers: the signature is checked
  * against the webhook secret (401 and nothing stored when it is missing or wrong), the delivery is
  * stored under its `X-GitHub-Delivery` id (a duplicate is recognised and not queued again), and
- * GitHub gets its answer in milliseconds. Handlers run later, from the queue, so neither GitHub's
+ * GitHub gets its answer in milliseconds, once the delivery is on disk (deliveries arriving
+ * together share one write and one flush: the queue's group commit, src/store/jobs.ts). Handlers run later, from the queue, so neither GitHub's
  * 10-second window nor a crash can lose a delivery.
  *
  * Hostile requests are cut early and answered before the connection is closed: no signature
@@ -114,7 +115,7 @@ async function accept(req: IncomingMessage, options: IngressOptions): Promise<{ 
   } catch {
     throw new HttpError(400, "the payload is not JSON");
   }
-  const stored = await options.queue.enqueueDelivery({ id, name, payload }, options.now());
+  const stored = await options.queue.enqueueDelivery({ id, name, payload, body }, options.now());
   options.metrics.countDelivery(name, stored ? "queued" : "duplicate");
   if (stored) options.onStored?.();
   return { status: 202, body: { id, status: stored ? "queued" : "duplicate" } };

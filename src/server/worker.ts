@@ -29,6 +29,12 @@ export interface WorkerOptions {
   readonly now: () => Date;
   /** Jobs claimed and run at once. */
   readonly concurrency?: number;
+  /**
+   * Whether the ingress sharing this thread is busy receiving deliveries: the worker then runs
+   * at most one job at a time, so acknowledging deliveries is never starved, and fills its slots
+   * again once the burst is over (at the next wake or poll).
+   */
+  readonly ingressBusy?: () => boolean;
   /** How often an idle worker looks for due jobs. */
   readonly pollMs?: number;
   /** How long a claim lasts unless renewed; a dead worker's jobs are taken over after it. */
@@ -248,7 +254,8 @@ export class Worker {
   /** Claims due jobs for the free slots and starts them; returns how many started. */
   private async fillSlots(): Promise<number> {
     const { queue, now } = this.options;
-    const free = (this.options.concurrency ?? 4) - this.inFlight.size;
+    const limit = this.options.ingressBusy?.() ? 1 : (this.options.concurrency ?? 4);
+    const free = limit - this.inFlight.size;
     if (free <= 0) return 0;
     const jobs = await queue.claim(this.id, free, now(), this.leaseMs);
     for (const job of jobs) {

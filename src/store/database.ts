@@ -3,10 +3,12 @@
  * so `npm start` needs no server) or a real server through `pg` when `DATABASE_URL` is set. Both
  * speak the same SQL, so the rest of the app sees one interface and one dialect.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { lockDataDir } from "./data-dir-lock.js";
+import { honourFsync, pgliteStartParams, readTemplate, unpackDataDir } from "./pglite-setup.js";
 
 /** Something that runs SQL: the database, or a transaction of it. */
 export interface Queryable {
@@ -37,6 +39,8 @@ export interface DatabaseOptions {
    * an idle or lock-holding connection). Without a listener `pg` would crash the process.
    */
   readonly onConnectionError?: ((error: Error) => void) | undefined;
+  /** Told what opening the embedded database did that takes time (a fresh directory's set-up). */
+  readonly onNotice?: ((message: string) => void) | undefined;
 }
 
 /** How long opening a connection to PostgreSQL may take before the query fails. */
@@ -141,7 +145,8 @@ class PostgresDatabase implements Database {
 /**
  * Opens the database: PostgreSQL at `url`, else PGlite in `dataDir` (default `./data`). The
  * embedded database's directory is locked for this process first: a second process gets a
- * `DataDirLockedError` naming the directory and the holder's pid.
+ * `DataDirLockedError` naming the directory and the holder's pid. A fresh directory is filled from
+ * the data directory template, and PGlite runs light and with real fsyncs (`pglite-setup.ts`).
  */
 export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
   if (options.url) {
@@ -157,11 +162,23 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     return new PostgresDatabase(pool, onConnectionError);
   }
   const dataDir = options.dataDir ?? "./data";
-  if (dataDir.startsWith("memory://")) return new PgliteDatabase(await PGlite.create(dataDir), () => undefined);
+  const notice = options.onNotice ?? ((message: string) => console.info(message));
+  const startParams = pgliteStartParams();
+  if (dataDir.startsWith("memory://")) {
+    const template = readTemplate();
+    return new PgliteDatabase(await PGlite.create(dataDir, { startParams, ...(template ? { loadDataDir: new Blob([template]) } : {}) }), () => undefined);
+  }
   mkdirSync(dataDir, { recursive: true });
   const unlock = lockDataDir(dataDir);
   try {
-    return new PgliteDatabase(await PGlite.create(dataDir), unlock);
+    if (!existsSync(join(dataDir, "PG_VERSION"))) {
+      const template = readTemplate();
+      if (template) await unpackDataDir(template, dataDir);
+      else notice(`initialising the embedded database in ${dataDir} (no data directory template for this PGlite version: this takes a while and much memory once)`);
+    }
+    const db = await PGlite.create(dataDir, { startParams });
+    honourFsync(db);
+    return new PgliteDatabase(db, unlock);
   } catch (error) {
     unlock();
     throw error;

@@ -164,13 +164,36 @@ const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE hotfix_records ADD COLUMN history_summary text GENERATED ALWAYS AS (hotfix_metric_summary(pr, seq, facts, false)) STORED
     `,
   },
+  {
+    version: 5,
+    name: "jobs: a delivery's payload kept as the raw text received",
+    // The ingress stores the body as GitHub sent it (`payload` then holds only the event's name);
+    // the worker parses it. Deliveries stored before keep their `jsonb` payload and no body.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN body text
+    `,
+  },
 ];
+
+/**
+ * Whether every migration up to `upTo` is applied, read without the lock or any DDL: the common
+ * start, on a schema already up to date, then costs one query. Any doubt (no table yet) is false.
+ */
+async function upToDate(db: Database, upTo: number): Promise<boolean> {
+  try {
+    const applied = new Set((await db.query<{ version: number }>("SELECT version FROM schema_migrations")).map((row) => Number(row.version)));
+    return MIGRATIONS.every((migration) => migration.version > upTo || applied.has(migration.version));
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Applies the migrations not applied yet, up to `upTo` (all by default; tests stop early to
  * check a later migration against rows written under an earlier schema); returns the versions it applied.
  */
 export async function migrate(db: Database, upTo = Number.POSITIVE_INFINITY): Promise<number[]> {
+  if (await upToDate(db, upTo)) return [];
   return db.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
     await tx.query("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");

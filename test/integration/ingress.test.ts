@@ -190,3 +190,91 @@ describe("the webhook endpoint's body timeout", () => {
     expect(await metrics.value("hotfix_guard_deliveries_rejected_total", { status: "408" })).toBe(1);
   });
 });
+
+/** A database whose statements storing deliveries fail while `failing` is set; counts them. */
+function flakyInserts(db: Database): Database & { failing: boolean; inserts: number } {
+  const flaky = {
+    failing: false,
+    inserts: 0,
+    kind: db.kind,
+    query: async <Row>(sql: string, params?: readonly unknown[]): Promise<Row[]> => {
+      if (sql.trimStart().startsWith("INSERT INTO jobs")) {
+        flaky.inserts += 1;
+        if (flaky.failing) throw new Error("the disk is full");
+      }
+      return db.query<Row>(sql, params);
+    },
+    transaction: db.transaction.bind(db),
+    withLock: db.withLock.bind(db),
+    close: db.close.bind(db),
+  };
+  return flaky;
+}
+
+describe.each(BACKENDS)("deliveries stored by group commit on $name", (backend) => {
+  let db: Database;
+  let http: Server | undefined;
+
+  beforeAll(async () => {
+    db = await backend.open();
+  }, 120_000);
+  afterAll(() => backend.dispose(db), 120_000);
+  beforeEach(() => resetTables(db));
+  afterEach(() => new Promise<void>((resolve) => (http ? http.close(() => resolve()) : resolve())));
+
+  async function serve(queue: JobQueue): Promise<string> {
+    const ingress = createIngress({ path: "/api/github/webhooks", secret: SECRET, queue, metrics: new Metrics(), now: () => T0 });
+    http = createServer((req, res) => void ingress(req, res));
+    await new Promise<void>((resolve) => http?.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(http.address() as AddressInfo).port}/api/github/webhooks`;
+  }
+
+  async function post(url: string, id: string): Promise<{ status: number; body: unknown }> {
+    const body = JSON.stringify(pullRequestEvent("opened").payload);
+    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": id, "x-hub-signature-256": await sign(SECRET, body) }, body });
+    return { status: response.status, body: await response.json() };
+  }
+
+  it("acknowledges every one of a burst of concurrent deliveries, each stored once and read back as sent", async () => {
+    const flaky = flakyInserts(db);
+    const url = await serve(new JobQueue(flaky));
+    const ids = Array.from({ length: 16 }, (_, i) => `burst-${i}`);
+
+    const answers = await Promise.all(ids.map((id) => post(url, id)));
+
+    expect(answers).toStrictEqual(ids.map((id) => ({ status: 202, body: { id, status: "queued" } })));
+    expect(await new JobQueue(db).stats(T0)).toMatchObject({ pending: 16 });
+    expect(flaky.inserts).toBeLessThanOrEqual(16);
+    const stored = await new JobQueue(db).findDelivery("burst-3");
+    expect(stored?.payload).toStrictEqual({ name: "pull_request", payload: pullRequestEvent("opened").payload });
+  });
+
+  it("writes deliveries arriving together with one statement, a delivery id twice in it stored once", async () => {
+    const flaky = flakyInserts(db);
+    const queue = new JobQueue(flaky);
+    const delivery = (id: string) => ({ id, name: "push", payload: { ref: "refs/heads/main" } });
+
+    const stored = await Promise.all(["a", "b", "a", "c", "a"].map((id) => queue.enqueueDelivery(delivery(id), T0)));
+
+    expect(stored).toStrictEqual([true, true, false, true, false]);
+    expect(flaky.inserts).toBe(1);
+    expect((await queue.stats(T0)).pending).toBe(3);
+  });
+
+  it("answers every delivery of a failed batch with 503 and stores none, so GitHub redelivers each", async () => {
+    const flaky = flakyInserts(db);
+    const url = await serve(new JobQueue(flaky));
+    const ids = Array.from({ length: 8 }, (_, i) => `failed-${i}`);
+    flaky.failing = true;
+
+    const refused = await Promise.all(ids.map((id) => post(url, id)));
+
+    expect(refused.map((answer) => answer.status)).toStrictEqual(ids.map(() => 503));
+    expect((await new JobQueue(db).stats(T0)).pending).toBe(0);
+
+    flaky.failing = false;
+    const redelivered = await Promise.all(ids.map((id) => post(url, id)));
+    expect(redelivered).toStrictEqual(ids.map((id) => ({ status: 202, body: { id, status: "queued" } })));
+    expect((await new JobQueue(db).stats(T0)).pending).toBe(8);
+  });
+});
