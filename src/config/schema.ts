@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { patternProblem, referenceFormatProblem } from "./patterns.js";
 import { grammarProblem } from "./branch-grammar.js";
+import { floorSchema, modeSchema } from "./schema-rollout.js";
 
 /** A non-empty string that `problemOf` accepts; its reason becomes the config error message. */
 function compiledString(problemOf: (value: string) => string | null) {
@@ -81,6 +82,8 @@ const DEFAULT_SECTIONS: z.input<typeof section>[] = [
 
 export const configSchema = z
   .strictObject({
+    mode: modeSchema, // safe rollout (issue 15): src/config/schema-rollout.ts
+    floor: floorSchema,
     branches: z
       .strictObject({
         production: z.string().min(1).default("main").describe("The production branch hotfixes merge into (for example `kars-prod`)."),
