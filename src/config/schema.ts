@@ -82,8 +82,6 @@ const DEFAULT_SECTIONS: z.input<typeof section>[] = [
 
 export const configSchema = z
   .strictObject({
-    mode: modeSchema, // safe rollout (issue 15): src/config/schema-rollout.ts
-    floor: floorSchema,
     branches: z
       .strictObject({
         production: z.string().min(1).default("main").describe("The production branch hotfixes merge into (for example `kars-prod`)."),
@@ -287,6 +285,8 @@ export const configSchema = z
       .prefault({})
       .describe("The hotfix log's metrics: what counts as deployed, as a repeat, and the warning-sign thresholds."),
     // ── end of hotfix log and metrics ──────────────────────────────────────────────────────────
+    mode: modeSchema, // safe rollout (issue 15): src/config/schema-rollout.ts
+    floor: floorSchema,
   })
   .describe("Hotfix Guard configuration, read from `.github/hotfix-guard.yml` on the default branch.");
 
