@@ -51,6 +51,9 @@ export interface MergedPullRequestSummary {
   readonly headInRepository: boolean;
 }
 
+/** An open pull request as the pull request list gives it: enough to classify it. */
+export type OpenPullRequestSummary = Pick<MergedPullRequestSummary, "number" | "title" | "url" | "baseRef" | "headRef" | "labels">;
+
 /** A merged pull request with everything the audit reads from it. */
 export interface MergedPullRequestData extends MergedPullRequest {
   readonly merged: boolean;
@@ -96,6 +99,8 @@ export interface AuditGateway extends GithubGateway {
    * back before `since`: a pull request merged since then was updated since then too.
    */
   listMergedPullRequestsInto(repo: RepoRef, base: string, since: string): Promise<MergedPullRequestSummary[]>;
+  /** Open pull requests into `base`, enough to classify each (the command line's `preview`). */
+  listOpenPullRequestsInto(repo: RepoRef, base: string): Promise<OpenPullRequestSummary[]>;
 }
 
 function denied(error: unknown): boolean {
@@ -336,6 +341,11 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
       if (statusOf(error) === 404) return null;
       throw error;
     }
+  }
+
+  async listOpenPullRequestsInto(repo: RepoRef, base: string): Promise<OpenPullRequestSummary[]> {
+    const pulls = await this.client.paginate(this.client.rest.pulls.list, { ...repo, state: "open", base, per_page: 100 });
+    return pulls.map((pr) => ({ number: pr.number, title: pr.title, url: pr.html_url, baseRef: pr.base.ref, headRef: pr.head.ref, labels: pr.labels.map((label) => label.name) }));
   }
 
   async listMergedPullRequestsInto(repo: RepoRef, base: string, since: string): Promise<MergedPullRequestSummary[]> {

@@ -11,7 +11,7 @@ import type { CheckRunOutput, GithubGateway, PullRequestData, RepoRef } from "..
 import { publishCheckRun } from "../github/check-runs.js";
 import { loadSnapshot } from "../facts/snapshot.js";
 import { classifyPullRequest } from "../rules/classify.js";
-import { evaluateHotfix } from "../rules/index.js";
+import { evaluateHotfix, type Evaluation } from "../rules/index.js";
 import { reviewWaitDeadline } from "../rules/approvals.js";
 import { renderHotfixCheck, renderInvalidConfigCheck, renderNotHotfixCheck } from "../render/check-run.js";
 import type { ConfigResult } from "../config/load.js";
@@ -87,6 +87,8 @@ export interface PullRequestCheck {
   readonly classification: ReturnType<typeof classifyPullRequest>;
   /** The facts the hotfix rules judged; null for a pull request that is not a hotfix. */
   readonly snapshot: PullRequestSnapshot | null;
+  /** What the rules found (as enforce mode judges it); null for a pull request that is not a hotfix. */
+  readonly evaluation: Evaluation | null;
 }
 
 /**
@@ -98,15 +100,16 @@ export async function pullRequestCheck(gateway: GithubGateway, repo: RepoRef, pr
   const classification = classifyPullRequest(pr, policy);
   if (classification.kind === "not-into-production") return null;
   if (classification.kind === "not-hotfix") {
-    return { output: renderNotHotfixCheck(pr, policy.config.hotfix.prefix, policy.config.hotfix.label, policy.source), classification, snapshot: null };
+    return { output: renderNotHotfixCheck(pr, policy.config.hotfix.prefix, policy.config.hotfix.label, policy.source), classification, snapshot: null, evaluation: null };
   }
   const snapshot = await loadSnapshot(gateway, repo, pr, policy);
   const reason = {
     ...(classification.byBranch ? { prefix: policy.config.hotfix.prefix } : {}),
     ...(classification.byLabel ? { label: policy.config.hotfix.label } : {}),
   };
-  const output = renderHotfixCheck(pr, evaluateHotfix(snapshot, policy, now), reason, policy.source);
-  return { output: isEvaluating(policy) ? evaluateModeCheck(output) : output, classification, snapshot };
+  const evaluation = evaluateHotfix(snapshot, policy, now);
+  const output = renderHotfixCheck(pr, evaluation, reason, policy.source);
+  return { output: isEvaluating(policy) ? evaluateModeCheck(output) : output, classification, snapshot, evaluation };
 }
 
 /**
