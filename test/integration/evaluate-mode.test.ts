@@ -15,6 +15,8 @@ import { MERGE_SHA } from "../helpers/audit-builders.js";
 import { mainPushEvent, mergedHotfixEvent, mergedPullObject } from "../helpers/audit-fixtures.js";
 import { AuditMock, branchRules, registerAuditOnly, type RunShape } from "../helpers/audit-mocks.js";
 import { HEAD_SHA, NOW } from "../helpers/builders.js";
+import { MAIN_BEFORE } from "../helpers/merge-back-fixtures.js";
+import { MergeBackMock } from "../helpers/merge-back-mocks.js";
 import { pullRequestEvent, pullRequestObject } from "../helpers/fixtures.js";
 
 const EVALUATE = "mode: evaluate\n";
@@ -112,6 +114,27 @@ describe("a merge with an unjustified bypass in evaluate mode", () => {
     expect(run.output.summary).toContain("## ❌ Hotfix merge audit: bypass, not justified");
     expect(merged).toHaveBeenCalledTimes(1);
     expect(merged.mock.calls[0]?.[2]).toMatchObject({ verdict: "bypass", justified: false, needsAuditIssue: true });
+  });
+});
+
+describe("a compliant hotfix merged in evaluate mode, develop still lacking the fix", () => {
+  it("through the whole app: merge-back is assessed but no reminder opens, no post-incident issue, no comment; only the audit's neutral check run is written", async () => {
+    const probot = await testProbot();
+    const github = new GitHubMock().token().config(EVALUATE).app();
+    const audit = new AuditMock(github);
+    const mergeBack = new MergeBackMock(github);
+    audit.pull(mergedPullObject()).listComments();
+    github.reviews([{ reviewer: "senior-bob", state: "APPROVED", commitId: HEAD_SHA, submittedAt: "2026-11-23T14:40:00Z" }]).files(FILES).tags(["v1.4.2"]).permission("senior-bob", "write");
+    audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).checkRuns(HEAD_SHA, [{ name: "ci", conclusion: "success", completedAt: "2026-11-23T14:35:00Z" }, { name: "Hotfix Guard", conclusion: "success", completedAt: "2026-11-23T14:41:00Z" }]).listIssues("hotfix:protection-log").ruleSuites(403);
+    github.listCheckRuns(MERGE_SHA).createCheckRun();
+    audit.listIssues("hotfix:audit-pending");
+    mergeBack.mergeCommit(MERGE_SHA, [MAIN_BEFORE, HEAD_SHA]).pullCommits(42, [{ sha: HEAD_SHA }]).branches("release/", []).compare("develop", HEAD_SHA, "diverged").closedPulls().commitsOf("develop");
+
+    await probot.receive(mergedHotfixEvent());
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.requests.filter((request) => !request.startsWith("GET ") && !request.includes("access_tokens"))).toStrictEqual(["POST /repos/acme/payments/check-runs"]);
+    expect(github.lastWrite()).toMatchObject({ name: "Hotfix Guard: merge audit", head_sha: MERGE_SHA, conclusion: "neutral", output: { title: "Evaluate mode: merge audit compliant" } });
   });
 });
 
