@@ -12,7 +12,7 @@ import { createServices } from "../../src/handlers/services.js";
 import type { HotfixRecorder } from "../../src/log/recorder.js";
 import { APP_ID, GitHubMock, TEST_PROBOT_OPTIONS, testProbot } from "../helpers/app.js";
 import { MERGE_SHA } from "../helpers/audit-builders.js";
-import { mainPushEvent, mergedHotfixEvent, mergedPullObject } from "../helpers/audit-fixtures.js";
+import { mainPushEvent, mergedHotfixEvent, mergedPullObject, protectionRuleEvent } from "../helpers/audit-fixtures.js";
 import { AuditMock, branchRules, registerAuditOnly, type RunShape } from "../helpers/audit-mocks.js";
 import { HEAD_SHA, NOW } from "../helpers/builders.js";
 import { MAIN_BEFORE } from "../helpers/merge-back-fixtures.js";
@@ -154,5 +154,19 @@ describe("a direct push to the production branch in evaluate mode", () => {
     const run = github.lastWrite();
     expect(run).toMatchObject({ name: "Hotfix Guard: direct push", head_sha: sha, conclusion: "neutral" });
     expect(run.output.title).toBe("Evaluate mode: enforce would open an issue: Direct push to main outside any pull request: ddddddd");
+  });
+});
+
+describe("a protection change of the production branch in evaluate mode", () => {
+  it("opens no protection log issue and writes nothing", async () => {
+    const { probot } = await auditProbotWithLog();
+    const github = new GitHubMock().token().config(EVALUATE);
+    const audit = new AuditMock(github);
+    audit.listIssues("hotfix:audit-pending");
+
+    await probot.receive(protectionRuleEvent("deleted", "main"));
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.requests.filter((request) => !request.startsWith("GET ") && !request.includes("access_tokens"))).toStrictEqual([]);
   });
 });
