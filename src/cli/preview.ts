@@ -3,11 +3,13 @@
  * would say on each of the repository's open hotfix pull requests and those merged in the period,
  * so a team sees the effect of a policy before turning it on. Each pull request is judged by the
  * app's own pre-merge evaluation (`pullRequestCheck`: the snapshot, the rules, the check run),
- * under the repository's configuration read as the app reads it (organisation floor included),
- * or a local file given with `--config`. It only reads: the client refuses any request but GET.
+ * under the repository's configuration read as the app reads it, or a local file given with
+ * `--config`, the organisation floor applied to either. It only reads: the client refuses any
+ * request but GET.
  */
 import type { ConfigProblem } from "../config/load.js";
 import type { Policy } from "../config/policy.js";
+import { CONFIG_PATH } from "../config/schema.js";
 import { OctokitAuditGateway, type AuditGateway, type OpenPullRequestSummary } from "../github/audit-gateway.js";
 import { pullRequestCheck } from "../handlers/pull-request.js";
 import { createServices } from "../handlers/services.js";
@@ -89,7 +91,8 @@ async function repositoryPolicyOrLocal(
   if (args.config === undefined) return repositoryPolicy({ repo: args.repo, audit, services }, name);
   const repository = await audit.getRepository(args.repo);
   if (!repository) throw new CommandFailure(`${name} not found, or the token cannot see it. Check the name, and that the token may read it.`);
-  const local = await readLocalConfig(args.config, cwd);
+  const floor = await audit.getOrganisationFloor(args.repo.owner, CONFIG_PATH);
+  const local = await readLocalConfig(args.config, cwd, floor ? { file: floor, owner: args.repo.owner } : undefined);
   if (!local.result.ok) throw new InvalidConfiguration(local.result.problems, local.result.files);
   return { fullName: repository.fullName, policy: local.result.policy };
 }

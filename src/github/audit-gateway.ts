@@ -10,6 +10,8 @@ import type { ProbotOctokit } from "probot";
 import type { CheckRunFact, ClassicProtection, CommentFact, MergedPullRequest, ReviewRequestFact, RuleSuiteLookup, RulesetRequirements, StatusFact } from "../model/merge.js";
 import { statusOf } from "./errors.js";
 import { NO_RETRY } from "./writes.js";
+import type { ConfigFile } from "../config/load.js";
+import { readOrganisationFloor } from "./config-files.js";
 import { OctokitGateway, pullRequestFacts, type AppIdentity, type GithubGateway, type NewIssue, type RepoRef } from "./gateway.js";
 
 /** An issue (or pull request) as the issues list returns it. */
@@ -101,6 +103,8 @@ export interface AuditGateway extends GithubGateway {
   listMergedPullRequestsInto(repo: RepoRef, base: string, since: string): Promise<MergedPullRequestSummary[]>;
   /** Open pull requests into `base`, enough to classify each (the command line's `preview`). */
   listOpenPullRequestsInto(repo: RepoRef, base: string): Promise<OpenPullRequestSummary[]>;
+  /** The organisation's `.github` configuration file, for its floor alone; null when there is none. */
+  getOrganisationFloor(owner: string, path: string): Promise<ConfigFile | null>;
 }
 
 function denied(error: unknown): boolean {
@@ -341,6 +345,10 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
       if (statusOf(error) === 404) return null;
       throw error;
     }
+  }
+
+  getOrganisationFloor(owner: string, path: string): Promise<ConfigFile | null> {
+    return readOrganisationFloor(this.client, owner, path);
   }
 
   async listOpenPullRequestsInto(repo: RepoRef, base: string): Promise<OpenPullRequestSummary[]> {

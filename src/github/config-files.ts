@@ -188,10 +188,19 @@ function withoutExtends(config: unknown): { config: unknown; base: unknown } {
 export async function readConfigFiles(octokit: ProbotOctokit, repository: { owner: string; repo: string }, path: string, options: ReadOptions): Promise<ConfigFile[]> {
   const files = await readChain(octokit, repository, path, options);
   if (files.some((file) => file.organisation) || repository.repo.toLowerCase() === ".github") return files;
-  const organisation: FileRef = { owner: repository.owner, repo: ".github", path };
+  const floor = await readOrganisationFloor(octokit, repository.owner, path);
+  return floor ? [...files, floor] : files;
+}
+
+/**
+ * The organisation's `.github` configuration file read for its `floor:` alone (`floorOnly`), or
+ * null when there is none (404). Any other failure is thrown, as for every configuration read.
+ */
+export async function readOrganisationFloor(octokit: ProbotOctokit, owner: string, path: string): Promise<ConfigFile | null> {
+  const organisation: FileRef = { owner, repo: ".github", path };
   const read = await readOne(octokit, organisation);
-  if (read === "not-found") return files;
-  return [...files, { location: locationOf(organisation), config: withoutExtends(read.config).config, organisation: true, floorOnly: true }];
+  if (read === "not-found") return null;
+  return { location: locationOf(organisation), config: withoutExtends(read.config).config, organisation: true, floorOnly: true };
 }
 
 /** The files whose settings apply: the repository's own (or the organisation fallback), then its `_extends` bases. */

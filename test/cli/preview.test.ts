@@ -75,9 +75,9 @@ describe("hotfix-guard preview", () => {
     expect(stdout.text).toContain("In enforce mode, 1 of 2 would fail the check.");
   });
 
-  it("judges with a local file given with --config, and prints JSON", async () => {
+  it("judges with a local file given with --config, under the organisation floor, and prints JSON", async () => {
     const dir = await workspace({ "proposed.yml": "approvals:\n  required: 2\n" });
-    const github = new GitHubMock();
+    const github = new GitHubMock().orgConfig("floor:\n  approvals:\n    required: 3\n");
     const { open } = repositoryWithPullRequests(github);
     checkReads(github, open);
     github.reviewRequests([], 42);
@@ -89,6 +89,8 @@ describe("hotfix-guard preview", () => {
     const result = JSON.parse(stdout.text) as Preview;
     expect(result.configuration).toStrictEqual(["proposed.yml"]);
     expect(result.mode).toBe("enforce");
+    expect(result.floor).toBe("acme/.github:.github/hotfix-guard.yml");
+    expect(result.floorProblems.map((problem) => [problem.file, problem.path, problem.found])).toStrictEqual([["proposed.yml", "approvals.required", "2"]]);
     expect(result.pullRequests.map((pr) => [pr.number, pr.state, pr.conclusion])).toStrictEqual([
       [50, "open", "failure"],
       [42, "merged", "failure"],
