@@ -3,7 +3,10 @@
  * fetched (repository file, organisation `.github` fallback, `_extends` chain); this module
  * merges them (arrays replaced, never concatenated), validates the result against the schema and,
  * when it is invalid, says which file holds the bad key, its path, what was expected and what
- * was found. Invalid configuration is a result, never an exception.
+ * was found. The organisation floor (`floor:`, honoured only in the organisation's `.github`
+ * file) is validated on its own and applied last (`floor.ts`); a loosening attempt is a row in
+ * the policy's source, not an invalid configuration. Invalid configuration is a result, never an
+ * exception.
  */
 import type { z } from "zod";
 import { configSchema } from "./schema.js";
