@@ -125,14 +125,21 @@ export interface RepositoryPeriodArguments {
   readonly appSlug: string;
   readonly json: boolean;
   readonly markdown: boolean;
+  /** A local configuration file to use instead of the repository's (`--config`, offered by `preview`). */
+  readonly config?: string;
 }
 
 /**
  * Parses `<owner/repo> --since <period> [--token] [--json] [--markdown] [--api-url] [--app-slug]
- * [--now]` for `command`; null when help was asked for. `markdown` says whether the command
- * offers `--markdown`; `example` is the period its messages suggest.
+ * [--now] [--config]` for `command`; null when help was asked for. `markdown` and `config` say
+ * whether the command offers `--markdown` and `--config`; `example` is the period its messages
+ * suggest; with `defaultSince`, `--since` may be left out.
  */
-export function parseRepositoryPeriod(io: CliIo, command: string, offers: { readonly markdown: boolean; readonly example: string }): RepositoryPeriodArguments | null {
+export function parseRepositoryPeriod(
+  io: CliIo,
+  command: string,
+  offers: { readonly markdown: boolean; readonly example: string; readonly config?: boolean; readonly defaultSince?: string },
+): RepositoryPeriodArguments | null {
   const { values, positionals } = parseCommandLine({
     args: [...io.argv],
     options: {
@@ -140,6 +147,7 @@ export function parseRepositoryPeriod(io: CliIo, command: string, offers: { read
       token: { type: "string" },
       json: { type: "boolean" },
       ...(offers.markdown ? { markdown: { type: "boolean" as const } } : {}),
+      ...(offers.config ? { config: { type: "string" as const } } : {}),
       "api-url": { type: "string" },
       "app-slug": { type: "string" },
       now: { type: "string" },
@@ -151,7 +159,8 @@ export function parseRepositoryPeriod(io: CliIo, command: string, offers: { read
   const [name, ...extra] = positionals;
   const match = name === undefined ? null : REPOSITORY.exec(name);
   if (!match || extra.length > 0) throw new UsageError(`give one repository as owner/name, for example: hotfix-guard ${command} acme/payments --since ${offers.example}${name ? ` (got "${positionals.join(" ")}")` : ""}.`);
-  if (!values.since) throw new UsageError("--since is required: how far back to look, such as 30d, 2w, 720h or 2026-11-01.");
+  const sinceText = values.since ?? offers.defaultSince;
+  if (!sinceText) throw new UsageError("--since is required: how far back to look, such as 30d, 2w, 720h or 2026-11-01.");
   const token = values.token ?? io.env.GITHUB_TOKEN;
   if (!token) throw new UsageError("no token: set GITHUB_TOKEN (or pass --token) to a GitHub token that can read the repository, for example GITHUB_TOKEN=$(gh auth token).");
   const markdown = (values as { markdown?: boolean }).markdown === true;
@@ -159,13 +168,14 @@ export function parseRepositoryPeriod(io: CliIo, command: string, offers: { read
   const now = parseNowOption(values.now);
   return {
     repo: { owner: match[1] as string, repo: match[2] as string },
-    since: parseSince(values.since, now),
+    since: parseSince(sinceText, now),
     now,
     token,
     apiUrl: (values["api-url"] ?? DEFAULT_API_BASE).replace(/\/+$/, ""),
     appSlug: values["app-slug"] ?? "hotfix-guard",
     json: values.json === true,
     markdown,
+    ...((values as { config?: string }).config === undefined ? {} : { config: (values as { config: string }).config }),
   };
 }
 

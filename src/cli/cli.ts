@@ -3,12 +3,13 @@
  * into an exit code and a message that says what to do. Kept apart from the entry point so tests
  * run the whole dispatch in-process.
  *
- * Arguments are parsed with Node's built-in `util.parseArgs`: four commands with a handful of
+ * Arguments are parsed with Node's built-in `util.parseArgs`: five commands with a handful of
  * options each need no parsing library, and a built-in adds nothing to the supply chain.
  */
 import { auditCommand, AUDIT_USAGE } from "./audit.js";
 import { backfillCommand, BACKFILL_USAGE } from "./backfill.js";
 import { checkCommand, CHECK_USAGE } from "./check.js";
+import { previewCommand, PREVIEW_USAGE } from "./preview.js";
 import { CLI_VERSION } from "./github-client.js";
 import { CommandFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, writeLine, type CliIo } from "./io.js";
 import { validateConfigCommand, VALIDATE_CONFIG_USAGE } from "./validate-config.js";
@@ -21,6 +22,7 @@ Commands:
   check --branch <name> --body <file|->      run the branch-name and PR-template rules offline
   audit <owner/repo> --since <period>        report on the hotfixes merged in a period (read-only)
   backfill <owner/repo> --since <period>     record the hotfixes merged in a period in the hotfix log
+  preview <owner/repo> [--config file]       what the check would say on open and recent hotfix PRs (read-only)
 
 Run hotfix-guard <command> --help for a command's options.
 Options: -h, --help   show this help;  -v, --version   print the version`;
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, { readonly run: (io: CliIo) => Promise<number>; r
   check: { run: checkCommand, usage: CHECK_USAGE },
   audit: { run: auditCommand, usage: AUDIT_USAGE },
   backfill: { run: backfillCommand, usage: BACKFILL_USAGE },
+  preview: { run: previewCommand, usage: PREVIEW_USAGE },
 };
 
 /**

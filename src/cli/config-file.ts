@@ -7,7 +7,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { resolveConfig, unusableConfig, type ConfigResult } from "../config/load.js";
+import { resolveConfig, unusableConfig, type ConfigFile, type ConfigResult } from "../config/load.js";
 import { CONFIG_SIZE_LIMIT, parseConfigText, tooLargeProblem } from "../config/parse.js";
 import { UsageError } from "./io.js";
 
@@ -32,8 +32,10 @@ function extendsNote(value: unknown): string {
 /**
  * Judges configuration text as the app would if it were `.github/hotfix-guard.yml` on the default
  * branch. Never throws: a syntax error is a problem on the path `(file)`.
+ * @param floor - the organisation's `.github` file read for its floor, and the repository's owner
+ * (`preview --config`); without it no floor applies.
  */
-export function judgeConfigText(text: string, location: string): LocalConfig {
+export function judgeConfigText(text: string, location: string, floor?: { readonly file: ConfigFile; readonly owner: string }): LocalConfig {
   const read = parseConfigText(text, location);
   if (!read.ok) return { location, result: unusableConfig(read.problem), notes: [] };
   const parsed = read.config;
@@ -45,20 +47,20 @@ export function judgeConfigText(text: string, location: string): LocalConfig {
     notes.push(extendsNote(base));
     config = own;
   }
-  return { location, result: resolveConfig([{ location, config }]), notes };
+  return { location, result: floor ? resolveConfig([{ location, config }, floor.file], floor.owner) : resolveConfig([{ location, config }]), notes };
 }
 
 /**
- * Reads and judges a configuration file.
+ * Reads and judges a configuration file (with the organisation floor, when given; see {@link judgeConfigText}).
  * @throws {UsageError} when the file cannot be read.
  */
-export async function readLocalConfig(path: string, cwd: string): Promise<LocalConfig> {
+export async function readLocalConfig(path: string, cwd: string, floor?: { readonly file: ConfigFile; readonly owner: string }): Promise<LocalConfig> {
   const size = await stat(resolve(cwd, path)).then(
     (stats) => (stats.isFile() ? stats.size : 0),
     () => 0,
   );
   if (size > CONFIG_SIZE_LIMIT) return { location: path, result: unusableConfig(tooLargeProblem(path, size)), notes: [] };
-  return judgeConfigText(await readInputFile(path, cwd, "configuration file"), path);
+  return judgeConfigText(await readInputFile(path, cwd, "configuration file"), path, floor);
 }
 
 /**

@@ -3,17 +3,26 @@
  * fetched (repository file, organisation `.github` fallback, `_extends` chain); this module
  * merges them (arrays replaced, never concatenated), validates the result against the schema and,
  * when it is invalid, says which file holds the bad key, its path, what was expected and what
- * was found. Invalid configuration is a result, never an exception.
+ * was found. The organisation floor (`floor:`, honoured only in the organisation's `.github`
+ * file) is validated on its own and applied last (`floor.ts`); a loosening attempt is a row in
+ * the policy's source, not an invalid configuration. Invalid configuration is a result, never an
+ * exception.
  */
 import type { z } from "zod";
 import { configSchema } from "./schema.js";
+import { floorSchema, type Floor } from "./schema-rollout.js";
 import { compilePolicy, type ConfigSource, type Policy } from "./policy.js";
+import { applyFloor } from "./floor.js";
 
 /** One configuration file as fetched: `config` is null when the file does not exist. */
 export interface ConfigFile {
   /** `owner/repo:path`. */
   readonly location: string;
   readonly config: unknown;
+  /** The organisation's `.github` file: the only one whose `floor:` counts. */
+  readonly organisation?: boolean;
+  /** Read only for its `floor:` (the repository has its own file): its other settings do not apply. */
+  readonly floorOnly?: boolean;
 }
 
 /** One thing wrong with the configuration. */
@@ -149,13 +158,50 @@ function foreignAuditRepository(repository: string | null, owner: string | undef
   };
 }
 
+/** The file's settings without its `floor:` key, which only the organisation's file may declare (`floor.ts`). */
+function withoutFloor(file: ConfigFile): ConfigFile {
+  if (!isPlainObject(file.config) || !("floor" in file.config)) return file;
+  const { floor: _floor, ...settings } = file.config;
+  return { ...file, config: settings };
+}
+
+/** A `floor:` declared outside the organisation's `.github` file: ignored, and said so. */
+function strayFloor(file: ConfigFile): ConfigProblem[] {
+  if (file.organisation || !isPlainObject(file.config) || !("floor" in file.config)) return [];
+  return [
+    {
+      file: file.location,
+      path: "floor",
+      expected: "a floor only in the organisation's `.github` repository (`<owner>/.github:.github/hotfix-guard.yml`)",
+      found: "a floor in another file: ignored",
+    },
+  ];
+}
+
+/** The organisation floor: validated, or the problems of its file. */
+function readFloor(files: readonly ConfigFile[]): { ok: true; floor: { file: string; value: Floor } | null } | { ok: false; problems: ConfigProblem[] } {
+  const holder = files.find((file) => file.organisation && isPlainObject(file.config) && file.config.floor !== undefined);
+  if (!holder) return { ok: true, floor: null };
+  const value = (holder.config as Record<string, unknown>).floor;
+  const parsed = floorSchema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({ ...issue, path: ["floor", ...issue.path] }));
+    return { ok: false, problems: problemsOf({ issues } as unknown as z.ZodError, { floor: value }, [{ location: holder.location, config: { floor: value } }]) };
+  }
+  return { ok: true, floor: parsed.data ? { file: holder.location, value: parsed.data } : null };
+}
+
 /**
- * Merges and validates fetched configuration files.
- * @param files - repository file first, then the `.github` fallback and `_extends` bases in order.
+ * Merges and validates fetched configuration files, then applies the organisation floor.
+ * @param files - repository file first, then the `.github` fallback and `_extends` bases in order,
+ * and the organisation's file read only for its floor (`floorOnly`) when it is not among them.
  * @param owner - the repository's owner, when known: `audit.repository` must belong to it.
  */
 export function resolveConfig(files: readonly ConfigFile[], owner?: string): ConfigResult {
-  const existing = files.filter((file) => file.config !== null);
+  const strays = files.flatMap(strayFloor);
+  const floor = readFloor(files);
+  const settingsFiles = files.filter((file) => !file.floorOnly).map(withoutFloor);
+  const existing = settingsFiles.filter((file) => file.config !== null);
   const locations = existing.map((file) => file.location);
   const merged = [...existing].reverse().reduce<unknown>((acc, file) => mergeConfig(acc, file.config), {});
   const notObject = existing.find((file) => !isPlainObject(file.config));
@@ -167,12 +213,24 @@ export function resolveConfig(files: readonly ConfigFile[], owner?: string): Con
       problems: [{ file: notObject.location, path: "(top level)", expected: "a mapping of settings (key: value)", found: describeValue(notObject.config) }],
     };
   }
+  if (!floor.ok) return { ok: false, files: [...new Set([...locations, ...floor.problems.map((problem) => problem.file)])], raw: merged, problems: floor.problems };
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) return { ok: false, files: locations, raw: merged, problems: problemsOf(parsed.error, merged, files) };
-  const foreign = foreignAuditRepository(parsed.data.audit.repository, owner, files);
+  if (!parsed.success) return { ok: false, files: locations, raw: merged, problems: problemsOf(parsed.error, merged, settingsFiles) };
+  const foreign = foreignAuditRepository(parsed.data.audit.repository, owner, settingsFiles);
   if (foreign) return { ok: false, files: locations, raw: merged, problems: [foreign] };
-  const source: ConfigSource = existing.length > 0 ? { kind: "file", files: locations } : { kind: "defaults", files: [] };
-  return { ok: true, policy: compilePolicy(parsed.data, source) };
+  const floored = floor.floor
+    ? applyFloor(parsed.data, floor.floor.value, {
+        floorFile: floor.floor.file,
+        owner: owner ?? "",
+        setBy: (path) => existing.find((file) => valueAt(file.config, path) !== undefined)?.location ?? null,
+      })
+    : { config: parsed.data, problems: [] };
+  const source: ConfigSource = {
+    ...(existing.length > 0 ? { kind: "file", files: locations } : { kind: "defaults", files: [] }),
+    ...(floor.floor ? { floorFile: floor.floor.file } : {}),
+    ...(floored.problems.length + strays.length > 0 ? { floorProblems: [...strays, ...floored.problems] } : {}),
+  };
+  return { ok: true, policy: compilePolicy(floored.config, source) };
 }
 
 /** A configuration that could not even be read (too large, YAML syntax, a bad `_extends` value): its one problem. */

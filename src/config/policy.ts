@@ -7,6 +7,7 @@ import { compileGrammar, type BranchGrammar } from "./branch-grammar.js";
 import { compilePattern, compileReferenceFormat, type Matcher } from "./patterns.js";
 import { normalizeName } from "../markdown/sections.js";
 import type { HotfixConfig, SectionSpec } from "./schema.js";
+import type { ConfigProblem } from "./load.js";
 
 /** A required template section, ready for the template rule. */
 export interface TemplateSection {
@@ -39,6 +40,10 @@ export interface ConfigSource {
   readonly files: readonly string[];
   /** Features off for want of a permission of the installation; absent when its permissions are unknown. */
   readonly missingPermissions?: readonly PermissionGap[];
+  /** The organisation floor's file (`owner/.github:.github/hotfix-guard.yml`), when it declares a floor. */
+  readonly floorFile?: string;
+  /** Where a file loosened the floor (the floor applied instead), or declared one outside the organisation's file. */
+  readonly floorProblems?: readonly ConfigProblem[];
 }
 
 /** The compiled policy. */
@@ -51,6 +56,15 @@ export interface Policy {
   readonly forbiddenPaths: readonly Matcher[];
   readonly testGlobs: readonly Matcher[];
   readonly commitSubjects: readonly Matcher[];
+}
+
+/**
+ * Whether the policy only evaluates: every rule runs and the check runs show what would fail,
+ * but conclude neutral, and nothing else is written (no issue, no comment, no label). The one
+ * place that decides; every publisher asks it before writing.
+ */
+export function isEvaluating(policy: Policy): boolean {
+  return policy.config.mode === "evaluate";
 }
 
 /** Sections whose content only exists after the merge; never required before it (seed 001). */

@@ -10,6 +10,8 @@ import type { ProbotOctokit } from "probot";
 import type { CheckRunFact, ClassicProtection, CommentFact, MergedPullRequest, ReviewRequestFact, RuleSuiteLookup, RulesetRequirements, StatusFact } from "../model/merge.js";
 import { statusOf } from "./errors.js";
 import { NO_RETRY } from "./writes.js";
+import type { ConfigFile } from "../config/load.js";
+import { readOrganisationFloor } from "./config-files.js";
 import { OctokitGateway, pullRequestFacts, type AppIdentity, type GithubGateway, type NewIssue, type RepoRef } from "./gateway.js";
 
 /** An issue (or pull request) as the issues list returns it. */
@@ -50,6 +52,9 @@ export interface MergedPullRequestSummary {
   /** False when the head branch lives in a fork. */
   readonly headInRepository: boolean;
 }
+
+/** An open pull request as the pull request list gives it: enough to classify it. */
+export type OpenPullRequestSummary = Pick<MergedPullRequestSummary, "number" | "title" | "url" | "baseRef" | "headRef" | "labels">;
 
 /** A merged pull request with everything the audit reads from it. */
 export interface MergedPullRequestData extends MergedPullRequest {
@@ -96,6 +101,10 @@ export interface AuditGateway extends GithubGateway {
    * back before `since`: a pull request merged since then was updated since then too.
    */
   listMergedPullRequestsInto(repo: RepoRef, base: string, since: string): Promise<MergedPullRequestSummary[]>;
+  /** Open pull requests into `base`, enough to classify each (the command line's `preview`). */
+  listOpenPullRequestsInto(repo: RepoRef, base: string): Promise<OpenPullRequestSummary[]>;
+  /** The organisation's `.github` configuration file, for its floor alone; null when there is none. */
+  getOrganisationFloor(owner: string, path: string): Promise<ConfigFile | null>;
 }
 
 function denied(error: unknown): boolean {
@@ -336,6 +345,15 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
       if (statusOf(error) === 404) return null;
       throw error;
     }
+  }
+
+  getOrganisationFloor(owner: string, path: string): Promise<ConfigFile | null> {
+    return readOrganisationFloor(this.client, owner, path);
+  }
+
+  async listOpenPullRequestsInto(repo: RepoRef, base: string): Promise<OpenPullRequestSummary[]> {
+    const pulls = await this.client.paginate(this.client.rest.pulls.list, { ...repo, state: "open", base, per_page: 100 });
+    return pulls.map((pr) => ({ number: pr.number, title: pr.title, url: pr.html_url, baseRef: pr.base.ref, headRef: pr.head.ref, labels: pr.labels.map((label) => label.name) }));
   }
 
   async listMergedPullRequestsInto(repo: RepoRef, base: string, since: string): Promise<MergedPullRequestSummary[]> {

@@ -178,12 +178,35 @@ function withoutExtends(config: unknown): { config: unknown; base: unknown } {
 
 /**
  * Reads the configuration files of a repository, in precedence order: its own file (or, when it
- * has none, the organisation's `.github` repository's), then each `_extends` base.
+ * has none, the organisation's `.github` repository's), then each `_extends` base; then, when the
+ * organisation's file is not among them, that file for its `floor:` alone (`floorOnly`). A
+ * failed read of the floor is a failed read like any other, never "no floor"; a 404 (no
+ * `.github` repository, or no file in it) is no floor, the token having just been proven.
  * @throws {ConfigFetchError} when a read failed; the caller must not take it for defaults.
  * @throws {ConfigReadError} when a file cannot be used; its problem belongs in the check run.
  */
 export async function readConfigFiles(octokit: ProbotOctokit, repository: { owner: string; repo: string }, path: string, options: ReadOptions): Promise<ConfigFile[]> {
+  const files = await readChain(octokit, repository, path, options);
+  if (files.some((file) => file.organisation) || repository.repo.toLowerCase() === ".github") return files;
+  const floor = await readOrganisationFloor(octokit, repository.owner, path);
+  return floor ? [...files, floor] : files;
+}
+
+/**
+ * The organisation's `.github` configuration file read for its `floor:` alone (`floorOnly`), or
+ * null when there is none (404). Any other failure is thrown, as for every configuration read.
+ */
+export async function readOrganisationFloor(octokit: ProbotOctokit, owner: string, path: string): Promise<ConfigFile | null> {
+  const organisation: FileRef = { owner, repo: ".github", path };
+  const read = await readOne(octokit, organisation);
+  if (read === "not-found") return null;
+  return { location: locationOf(organisation), config: withoutExtends(read.config).config, organisation: true, floorOnly: true };
+}
+
+/** The files whose settings apply: the repository's own (or the organisation fallback), then its `_extends` bases. */
+async function readChain(octokit: ProbotOctokit, repository: { owner: string; repo: string }, path: string, options: ReadOptions): Promise<ConfigFile[]> {
   const own: FileRef = { ...repository, path };
+  const isOrganisationFile = (ref: FileRef) => ref.owner.toLowerCase() === own.owner.toLowerCase() && ref.repo.toLowerCase() === ".github" && ref.path === path;
   const files: ConfigFile[] = [];
   let current = own;
   let read = await readOne(octokit, own);
@@ -191,17 +214,17 @@ export async function readConfigFiles(octokit: ProbotOctokit, repository: { owne
     if (!(await options.seesAllRepositories()) && !(await repositoryVisible(octokit, own))) {
       throw new ConfigFetchError(locationOf(own), 404, "the repository is not visible to the app's installation (removed from it, renamed, or the wrong installation)");
     }
-    files.push({ location: locationOf(own), config: null });
+    files.push({ location: locationOf(own), config: null, ...(isOrganisationFile(own) ? { organisation: true } : {}) });
     if (own.repo === ".github") return files;
     current = { owner: own.owner, repo: ".github", path };
     read = await readOne(octokit, current);
-    if (read === "not-found") return [...files, { location: locationOf(current), config: null }];
+    if (read === "not-found") return [...files, { location: locationOf(current), config: null, organisation: true }];
   }
   const seen = new Set<string>();
   for (let bases = 0; ; bases += 1) {
     seen.add(locationOf(current).toLowerCase());
     const { config, base } = withoutExtends(read.config);
-    files.push({ location: locationOf(current), config });
+    files.push({ location: locationOf(current), config, ...(isOrganisationFile(current) ? { organisation: true } : {}) });
     if (base === undefined) return files;
     const from = locationOf(current);
     const target = extendsTarget(base, current, path);

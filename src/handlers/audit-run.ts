@@ -10,11 +10,13 @@
  * concurrent deliveries yield one comment and one of each issue.
  */
 import type { Context, Logger } from "probot";
-import type { Policy } from "../config/policy.js";
+import { isEvaluating, type Policy } from "../config/policy.js";
 import { OctokitAuditGateway, type AuditGateway, type MergedPullRequestData } from "../github/audit-gateway.js";
 import { findOrCreateIssue, ownComment, readProtectionChanges, upsertComment } from "../github/audit-publish.js";
 import { fullName, type RepoRef, repoRef } from "../github/gateway.js";
 import { createOnce } from "../github/writes.js";
+import { publishCheckRun } from "../github/check-runs.js";
+import { renderEvaluatedAuditCheck } from "../render/evaluate.js";
 import { loadAuditInputs } from "../facts/audit-snapshot.js";
 import {
   auditAssignees,
@@ -212,11 +214,31 @@ export async function assessAudit(
   return { pr, audit: auditMerge(inputs, policy, now), recorded, existing, reviews: inputs.context.reviews, reviewRequests: inputs.context.reviewRequests ?? [], ownLogin, now };
 }
 
+/** Records a merge and its audit verdict in the hotfix log. */
+async function logMerged(ref: AuditRef, policy: Policy, assessment: AuditAssessment, services: Services): Promise<void> {
+  const { pr, audit, existing } = assessment;
+  await services.hotfixLog?.merged(fullName(ref.repo), { number: pr.number, mergedAt: pr.mergedAt, mergedBy: pr.mergedBy, mergeCommitSha: pr.mergeCommitSha, headRef: pr.headRef, auditCommentId: existing?.id ?? null }, audit, policy);
+}
+
+/**
+ * Evaluate mode's publishing of an audit: no issue, no comment, no label; the would-be audit goes
+ * to a neutral check run on the merge commit, and the verdict to the hotfix log.
+ */
+async function publishEvaluatedAudit(gateway: AuditGateway, ref: AuditRef, policy: Policy, assessment: AuditAssessment, services: Services, log: Logger): Promise<AuditResult> {
+  const { pr, audit } = assessment;
+  const check = pr.mergeCommitSha ? await publishCheckRun(gateway, ref.repo, pr.mergeCommitSha, renderEvaluatedAuditCheck(fullName(ref.repo), pr, audit, policy)) : "no merge commit";
+  await logMerged(ref, policy, assessment, services);
+  log.info({ pr: pr.number, verdict: audit.verdict, justified: audit.justified, check }, "merge audited in evaluate mode: nothing written but the check run");
+  return { verdict: audit.verdict, justified: audit.justified, comment: "unchanged" };
+}
+
 /**
  * Writes what an audit judged: issues first (the comment names them), labels, then the comment.
+ * In evaluate mode, only the would-be audit's check run ({@link publishEvaluatedAudit}).
  * Throws after writing the audit comment when another write failed.
  */
 export async function publishAudit(gateway: AuditGateway, ref: AuditRef, policy: Policy, assessment: AuditAssessment, services: Services, log: Logger): Promise<AuditResult> {
+  if (isEvaluating(policy)) return publishEvaluatedAudit(gateway, ref, policy, assessment, services, log);
   const { pr, audit, recorded, existing, now } = assessment;
   const run: AuditRun = { gateway, repo: ref.repo, policy, ownLogin: assessment.ownLogin, failures: new Failures() };
   const auditIssue = await settleAuditIssue(run, pr, audit, recorded);
@@ -227,7 +249,7 @@ export async function publishAudit(gateway: AuditGateway, ref: AuditRef, policy:
   const body = renderAuditComment({ repo: fullName(ref.repo), pr, audit: { ...audit, record }, policy, auditIssue, followUp, labelProblems });
   const written = await run.failures.attempt(() => upsertComment(gateway, ref.repo, pr.number, { marker: auditMarker(pr.number), ownLogin: run.ownLogin, existing, body }));
   const comment = written.ok ? written.value : "unchanged";
-  await services.hotfixLog?.merged(fullName(ref.repo), { number: pr.number, mergedAt: pr.mergedAt, mergedBy: pr.mergedBy, mergeCommitSha: pr.mergeCommitSha, headRef: pr.headRef, auditCommentId: existing?.id ?? null }, audit, policy);
+  await logMerged(ref, policy, assessment, services);
   if (followUp.status === "done") await services.hotfixLog?.postIncidentOpened(fullName(ref.repo), pr.number, { ...followUp.ref, openedAt: now.toISOString(), url: null }, postIncidentDue(pr, policy).at.toISOString());
   log.info({ pr: pr.number, verdict: audit.verdict, justified: audit.justified, comment: written.ok ? comment : written.reason, auditIssue: auditIssue.status, followUp: followUp.status }, "merge audited");
   if (incomplete || !written.ok) await scheduleRecheck(ref, services, now);

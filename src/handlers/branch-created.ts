@@ -7,6 +7,8 @@
 import type { Context, Probot } from "probot";
 import { publishCheckRun } from "../github/check-runs.js";
 import { renderBranchCheck } from "../render/check-run.js";
+import { evaluateModeCheck } from "../render/evaluate.js";
+import { isEvaluating } from "../config/policy.js";
 import { checkBranchName, looksLikeHotfixBranch, needsLatestTag } from "../rules/branch-name.js";
 import { configFor, gatewayFor, isOwnEvent, repoOf, type Services } from "./services.js";
 
@@ -25,7 +27,8 @@ export async function checkCreatedBranch(context: Context<"create">, services: S
   if (finding.status !== "fail") return;
   const sha = await gateway.getBranchHead(repo, branch);
   if (!sha) return;
-  const result = await publishCheckRun(gateway, repo, sha, renderBranchCheck(branch, finding));
+  const output = renderBranchCheck(branch, finding);
+  const result = await publishCheckRun(gateway, repo, sha, isEvaluating(config.policy) ? evaluateModeCheck(output) : output);
   context.log.info({ branch, sha, result }, "mis-named hotfix branch");
 }
 

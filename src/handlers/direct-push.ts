@@ -12,6 +12,9 @@ import { fullName, type RepoRef, repoRef } from "../github/gateway.js";
 import { auditAssignees, directPushMarker, renderDirectPushIssue, type DirectPush } from "../render/audit.js";
 import { commitsOutsidePullRequests, type PushedCommit } from "../rules/merge-audit.js";
 import { auditGatewayFor, recheckPendingAudits } from "./audit-run.js";
+import { isEvaluating } from "../config/policy.js";
+import { publishCheckRun } from "../github/check-runs.js";
+import { renderEvaluatedDirectPushCheck } from "../render/evaluate.js";
 import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
 
 /** GitHub lists at most this many commits in a push payload. */
@@ -66,6 +69,11 @@ export async function handleDirectPush(context: Context<"push">, services: Servi
       commits: outside,
       truncated: payload.commits.length >= PAYLOAD_COMMIT_LIMIT,
     };
+    if (isEvaluating(policy)) {
+      const check = await publishCheckRun(gateway, repo, payload.after, renderEvaluatedDirectPushCheck(push, policy));
+      context.log.warn({ after: payload.after, commits: outside.length, check }, "direct push to the production branch audited in evaluate mode: no issue opened");
+      return;
+    }
     const since = new Date(services.now().getTime() - REDELIVERY_WINDOW_MS).toISOString();
     const issue = await services.locks.run(`${fullName(repo)}@push:${payload.after}`, async () =>
       findOrCreateIssue(gateway, repo, {

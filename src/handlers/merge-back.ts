@@ -12,7 +12,7 @@
  * concurrent delivery finds the reminder the first one opened.
  */
 import type { Context, Logger, Probot, ProbotOctokit } from "probot";
-import type { Policy } from "../config/policy.js";
+import { isEvaluating, type Policy } from "../config/policy.js";
 import type { HotfixRecorder } from "../log/recorder.js";
 import { fullName, OctokitGateway, type GithubGateway, type RepoRef } from "../github/gateway.js";
 import { GithubError, isTransient, RateLimitedError, rateLimitWaitOf } from "../github/errors.js";
@@ -432,6 +432,23 @@ export async function assessMergeBack(reader: MergeBackReader, merged: MergedHot
   return { hotfix, rows: targets.map(({ branch }) => rowFor(branch, (checks.get(branch) as TargetCheck).outcome)), checks };
 }
 
+/** The reminder state an assessment starts from. */
+function reminderStateOf(run: MergeBackReader, { hotfix, rows }: MergeBackAssessment): ReminderState {
+  return { version: 1, repository: fullName(run.repo), production: run.policy.config.branches.production, hotfix, rows, escalatedAt: null };
+}
+
+/**
+ * Evaluate mode: the merge-back assessed and recorded in the hotfix log, but no reminder, note or
+ * back-merge pull request written.
+ */
+async function evaluateMergedHotfix(run: MergeBackRun, assess: () => Promise<MergeBackAssessment | null>): Promise<void> {
+  const assessment = await assess();
+  if (!assessment) return;
+  const state = reminderStateOf(run, assessment);
+  await run.hotfixLog?.mergeBackState(fullName(run.repo), state, null);
+  run.log.info({ hotfix: state.hotfix.number, rows: state.rows }, isComplete(state) ? "merge-back complete (evaluate mode)" : "merge-back reminder not opened: evaluate mode");
+}
+
 /**
  * A hotfix was merged into production: unless its reminder exists already (a duplicate or
  * redelivered event, which only refreshes it), find which targets have the fix (`assess`, read
@@ -443,16 +460,8 @@ async function trackMergedHotfix(run: MergeBackRun, merged: MergedHotfix, assess
   if (existing) return existing.open ? refreshReminder(run, existing, "all", mergedPullRequestsOnce(run, existing.state.hotfix.since)) : null;
   const assessment = await assess();
   if (!assessment) return null;
-  const { hotfix, rows, checks } = assessment;
-  const state: ReminderState = {
-    version: 1,
-    repository: fullName(run.repo),
-    production: run.policy.config.branches.production,
-    hotfix,
-    rows,
-    escalatedAt: null,
-  };
-  if (!isComplete(state)) return openReminder(run, state, checks);
+  const state = reminderStateOf(run, assessment);
+  if (!isComplete(state)) return openReminder(run, state, assessment.checks);
   await run.hotfixLog?.mergeBackState(fullName(run.repo), state, null);
   await noteComplete(run, state);
   return null;
@@ -524,6 +533,7 @@ export const trackMergeBack: MergedStep<MergeBackAssessment | null> = {
       return;
     }
     if (event.classification.kind !== "hotfix") return;
+    if (isEvaluating(policy)) return evaluateMergedHotfix(run, assessed);
     const job = installationId === undefined ? null : { installationId, owner: repo.owner, repo: repo.repo, hotfix: merged, attempt: 0 };
     try {
       const pending = await inRepositoryOrder(services, repo, () => trackMergedHotfix(run, merged, assessed));

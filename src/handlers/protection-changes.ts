@@ -15,6 +15,7 @@ import { renderProtectionEntry, renderProtectionLogIssue } from "../render/audit
 import { protectionRuleCovers, rulesetCovers, type ProtectionChange, type RulesetScope } from "../rules/merge-audit.js";
 import { auditGatewayFor, recheckPendingAudits } from "./audit-run.js";
 import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
+import { isEvaluating } from "../config/policy.js";
 
 /** How far back a duplicate delivery of a protection change is looked for: GitHub redelivers within three days. */
 const REDELIVERY_WINDOW_MS = 4 * 24 * 60 * 60_000;
@@ -59,7 +60,9 @@ export async function handleProtectionChange(context: ProtectionContext, service
   const branch = config.policy.config.branches.production;
   const now = services.now();
   const change = changeOf(context, branch, repository.default_branch, now);
-  if (change) {
+  if (change && isEvaluating(config.policy)) {
+    context.log.info({ kind: change.kind, action: change.action, name: change.name }, "protection change not recorded: evaluate mode opens no protection log issue");
+  } else if (change) {
     const ownLogin = await ownBotLogin(gateway, services);
     const result = await services.locks.run(`protection-log:${repository.full_name}`, () =>
       appendMarkedEntry(gateway, repo, {

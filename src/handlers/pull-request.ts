@@ -7,14 +7,17 @@
  * 3. Evaluate with the pure rules, render, and write only when the check run would change.
  */
 import type { Context, Logger, Probot } from "probot";
-import type { CheckRunOutput, GithubGateway, RepoRef } from "../github/gateway.js";
+import type { CheckRunOutput, GithubGateway, PullRequestData, RepoRef } from "../github/gateway.js";
 import { publishCheckRun } from "../github/check-runs.js";
 import { loadSnapshot } from "../facts/snapshot.js";
 import { classifyPullRequest } from "../rules/classify.js";
-import { evaluateHotfix } from "../rules/index.js";
+import { evaluateHotfix, type Evaluation } from "../rules/index.js";
 import { reviewWaitDeadline } from "../rules/approvals.js";
 import { renderHotfixCheck, renderInvalidConfigCheck, renderNotHotfixCheck } from "../render/check-run.js";
 import type { ConfigResult } from "../config/load.js";
+import { isEvaluating, type Policy } from "../config/policy.js";
+import type { PullRequestSnapshot } from "../rules/types.js";
+import { evaluateModeCheck } from "../render/evaluate.js";
 import { configFor, gatewayFor, isOwnEvent, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
 
 /** Pull request actions that can change the verdict. */
@@ -67,24 +70,46 @@ export async function evaluatePullRequest(gateway: GithubGateway, ref: PullReque
     if (ref.baseRef !== policy.config.branches.production) return;
 
     const pr = await gateway.getPullRequest(ref.repo, ref.number);
-    const classification = classifyPullRequest(pr, policy);
-    if (pr.state === "closed" || classification.kind === "not-into-production") return;
-    let output: CheckRunOutput;
-    if (classification.kind === "not-hotfix") {
-      output = renderNotHotfixCheck(pr, policy.config.hotfix.prefix, policy.config.hotfix.label, policy.source);
-    } else {
-      const snapshot = await loadSnapshot(gateway, ref.repo, pr, policy);
-      const reason = {
-        ...(classification.byBranch ? { prefix: policy.config.hotfix.prefix } : {}),
-        ...(classification.byLabel ? { label: policy.config.hotfix.label } : {}),
-      };
-      output = renderHotfixCheck(pr, evaluateHotfix(snapshot, policy, services.now()), reason, policy.source);
-      await scheduleReviewWait(ref, pr.headSha, reviewWaitDeadline(snapshot, policy), services);
-    }
+    if (pr.state === "closed") return;
+    const check = await pullRequestCheck(gateway, ref.repo, pr, policy, services.now());
+    if (!check) return;
+    const { output, classification, snapshot } = check;
+    if (snapshot) await scheduleReviewWait(ref, pr.headSha, reviewWaitDeadline(snapshot, policy), services);
     const result = await publishCheckRun(gateway, ref.repo, pr.headSha, output, ref.force);
     if (classification.kind === "hotfix") await services.hotfixLog?.checkVerdict(ref.fullName, pr.number, { sha: pr.headSha, conclusion: output.conclusion, title: output.title });
     log.info({ pr: pr.number, sha: pr.headSha, conclusion: output.conclusion, result }, output.title);
   });
+}
+
+/** What the check run of a pull request into the production branch says, and what it stands on. */
+export interface PullRequestCheck {
+  readonly output: CheckRunOutput;
+  readonly classification: ReturnType<typeof classifyPullRequest>;
+  /** The facts the hotfix rules judged; null for a pull request that is not a hotfix. */
+  readonly snapshot: PullRequestSnapshot | null;
+  /** What the rules found (as enforce mode judges it); null for a pull request that is not a hotfix. */
+  readonly evaluation: Evaluation | null;
+}
+
+/**
+ * The check run a pull request gets, reading only: "Not a hotfix", or the pre-merge rules'
+ * verdict (neutral, saying what enforce mode would conclude, in evaluate mode). Null for a pull
+ * request that is not into the production branch. The app publishes it; `preview` prints it.
+ */
+export async function pullRequestCheck(gateway: GithubGateway, repo: RepoRef, pr: PullRequestData, policy: Policy, now: Date): Promise<PullRequestCheck | null> {
+  const classification = classifyPullRequest(pr, policy);
+  if (classification.kind === "not-into-production") return null;
+  if (classification.kind === "not-hotfix") {
+    return { output: renderNotHotfixCheck(pr, policy.config.hotfix.prefix, policy.config.hotfix.label, policy.source), classification, snapshot: null, evaluation: null };
+  }
+  const snapshot = await loadSnapshot(gateway, repo, pr, policy);
+  const reason = {
+    ...(classification.byBranch ? { prefix: policy.config.hotfix.prefix } : {}),
+    ...(classification.byLabel ? { label: policy.config.hotfix.label } : {}),
+  };
+  const evaluation = evaluateHotfix(snapshot, policy, now);
+  const output = renderHotfixCheck(pr, evaluation, reason, policy.source);
+  return { output: isEvaluating(policy) ? evaluateModeCheck(output) : output, classification, snapshot, evaluation };
 }
 
 /**

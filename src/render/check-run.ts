@@ -45,13 +45,34 @@ function configuredGapsText(source: ConfigSource): string {
   return ` ⚠️ ${items.join("; ")}. See docs/deploy.md for granting it.`;
 }
 
-/** "Configuration: …" — which files applied, or that the defaults did, and what a missing permission switches off. */
+/** " Organisation floor: `file`." when a floor applies, else "". */
+function floorText(source: ConfigSource): string {
+  return source.floorFile ? ` Organisation floor: ${codeSpan(source.floorFile)}.` : "";
+}
+
+/** "Configuration: …" — which files applied, or that the defaults did, the organisation floor's file, and what a missing permission switches off. */
 export function describeSource(source: ConfigSource): string {
   if (source.kind === "defaults") {
-    return `Configuration: the defaults (no \`.github/hotfix-guard.yml\` in this repository or in the organisation's \`.github\` repository).${configuredGapsText(source)}`;
+    return `Configuration: the defaults (no \`.github/hotfix-guard.yml\` in this repository or in the organisation's \`.github\` repository).${floorText(source)}${configuredGapsText(source)}`;
   }
   const [own, ...bases] = source.files.map((file) => codeSpan(file));
-  return `Configuration: ${own}${bases.length > 0 ? `, extending ${bases.join(", then ")}` : ""}, over the defaults.${configuredGapsText(source)}`;
+  return `Configuration: ${own}${bases.length > 0 ? `, extending ${bases.join(", then ")}` : ""}, over the defaults.${floorText(source)}${configuredGapsText(source)}`;
+}
+
+/** Configuration problems as table rows: file, key, what was expected, what was found. */
+function problemRows(problems: readonly ConfigProblem[]): string[] {
+  return problems.map((p) => `| ${tableCell(codeSpan(p.file))} | ${tableCell(codeSpan(p.path))} | ${tableCell(p.expected)} | ${tableCell(p.found)} |`);
+}
+
+/** The rows where a file loosened the organisation floor (the floor applied instead); "" when none did. */
+export function floorProblemsTable(source: ConfigSource): string {
+  const problems = source.floorProblems ?? [];
+  if (problems.length === 0) return "";
+  return [
+    `### ${ICONS.warn} Organisation floor`,
+    "A configuration file tried to loosen the organisation floor; the floor applies instead. Tighten the file to at least the floor (or ask the organisation to lower it).",
+    ["| File | Key | Expected | Found |", "|---|---|---|---|", ...problemRows(problems)].join("\n"),
+  ].join("\n\n");
 }
 
 /**
@@ -75,7 +96,7 @@ export function permissionGapsTable(gaps: readonly PermissionGap[]): string {
 /** The check run of a valid configuration pushed to the default branch: which files applied, and what is off for want of a permission. */
 export function renderValidConfigCheck(source: ConfigSource, name: string): CheckRunOutput {
   const gaps = source.missingPermissions ?? [];
-  const summary = [`Hotfix Guard read the hotfix policy and found it valid. ${describeSource(source)}`, permissionGapsTable(gaps)].filter(Boolean).join("\n\n");
+  const summary = [`Hotfix Guard read the hotfix policy and found it valid. ${describeSource(source)}`, floorProblemsTable(source), permissionGapsTable(gaps)].filter(Boolean).join("\n\n");
   const title = gaps.length > 0 ? `Configuration valid; ${gaps.length} feature${gaps.length === 1 ? "" : "s"} off for want of a permission` : "Configuration valid";
   return fitCheckRun({ name, conclusion: "success", title, summary });
 }
@@ -122,6 +143,7 @@ export function renderHotfixCheck(pr: CheckedPullRequest, evaluation: Evaluation
     heading(pr),
     findingsTable(evaluation.findings),
     remedies(evaluation.findings),
+    floorProblemsTable(source),
     `${reasonText(reason)} ${describeSource(source)} Warnings (⚠️) do not block the merge; failures (❌) do.`,
   ]
     .filter(Boolean)
@@ -135,13 +157,16 @@ export function renderNotHotfixCheck(pr: CheckedPullRequest, prefix: string, lab
     `This pull request into ${codeSpan(pr.baseRef)} is not a hotfix: its branch ${codeSpan(pr.headRef)} does not start with ${codeSpan(prefix)} and it has no ${codeSpan(label)} label, so the hotfix rules do not apply.`,
     "Hotfix Guard reports success here so that it can be a required check without blocking regular releases.",
     describeSource(source),
-  ].join("\n\n");
+    floorProblemsTable(source),
+  ]
+    .filter(Boolean)
+    .join("\n\n");
   return fitCheckRun({ name: CHECK_NAME, conclusion: "success", title: "Not a hotfix", summary });
 }
 
 /** The failing check run of a repository whose configuration is invalid. */
 export function renderInvalidConfigCheck(problems: readonly ConfigProblem[], files: readonly string[], name = CHECK_NAME): CheckRunOutput {
-  const rows = problems.map((p) => `| ${tableCell(codeSpan(p.file))} | ${tableCell(codeSpan(p.path))} | ${tableCell(p.expected)} | ${tableCell(p.found)} |`);
+  const rows = problemRows(problems);
   const summary = [
     `Hotfix Guard cannot apply the hotfix policy because its configuration is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}). Until it is fixed, this check fails on pull requests into the production branch.`,
     ["| File | Key | Expected | Found |", "|---|---|---|---|", ...rows].join("\n"),

@@ -125,7 +125,7 @@ describe("a configuration file's size", () => {
     const yaml = ["scope:", "  forbidden_paths:", ...paths, ""].join("\n");
     expect(yaml.length).toBeGreaterThan(CONFIG_SIZE_LIMIT - 10_000);
     expect(yaml.length).toBeLessThanOrEqual(CONFIG_SIZE_LIMIT);
-    const github = new GitHubMock().token().listCheckRuns(AFTER).createCheckRun();
+    const github = new GitHubMock().token().listCheckRuns(AFTER).createCheckRun().noFloor();
     github.scope.get(CONFIG).reply(200, contentsFile(yaml));
 
     await probot.receive(pushEvent("main", { modified: [".github/hotfix-guard.yml"] }, AFTER));
@@ -137,7 +137,7 @@ describe("a configuration file's size", () => {
 describe("_extends", () => {
   async function pushWith(files: Record<string, string>): Promise<string> {
     const probot = await configPushProbot();
-    const github = new GitHubMock().token().listCheckRuns(AFTER).createCheckRun();
+    const github = new GitHubMock().token().listCheckRuns(AFTER).createCheckRun().noFloor();
     for (const [path, yaml] of Object.entries(files)) github.scope.get(path).reply(200, contentsFile(yaml));
     await probot.receive(pushEvent("main", { modified: [".github/hotfix-guard.yml"] }, AFTER));
     expect(github.scope.pendingMocks()).toStrictEqual([]);

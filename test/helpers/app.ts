@@ -106,20 +106,38 @@ export class GitHubMock {
   /**
    * The repository's `.github/hotfix-guard.yml`, or none here nor in acme/.github (and then the
    * repository itself, which the app asks for only when its token does not cover every repository).
+   * With a file of its own, the organisation's file is read for its floor: `floor` is that file's
+   * text, or null for none (404).
    */
-  config(yaml: string | null, repo = "payments"): this {
+  config(yaml: string | null, repo = "payments", floor: string | null = null): this {
     if (yaml === null) {
       this.scope.get(`/repos/acme/${repo}/${CONFIG_FILE}`).reply(404, { message: "Not Found" });
       this.scope.get(`/repos/acme/${repo}`).optionally().reply(200, { name: repo, full_name: `acme/${repo}`, owner: { login: "acme" } });
       if (repo !== ".github") this.scope.get(`/repos/acme/.github/${CONFIG_FILE}`).reply(404, { message: "Not Found" });
     } else {
       this.scope.get(`/repos/acme/${repo}/${CONFIG_FILE}`).reply(200, contentsFile(yaml));
+      if (repo !== ".github" && floor !== null) this.scope.get(`/repos/acme/.github/${CONFIG_FILE}`).reply(200, contentsFile(floor));
+      else if (repo !== ".github") this.noFloor();
     }
     return this;
   }
 
+  /**
+   * No organisation file to read a floor from (404). Optional, since an unusable repository file
+   * ends the read before it; {@link orgConfig} replaces it when the organisation's file is read.
+   */
+  noFloor(): this {
+    this.floorless = this.scope.get(`/repos/acme/.github/${CONFIG_FILE}`).optionally();
+    this.floorless.reply(404, { message: "Not Found" });
+    return this;
+  }
+
+  private floorless: nock.Interceptor | undefined;
+
   /** The organisation's `acme/.github` configuration file. */
   orgConfig(yaml: string): this {
+    if (this.floorless) nock.removeInterceptor(this.floorless);
+    this.floorless = undefined;
     this.scope.get(`/repos/acme/.github/${CONFIG_FILE}`).reply(200, contentsFile(yaml));
     return this;
   }
