@@ -13,9 +13,11 @@ import { loadSnapshot } from "../facts/snapshot.js";
 import { classifyPullRequest } from "../rules/classify.js";
 import { evaluateHotfix } from "../rules/index.js";
 import { reviewWaitDeadline } from "../rules/approvals.js";
+import { grantExpiry } from "../rules/bypass-grant.js";
+import { loadBypassFacts } from "../facts/bypass-facts.js";
 import { renderHotfixCheck, renderInvalidConfigCheck, renderNotHotfixCheck } from "../render/check-run.js";
 import type { ConfigResult } from "../config/load.js";
-import { configFor, gatewayFor, isOwnEvent, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
+import { configFor, gatewayFor, isOwnEvent, ownBotLogin, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
 
 /** Pull request actions that can change the verdict. */
 export const PULL_REQUEST_ACTIONS = ["opened", "edited", "synchronize", "reopened", "ready_for_review", "labeled", "unlabeled"] as const;
@@ -73,13 +75,15 @@ export async function evaluatePullRequest(gateway: GithubGateway, ref: PullReque
     if (classification.kind === "not-hotfix") {
       output = renderNotHotfixCheck(pr, policy.config.hotfix.prefix, policy.config.hotfix.label, policy.source);
     } else {
-      const snapshot = await loadSnapshot(gateway, ref.repo, pr, policy);
+      const bypass = await loadBypassFacts(gateway, ref.repo, pr, policy, () => ownBotLogin(gateway, services));
+      const snapshot = { ...(await loadSnapshot(gateway, ref.repo, pr, policy)), ...(bypass ? { bypass } : {}) };
       const reason = {
         ...(classification.byBranch ? { prefix: policy.config.hotfix.prefix } : {}),
         ...(classification.byLabel ? { label: policy.config.hotfix.label } : {}),
       };
       output = renderHotfixCheck(pr, evaluateHotfix(snapshot, policy, services.now()), reason, policy.source);
       await scheduleReviewWait(ref, pr.headSha, reviewWaitDeadline(snapshot, policy), services);
+      await scheduleReviewWait(ref, pr.headSha, grantExpiry(snapshot, policy, services.now()), services);
     }
     const result = await publishCheckRun(gateway, ref.repo, pr.headSha, output, ref.force);
     if (classification.kind === "hotfix") await services.hotfixLog?.checkVerdict(ref.fullName, pr.number, { sha: pr.headSha, conclusion: output.conclusion, title: output.title });
@@ -88,8 +92,9 @@ export async function evaluatePullRequest(gateway: GithubGateway, ref: PullReque
 }
 
 /**
- * Asks the scheduler to evaluate the pull request again when its review wait runs out, so the
- * check says "bypass permitted" on time even if no event arrives. Without a store, the next
+ * Asks the scheduler to evaluate the pull request again when its review wait runs out (or its
+ * bypass grant expires), so the check says "bypass permitted" (or "expired") on time even if no
+ * event arrives. Without a store, the next
  * event does it. Keyed by head commit and deadline, so repeated evaluations schedule it once.
  */
 async function scheduleReviewWait(ref: PullRequestRef, headSha: string, deadline: Date | null, services: Services): Promise<void> {
