@@ -76,6 +76,8 @@ export interface GithubGateway {
   listIssueComments(repo: RepoRef, number: number, since?: string): Promise<CommentFact[]>;
   /** The user's permission on the repository (admin, maintain, write, triage, read, none). */
   getPermission(repo: RepoRef, login: string): Promise<string>;
+  /** The logins of the repository's administrators who are people, not bots (`GET /collaborators?permission=admin`). */
+  listAdmins(repo: RepoRef): Promise<string[]>;
   /** Whether the user is an active member of the team; throws when the app may not read the team. */
   isTeamMember(org: string, teamSlug: string, login: string): Promise<boolean>;
   /** The commit a branch points at, or null when the branch no longer exists. */
@@ -197,6 +199,11 @@ export class OctokitGateway implements GithubGateway {
       createdAt: comment.created_at,
       updatedAt: comment.updated_at,
     }));
+  }
+
+  async listAdmins(repo: RepoRef): Promise<string[]> {
+    const collaborators = await this.octokit.paginate(this.octokit.rest.repos.listCollaborators, { ...repo, permission: "admin", per_page: 100 });
+    return collaborators.filter((user) => user.type !== "Bot").map((user) => user.login);
   }
 
   async getPermission(repo: RepoRef, login: string): Promise<string> {

@@ -130,9 +130,14 @@ export function readAuditRecord(body: string): AuditRecord | null {
 
 const GRANT_BINDING = /<!-- hotfix-guard:bypass-grant comment=(\d{1,20}) sha=([0-9a-f]{40}) -->/g;
 
+/** The start of the hidden line of the app's reply to a grant, by which a redelivery finds the reply whatever commit it names. */
+export function grantReplyKey(commentId: number): string {
+  return `<!-- hotfix-guard:bypass-grant comment=${commentId} `;
+}
+
 /** The hidden line of the app's reply to a grant: which comment granted, for which head commit. */
 export function grantBindingMarker(commentId: number, sha: string): string {
-  return `<!-- hotfix-guard:bypass-grant comment=${commentId} sha=${sha.toLowerCase()} -->`;
+  return `${grantReplyKey(commentId)}sha=${sha.toLowerCase()} -->`;
 }
 
 /** The grants a reply of the app binds, as comment id → head commit. */

@@ -38,7 +38,7 @@ export function quietLogin(login: string | null): string {
 }
 
 /** App-generated text that may quote logins or names: mentions and references neutralised, one line. */
-function quiet(text: string): string {
+export function quiet(text: string): string {
   return echo(text, 400);
 }
 
