@@ -87,6 +87,7 @@ async function answer(at: Answering, judgement: BypassCommandJudgement, grant: R
     return;
   }
   if (judgement.command === "request-bypass") {
+    if (ownComment(at.comments, at.ownLogin, bypassRequestMarker(comment.id))) return;
     const mentions = await authoriserMentions(at.gateway, at.repo, pr.author, policy);
     const reason = allowedReason(judgement.args, policy) ?? "";
     await replyOnce(at, bypassRequestMarker(comment.id), renderBypassRequest(comment.author, reason, mentions, comment.id), `bypass request reply to comment ${comment.id}`);
