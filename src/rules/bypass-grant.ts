@@ -184,6 +184,17 @@ export function judgeBypass(facts: BypassFacts & { readonly author: string; read
   return { ...summaryOf(decisive, facts.headSha, now), grant: lastGrant, commands: judged.map((entry) => entry.judgement) };
 }
 
+/**
+ * The grant that stood at the merge, as long as its comment is still there, unedited, giving the
+ * command: a grant edited or deleted later is no authority for a later judgement. Null otherwise.
+ */
+export function standingGrant(state: BypassState | null, comments: readonly CommentFact[]): BypassGrant | null {
+  const grant = state?.status === "granted" ? state.grant : null;
+  const current = grant ? comments.find((comment) => comment.id === grant.commentId) : undefined;
+  if (!grant || !current || current.createdAt !== current.updatedAt) return null;
+  return parseHotfixCommandLines(current.body).some((command) => command.name === "grant-bypass") ? grant : null;
+}
+
 /** When the standing grant for the head commit runs out, for a re-check then; null when none stands. */
 export function grantExpiry(snapshot: PullRequestSnapshot, policy: Policy, now: Date): Date | null {
   if (!snapshot.bypass) return null;

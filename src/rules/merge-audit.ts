@@ -30,7 +30,7 @@ import {
   type JustificationVerdict,
 } from "../model/justification-form.js";
 import { excerpt, listInProse } from "./excerpt.js";
-import { judgeBypass } from "./bypass-grant.js";
+import { judgeBypass, standingGrant } from "./bypass-grant.js";
 import type { BypassFacts, BypassState } from "../model/bypass.js";
 import type { PullRequestFacts, PullRequestSnapshot, ReviewFact, ReviewerFact } from "./types.js";
 import type { MergedPullRequest, RulesetRequirements, ClassicProtection, CheckRunFact, StatusFact, RuleSuiteLookup, ProtectionChange, AuditRecord, JudgedMerge, RecordedJustification, Requirement } from "../model/merge.js";
@@ -313,7 +313,7 @@ function chooseJustification(inputs: AuditInputs, policy: Policy, now: Date, byp
   if (recorded?.verdict.valid && !withdrawal) return { justification: recorded, withdrawal: null };
   const seen = inputs.recorded?.seen ?? {};
   const people = peopleAsFirstJudged(inputs.context.people, inputs.recorded?.authorities);
-  const grant = bypass?.status === "granted" ? bypass.grant : null;
+  const grant = standingGrant(bypass, inputs.context.comments);
   const judged = inputs.candidates.map((candidate) => ({
     candidate,
     verdict: validateJustification(candidate, { ...inputs.context, people, grant, bodyFormSeenBefore: seen.body === candidate.fingerprint && candidate.source.kind === "body" }, policy, now),
