@@ -5,7 +5,7 @@
  * by a later denial; the check-run rows show it all.
  */
 import { describe, expect, it } from "vitest";
-import { grantDuration, judgeBypass } from "../../src/rules/bypass-grant.js";
+import { grantDuration, grantExpiry, judgeBypass } from "../../src/rules/bypass-grant.js";
 import { justificationPreviewRule } from "../../src/rules/justification-preview.js";
 import { evaluateHotfix } from "../../src/rules/index.js";
 import { grantBindingMarker } from "../../src/model/records.js";
@@ -134,5 +134,13 @@ describe("check-run rows", () => {
     const body = `${COMPLETE_BODY}\n${formMarkdown({ timestamp: "2026-11-23 14:05 UTC" })}`;
     const [row] = justificationPreviewRule(withBypass(grantAt(2, ADMIN, "14:00"), body), policy, new Date(AT("14:20")));
     expect(row).toMatchObject({ status: "pass", actual: expect.stringContaining(`@${ADMIN} granted the bypass`) });
+  });
+});
+
+describe("grantExpiry: the re-check at the grant's end", () => {
+  it("is one second after a standing grant runs out, and none once it has", () => {
+    const withGrant = snapshot({ author: AUTHOR, bypass: { comments: grantAt(2, ADMIN, "14:00"), ownLogin: OWN, people } });
+    expect(grantExpiry(withGrant, policy, new Date(AT("14:30")))?.toISOString()).toBe("2026-11-23T16:00:01.000Z");
+    expect(grantExpiry(withGrant, policy, new Date(AT("16:05")))).toBeNull();
   });
 });
