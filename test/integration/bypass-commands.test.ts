@@ -129,4 +129,23 @@ describe("/hotfix grant-bypass", () => {
     expect(audit.comments.filter((c) => c.author === BOT)).toStrictEqual([]);
     expect(github.lastWrite().output.summary).toContain("written by a bot; a bot's command never counts");
   });
+
+  it("edited: no reply, and the re-evaluated check says the edited grant counts for nothing", async () => {
+    const probot = await probotWith(registerBypassCommandHandlers);
+    const github = new GitHubMock().token().config(null).app();
+    const edited = { ...GRANT, updatedAt: "2026-11-23T14:20:00Z" };
+    const audit = new AuditMock(github).seedComment({ ...edited }).seedComment({ id: 900, author: BOT, body: grantBindingMarker(72, HEAD_SHA), createdAt: GRANT.createdAt });
+    github.scope.get("/repos/acme/payments/pulls/42").times(2).reply(200, withComments(pullRequestObject({}), 2));
+    github.permission(ADMIN, "admin");
+    audit.listComments();
+    github.files(FILES).reviews([]).tags(["v1.4.2"]).reviewRequests(["2026-11-23T13:30:00Z"]).listCheckRuns(HEAD_SHA).createCheckRun();
+
+    await probot.receive(pullRequestCommentEvent("edited", edited, { ...open, previousBody: "/hotfix grant-bypass 2h" }));
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(audit.comments.filter((c) => c.author === BOT && c.id !== 900)).toStrictEqual([]);
+    const run = github.lastWrite();
+    expect(run.output.title).toMatch(/· Bypass commands$/);
+    expect(run.output.summary).toContain("an edited command counts for nothing");
+  });
 });
