@@ -7,6 +7,8 @@
  * users the policy allows may use commands: `/hotfix authorize` is for repository administrators
  * (or the configured authorisers) other than the pull request's author; anyone else gets a short
  * refusal, written once per command comment. Bots get no refusal: their commands never count.
+ * The bypass commands (`request-bypass`, `grant-bypass`, `deny-bypass`) are judged and refused by
+ * their own handler (`bypass-commands.ts`), through the same refusal ({@link refuseOnce}).
  */
 import type { Context, Logger, Probot } from "probot";
 import type { Policy } from "../config/policy.js";

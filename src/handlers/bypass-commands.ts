@@ -19,7 +19,7 @@ import { ownComment } from "../github/audit-publish.js";
 import { repoRef, type PullRequestData, type RepoRef } from "../github/gateway.js";
 import { createOnce } from "../github/writes.js";
 import { readAuthorities } from "../facts/bypass-facts.js";
-import { BYPASS_COMMANDS, type BypassCommandJudgement } from "../model/bypass.js";
+import { BYPASS_COMMANDS, type BypassCommandJudgement, type BypassGrant } from "../model/bypass.js";
 import type { CommentFact } from "../model/merge.js";
 import { bypassRequestMarker, grantBindingMarker, grantReplyKey } from "../model/records.js";
 import { renderBypassRequest, renderGrantRecorded } from "../render/bypass.js";
@@ -79,7 +79,8 @@ async function replyOnce(at: Answering, marker: string, body: string, what: stri
   });
 }
 
-async function answer(at: Answering, judgement: BypassCommandJudgement, grant: ReturnType<typeof judgeBypass>["grant"]): Promise<void> {
+/** Answers one judged command: the refusal, the request to the authorisers, or the grant's record. */
+async function answer(at: Answering, judgement: BypassCommandJudgement, grant: BypassGrant | null): Promise<void> {
   const { comment, pr, policy } = at;
   if (!judgement.counted) {
     const login = comment.author;
