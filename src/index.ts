@@ -6,6 +6,7 @@
 import type { ApplicationFunction, Probot } from "probot";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { registerBranchCreatedHandler } from "./handlers/branch-created.js";
+import { registerBypassCommandHandlers } from "./handlers/bypass-commands.js";
 import { registerCheckRerunHandler } from "./handlers/check-rerun.js";
 import { registerConfigPushHandler } from "./handlers/config-push.js";
 import { registerInstallationHandlers } from "./handlers/installation.js";
@@ -64,6 +65,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     // the command line's `audit` runs the same steps read-only.
     app.on("pull_request.closed", mergedPullRequestHandler(services, MERGED_HOTFIX_STEPS));
     registerMergeAuditHandlers(app, services);
+    registerBypassCommandHandlers(app, services);
     registerPostIncidentHandlers(app, services);
     registerMergeBackHandlers(app, services);
     registerInstallationHandlers(app, services);

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { patternProblem, referenceFormatProblem } from "./patterns.js";
 import { grammarProblem } from "./branch-grammar.js";
 import { floorSchema, modeSchema } from "./schema-rollout.js";
+import { bypassGrantsSchema } from "./schema-bypass-grants.js";
 
 /** A non-empty string that `problemOf` accepts; its reason becomes the config error message. */
 function compiledString(problemOf: (value: string) => string | null) {
@@ -194,6 +195,7 @@ export const configSchema = z
           .max(7 * 24 * 60)
           .default(60)
           .describe("How long after the merge a justification (and the authoriser's confirmation) may still be recorded."),
+        grants: bypassGrantsSchema,
       })
       .prefault({})
       .describe("Emergency bypass: merging a hotfix without meeting the policy, justified and authorised."),

@@ -29,10 +29,11 @@ import {
   type RuleSuiteLookup,
 } from "../rules/merge-audit.js";
 import { type AuditRecord, type Requirement } from "../model/merge.js";
+import { bypassCommenters } from "../rules/bypass-grant.js";
 import { expectedTag } from "../rules/post-incident.js";
 import type { ReviewFact, ReviewerFact } from "../rules/types.js";
 import type { AuditGateway, MergedPullRequestData } from "../github/audit-gateway.js";
-import type { RepoRef } from "../github/gateway.js";
+import type { GithubGateway, RepoRef } from "../github/gateway.js";
 import { teamMemberships } from "./snapshot.js";
 
 /** At most this many people's permissions are read per audit; anyone beyond stays unverified. */
@@ -49,7 +50,7 @@ export interface AuditBasis {
 }
 
 /** A person's repository permission and membership of the given configured teams (unreadable teams become notes). */
-export async function readPersonFact(gateway: AuditGateway, repo: RepoRef, login: string, teams: readonly string[]): Promise<ReviewerFact> {
+export async function readPersonFact(gateway: GithubGateway, repo: RepoRef, login: string, teams: readonly string[]): Promise<ReviewerFact> {
   const [permission, memberships] = await Promise.all([gateway.getPermission(repo, login), teamMemberships(gateway, repo, login, teams)]);
   return { permission, ...memberships };
 }
@@ -172,6 +173,8 @@ export async function loadAuditInputs(gateway: AuditGateway, repo: RepoRef, pr: 
   const requests = judgeJustification && needsReviewTimeline(candidates, policy) ? await gateway.listReviewRequests(repo, pr.number) : null;
   const known = peopleAsFirstJudged(judged.people, recorded?.authorities);
   const people = judgeJustification ? await justificationPeople(gateway, repo, pr, candidates, reviews, requests, known, policy) : judged.people;
+  const commenters = recorded ? [] : bypassCommenters(basis.comments, basis.ownLogin, pr.author);
+  const bypassPeople = await peopleFacts(gateway, repo, new Map(commenters.map((login) => [login, policy.config.bypass.authorizers.teams])));
   return {
     pr,
     requirements: judged.requirements,
@@ -182,5 +185,6 @@ export async function loadAuditInputs(gateway: AuditGateway, repo: RepoRef, pr: 
     candidates,
     context: { author: pr.author, mergedAt: pr.mergedAt, reviews, comments: basis.comments, people, reviewRequests: requests },
     recorded,
+    bypass: { comments: basis.comments, ownLogin: basis.ownLogin, people: bypassPeople },
   };
 }

@@ -7,7 +7,7 @@
  * read exactly as the pre-merge check reads them.
  */
 import type { ProbotOctokit } from "probot";
-import type { CheckRunFact, ClassicProtection, CommentFact, MergedPullRequest, ReviewRequestFact, RuleSuiteLookup, RulesetRequirements, StatusFact } from "../model/merge.js";
+import type { CheckRunFact, ClassicProtection, MergedPullRequest, ReviewRequestFact, RuleSuiteLookup, RulesetRequirements, StatusFact } from "../model/merge.js";
 import { statusOf } from "./errors.js";
 import { NO_RETRY } from "./writes.js";
 import type { ConfigFile } from "../config/load.js";
@@ -73,8 +73,6 @@ export interface AuditGateway extends GithubGateway {
   listCheckRuns(repo: RepoRef, sha: string): Promise<CheckRunFact[]>;
   /** Every commit status on a commit (`GET /commits/{sha}/statuses`). */
   listStatuses(repo: RepoRef, sha: string): Promise<StatusFact[]>;
-  /** The comments of an issue or pull request, oldest first, optionally only those updated since. */
-  listIssueComments(repo: RepoRef, number: number, since?: string): Promise<CommentFact[]>;
   /** Review requests and their withdrawals, from the timeline (`GET /issues/{n}/timeline`). */
   listReviewRequests(repo: RepoRef, number: number): Promise<ReviewRequestFact[]>;
   /** GitHub's bypass record for the push that created `afterSha` on `ref` (rule suites). */
@@ -209,18 +207,6 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
   async listStatuses(repo: RepoRef, sha: string): Promise<StatusFact[]> {
     const statuses = await this.client.paginate(this.client.rest.repos.listCommitStatusesForRef, { ...repo, ref: sha, per_page: 100 });
     return statuses.map((status) => ({ context: status.context, state: status.state, createdAt: status.created_at }));
-  }
-
-  async listIssueComments(repo: RepoRef, number: number, since?: string): Promise<CommentFact[]> {
-    const comments = await this.client.paginate(this.client.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100, ...(since ? { since } : {}) });
-    return comments.map((comment) => ({
-      id: comment.id,
-      author: comment.user?.login ?? "",
-      ...(comment.user?.type ? { authorType: comment.user.type } : {}),
-      body: comment.body ?? "",
-      createdAt: comment.created_at,
-      updatedAt: comment.updated_at,
-    }));
   }
 
   async listReviewRequests(repo: RepoRef, number: number): Promise<ReviewRequestFact[]> {

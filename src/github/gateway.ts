@@ -12,6 +12,7 @@ import type { ChangedFile, CommitFact, PullRequestFacts, ReviewFact } from "../m
 import { isNotFound } from "./errors.js";
 import { NO_RETRY } from "./writes.js";
 import type { CheckRunOutput } from "../model/check-run.js";
+import type { CommentFact } from "../model/merge.js";
 export type { CheckRunOutput };
 
 /** Owner and name of a repository. */
@@ -43,6 +44,8 @@ export interface NewIssue {
 export interface PullRequestData extends PullRequestFacts {
   readonly state: "open" | "closed";
   readonly merged: boolean;
+  /** How many comments the pull request's conversation has (GitHub's count), to skip reading none. */
+  readonly commentCount: number;
 }
 
 /** The latest check run of a name on a commit, as far as the app needs it. */
@@ -69,8 +72,12 @@ export interface GithubGateway {
   firstReviewRequest(repo: RepoRef, number: number): Promise<string | null>;
   /** The highest `vX.Y.Z` tag, or null when there is none. */
   getLatestVersionTag(repo: RepoRef): Promise<string | null>;
+  /** The comments of an issue or pull request, oldest first, optionally only those updated since. */
+  listIssueComments(repo: RepoRef, number: number, since?: string): Promise<CommentFact[]>;
   /** The user's permission on the repository (admin, maintain, write, triage, read, none). */
   getPermission(repo: RepoRef, login: string): Promise<string>;
+  /** The logins of the repository's administrators who are people, not bots (`GET /collaborators?permission=admin`). */
+  listAdmins(repo: RepoRef): Promise<string[]>;
   /** Whether the user is an active member of the team; throws when the app may not read the team. */
   isTeamMember(org: string, teamSlug: string, login: string): Promise<boolean>;
   /** The commit a branch points at, or null when the branch no longer exists. */
@@ -149,7 +156,7 @@ export class OctokitGateway implements GithubGateway {
 
   async getPullRequest(repo: RepoRef, number: number): Promise<PullRequestData> {
     const { data } = await this.octokit.rest.pulls.get({ ...repo, pull_number: number });
-    return { ...pullRequestFacts(data), state: data.state === "closed" ? "closed" : "open", merged: data.merged };
+    return { ...pullRequestFacts(data), state: data.state === "closed" ? "closed" : "open", merged: data.merged, commentCount: data.comments };
   }
 
   async listPullRequestFiles(repo: RepoRef, number: number): Promise<ChangedFile[]> {
@@ -180,6 +187,23 @@ export class OctokitGateway implements GithubGateway {
   async getLatestVersionTag(repo: RepoRef): Promise<string | null> {
     const refs = await this.octokit.paginate(this.octokit.rest.git.listMatchingRefs, { ...repo, ref: "tags/v", per_page: 100 });
     return highestVersionTag(refs.map((ref) => ref.ref));
+  }
+
+  async listIssueComments(repo: RepoRef, number: number, since?: string): Promise<CommentFact[]> {
+    const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100, ...(since ? { since } : {}) });
+    return comments.map((comment) => ({
+      id: comment.id,
+      author: comment.user?.login ?? "",
+      ...(comment.user?.type ? { authorType: comment.user.type } : {}),
+      body: comment.body ?? "",
+      createdAt: comment.created_at,
+      updatedAt: comment.updated_at,
+    }));
+  }
+
+  async listAdmins(repo: RepoRef): Promise<string[]> {
+    const collaborators = await this.octokit.paginate(this.octokit.rest.repos.listCollaborators, { ...repo, permission: "admin", per_page: 100 });
+    return collaborators.filter((user) => user.type !== "Bot").map((user) => user.login);
   }
 
   async getPermission(repo: RepoRef, login: string): Promise<string> {

@@ -7,8 +7,10 @@
  * users the policy allows may use commands: `/hotfix authorize` is for repository administrators
  * (or the configured authorisers) other than the pull request's author; anyone else gets a short
  * refusal, written once per command comment. Bots get no refusal: their commands never count.
+ * The bypass commands (`request-bypass`, `grant-bypass`, `deny-bypass`) are judged and refused by
+ * their own handler (`bypass-commands.ts`), through the same refusal ({@link refuseOnce}).
  */
-import type { Context, Probot } from "probot";
+import type { Context, Logger, Probot } from "probot";
 import type { Policy } from "../config/policy.js";
 import type { AuditGateway } from "../github/audit-gateway.js";
 import { ownComment } from "../github/audit-publish.js";
@@ -16,11 +18,14 @@ import { type RepoRef, repoRef } from "../github/gateway.js";
 import { readPersonFact } from "../facts/audit-snapshot.js";
 import { refusalMarker, renderRefusal } from "../render/audit.js";
 import { authority, isBotAccount, parseHotfixCommands, parseJustification } from "../rules/justification.js";
+import { BYPASS_COMMANDS } from "../model/bypass.js";
 import { auditGatewayFor, auditMergedPullRequest, recheckPendingAudits } from "./audit-run.js";
 import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
 
 /** The commands the app understands. */
-const KNOWN_COMMANDS = new Set(["authorize"]);
+const KNOWN_COMMANDS = new Set<string>(["authorize", ...BYPASS_COMMANDS]);
+/** Commands whose refusals their own handler writes (it judges their arguments too). */
+const JUDGED_ELSEWHERE = new Set<string>(BYPASS_COMMANDS);
 
 type CommentContext = Context<"issue_comment.created" | "issue_comment.edited" | "issue_comment.deleted">;
 
@@ -33,7 +38,8 @@ function concernsAudit(context: CommentContext): boolean {
 
 /** Why the commenter may not give the command, or null when they may. */
 async function refusalReason(gateway: AuditGateway, repo: RepoRef, command: string, commenter: string, author: string, policy: Policy): Promise<string | null> {
-  if (!KNOWN_COMMANDS.has(command)) return "the only command is `/hotfix authorize`.";
+  if (!KNOWN_COMMANDS.has(command)) return `the commands are ${[...KNOWN_COMMANDS].map((known) => `\`/hotfix ${known}\``).join(", ")}.`;
+  if (JUDGED_ELSEWHERE.has(command)) return null;
   if (commenter.toLowerCase() === author.toLowerCase()) return "the pull request's author cannot authorise a bypass of their own hotfix.";
   const fact = await readPersonFact(gateway, repo, commenter, policy.config.bypass.authorizers.teams);
   const verdict = authority(commenter, fact, policy);
@@ -51,14 +57,31 @@ async function refuseCommands(gateway: AuditGateway, context: CommentContext, re
   for (const command of commands) {
     const reason = await refusalReason(gateway, repo, command, login, issue.user.login, policy);
     if (!reason) continue;
-    await services.locks.run(`${context.payload.repository.full_name}#${issue.number}`, async () => {
-      const ownLogin = await ownBotLogin(gateway, services);
-      const comments = await gateway.listIssueComments(repo, issue.number, comment.created_at);
-      if (ownComment(comments, ownLogin, refusalMarker(comment.id))) return;
-      await gateway.createComment(repo, issue.number, renderRefusal(login, command, reason, comment.id));
-      context.log.info({ pr: issue.number, login, command }, "command refused");
-    });
+    await services.locks.run(`${context.payload.repository.full_name}#${issue.number}`, () =>
+      refuseOnce(gateway, repo, issue.number, { id: comment.id, createdAt: comment.created_at, login }, command, reason, services, context.log),
+    );
   }
+}
+
+/**
+ * Writes the refusal of a command comment unless the app already answered it (one refusal per
+ * command comment, found by marker). The caller holds the pull request's lock.
+ */
+export async function refuseOnce(
+  gateway: AuditGateway,
+  repo: RepoRef,
+  number: number,
+  comment: { readonly id: number; readonly createdAt: string; readonly login: string },
+  command: string,
+  reason: string,
+  services: Services,
+  log: Logger,
+): Promise<void> {
+  const ownLogin = await ownBotLogin(gateway, services);
+  const comments = await gateway.listIssueComments(repo, number, comment.createdAt);
+  if (ownComment(comments, ownLogin, refusalMarker(comment.id))) return;
+  await gateway.createComment(repo, number, renderRefusal(comment.login, command, reason, comment.id));
+  log.info({ pr: number, login: comment.login, command }, "command refused");
 }
 
 /**

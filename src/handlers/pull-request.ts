@@ -13,12 +13,14 @@ import { loadSnapshot } from "../facts/snapshot.js";
 import { classifyPullRequest } from "../rules/classify.js";
 import { evaluateHotfix, type Evaluation } from "../rules/index.js";
 import { reviewWaitDeadline } from "../rules/approvals.js";
+import { grantExpiry } from "../rules/bypass-grant.js";
+import { loadBypassFacts } from "../facts/bypass-facts.js";
 import { renderHotfixCheck, renderInvalidConfigCheck, renderNotHotfixCheck } from "../render/check-run.js";
 import type { ConfigResult } from "../config/load.js";
 import { isEvaluating, type Policy } from "../config/policy.js";
 import type { PullRequestSnapshot } from "../rules/types.js";
 import { evaluateModeCheck } from "../render/evaluate.js";
-import { configFor, gatewayFor, isOwnEvent, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
+import { configFor, gatewayFor, isOwnEvent, ownBotLogin, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
 
 /** Pull request actions that can change the verdict. */
 export const PULL_REQUEST_ACTIONS = ["opened", "edited", "synchronize", "reopened", "ready_for_review", "labeled", "unlabeled"] as const;
@@ -71,10 +73,13 @@ export async function evaluatePullRequest(gateway: GithubGateway, ref: PullReque
 
     const pr = await gateway.getPullRequest(ref.repo, ref.number);
     if (pr.state === "closed") return;
-    const check = await pullRequestCheck(gateway, ref.repo, pr, policy, services.now());
+    const check = await pullRequestCheck(gateway, ref.repo, pr, policy, services.now(), () => ownBotLogin(gateway, services));
     if (!check) return;
     const { output, classification, snapshot } = check;
-    if (snapshot) await scheduleReviewWait(ref, pr.headSha, reviewWaitDeadline(snapshot, policy), services);
+    if (snapshot) {
+      await scheduleReviewWait(ref, pr.headSha, reviewWaitDeadline(snapshot, policy), services);
+      await scheduleReviewWait(ref, pr.headSha, grantExpiry(snapshot, policy, services.now()), services);
+    }
     const result = await publishCheckRun(gateway, ref.repo, pr.headSha, output, ref.force);
     if (classification.kind === "hotfix") await services.hotfixLog?.checkVerdict(ref.fullName, pr.number, { sha: pr.headSha, conclusion: output.conclusion, title: output.title });
     log.info({ pr: pr.number, sha: pr.headSha, conclusion: output.conclusion, result }, output.title);
@@ -95,14 +100,23 @@ export interface PullRequestCheck {
  * The check run a pull request gets, reading only: "Not a hotfix", or the pre-merge rules'
  * verdict (neutral, saying what enforce mode would conclude, in evaluate mode). Null for a pull
  * request that is not into the production branch. The app publishes it; `preview` prints it.
+ * `ownLogin` names the app's bot, whose replies record which commit a bypass grant is for.
  */
-export async function pullRequestCheck(gateway: GithubGateway, repo: RepoRef, pr: PullRequestData, policy: Policy, now: Date): Promise<PullRequestCheck | null> {
+export async function pullRequestCheck(
+  gateway: GithubGateway,
+  repo: RepoRef,
+  pr: PullRequestData,
+  policy: Policy,
+  now: Date,
+  ownLogin: () => Promise<string>,
+): Promise<PullRequestCheck | null> {
   const classification = classifyPullRequest(pr, policy);
   if (classification.kind === "not-into-production") return null;
   if (classification.kind === "not-hotfix") {
     return { output: renderNotHotfixCheck(pr, policy.config.hotfix.prefix, policy.config.hotfix.label, policy.source), classification, snapshot: null, evaluation: null };
   }
-  const snapshot = await loadSnapshot(gateway, repo, pr, policy);
+  const bypass = await loadBypassFacts(gateway, repo, pr, policy, ownLogin);
+  const snapshot = { ...(await loadSnapshot(gateway, repo, pr, policy)), ...(bypass ? { bypass } : {}) };
   const reason = {
     ...(classification.byBranch ? { prefix: policy.config.hotfix.prefix } : {}),
     ...(classification.byLabel ? { label: policy.config.hotfix.label } : {}),
@@ -113,8 +127,9 @@ export async function pullRequestCheck(gateway: GithubGateway, repo: RepoRef, pr
 }
 
 /**
- * Asks the scheduler to evaluate the pull request again when its review wait runs out, so the
- * check says "bypass permitted" on time even if no event arrives. Without a store, the next
+ * Asks the scheduler to evaluate the pull request again when its review wait runs out (or its
+ * bypass grant expires), so the check says "bypass permitted" (or "expired") on time even if no
+ * event arrives. Without a store, the next
  * event does it. Keyed by head commit and deadline, so repeated evaluations schedule it once.
  */
 async function scheduleReviewWait(ref: PullRequestRef, headSha: string, deadline: Date | null, services: Services): Promise<void> {

@@ -36,9 +36,9 @@ export interface JustificationCheck {
 
 /** The authoriser's own action that confirmed a justification. */
 export interface Confirmation {
-  readonly kind: "review" | "comment";
+  readonly kind: "review" | "comment" | "grant";
   readonly login: string;
-  /** The `/hotfix authorize` comment's id; null for a review. */
+  /** The `/hotfix authorize` or `/hotfix grant-bypass` comment's id; null for a review. */
   readonly id: number | null;
   readonly at: string;
 }

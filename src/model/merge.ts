@@ -4,6 +4,7 @@
  * requests, and the recorded protection changes; and the audit's record, which the codec saves in
  * the audit comment. The shared model, so neither the door nor the codec imports the rules.
  */
+import type { BypassState } from "./bypass.js";
 import type { JustificationFields, JustificationSource, JustificationVerdict, RecordedAuthority } from "./justification-form.js";
 import type { PullRequestFacts } from "./pull-request.js";
 
@@ -133,4 +134,6 @@ export interface AuditRecord extends JudgedMerge {
   readonly authorities?: Readonly<Record<string, RecordedAuthority>>;
   /** What changed after a verdict, such as an authorisation withdrawn by deleting its comment. */
   readonly withdrawals?: readonly string[];
+  /** The bypass requests, grants and denials as judged at the merge; absent when there were none. */
+  readonly bypass?: BypassState;
 }

@@ -7,6 +7,7 @@
  * back; every read validates with zod, so a hand-edited or forged block reads as nothing.
  */
 import { z } from "zod";
+import { BYPASS_COMMANDS, type BypassState } from "./bypass.js";
 import { JUSTIFICATION_FIELDS } from "./justification-form.js";
 import type { AuditRecord, ProtectionChange, Requirement } from "./merge.js";
 import type { ReminderState } from "./merge-back.js";
@@ -40,9 +41,18 @@ const sourceSchema = z.discriminatedUnion("kind", [
 ]);
 const fieldsSchema = z.object(Object.fromEntries(JUSTIFICATION_FIELDS.map(({ key }) => [key, z.string()])) as Record<(typeof JUSTIFICATION_FIELDS)[number]["key"], z.ZodString>);
 const checkSchema = z.object({ aspect: z.string(), status: z.enum(["valid", "invalid", "unverified"]), detail: z.string() });
-const confirmationSchema = z.object({ kind: z.enum(["review", "comment"]), login: z.string(), id: z.number().nullable(), at: z.string() });
+const confirmationSchema = z.object({ kind: z.enum(["review", "comment", "grant"]), login: z.string(), id: z.number().nullable(), at: z.string() });
 const authoritySchema = z.object({ permission: z.string(), teams: z.array(z.string()), at: z.string() });
 const issueRefSchema = z.object({ repo: z.string(), number: z.number() });
+const bypassGrantSchema = z.object({ login: z.string(), commentId: z.number(), at: z.string(), until: z.string(), sha: z.string() });
+const bypassStateSchema = z.object({
+  status: z.enum(["none", "requested", "granted", "denied", "expired", "other-commit"]),
+  summary: z.string(),
+  grant: bypassGrantSchema.nullable(),
+  commands: z.array(
+    z.object({ command: z.enum(BYPASS_COMMANDS), commentId: z.number(), login: z.string(), at: z.string(), args: z.string(), counted: z.boolean(), why: z.string() }),
+  ),
+}) satisfies z.ZodType<BypassState>;
 const recordSchema = z.object({
   version: z.literal(1),
   pr: z.number(),
@@ -68,6 +78,7 @@ const recordSchema = z.object({
   followUp: issueRefSchema.nullable(),
   authorities: z.record(z.string(), authoritySchema).optional(),
   withdrawals: z.array(z.string()).optional(),
+  bypass: bypassStateSchema.optional(),
 });
 
 function encode(value: unknown): string {
@@ -113,6 +124,30 @@ export function readAuditRecord(body: string): AuditRecord | null {
   if (!match) return null;
   const parsed = recordSchema.safeParse(decode(match[1] as string));
   return parsed.success ? (parsed.data as AuditRecord) : null;
+}
+
+// ── Bypass commands ────────────────────────────────────────────────────────────────────────────
+
+const GRANT_BINDING = /<!-- hotfix-guard:bypass-grant comment=(\d{1,20}) sha=([0-9a-f]{40}) -->/g;
+
+/** The start of the hidden line of the app's reply to a grant, by which a redelivery finds the reply whatever commit it names. */
+export function grantReplyKey(commentId: number): string {
+  return `<!-- hotfix-guard:bypass-grant comment=${commentId} `;
+}
+
+/** The hidden line of the app's reply to a grant: which comment granted, for which head commit. */
+export function grantBindingMarker(commentId: number, sha: string): string {
+  return `${grantReplyKey(commentId)}sha=${sha.toLowerCase()} -->`;
+}
+
+/** The grants a reply of the app binds, as comment id → head commit. */
+export function readGrantBindings(body: string): Map<number, string> {
+  return new Map([...body.matchAll(GRANT_BINDING)].map((match) => [Number(match[1]), match[2] as string]));
+}
+
+/** The hidden line of the app's reply asking the authorisers about a bypass request. */
+export function bypassRequestMarker(commentId: number): string {
+  return `<!-- hotfix-guard:bypass-request comment=${commentId} -->`;
 }
 
 /** The label of the protection log issue, by which it is listed. */

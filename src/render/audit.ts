@@ -13,6 +13,7 @@ import { excerpt, inlineCode } from "../rules/excerpt.js";
 import { JUSTIFICATION_FIELDS, type JustificationCheck } from "../model/justification-form.js";
 import type { MergeAudit, MergedPullRequest, ProtectionChange, PushedCommit } from "../rules/merge-audit.js";
 import type { AuditRecord, IssueRef, Requirement } from "../model/merge.js";
+import type { BypassState } from "../model/bypass.js";
 import { fitBodyWithTail, fitIssueTitle } from "./limits.js";
 import { neutraliseMentions, neutraliseReferences, tableCell } from "./markdown.js";
 import { protectionEntryBlock, protectionLogMarker, recordBlock } from "../model/records.js";
@@ -37,7 +38,7 @@ export function quietLogin(login: string | null): string {
 }
 
 /** App-generated text that may quote logins or names: mentions and references neutralised, one line. */
-function quiet(text: string): string {
+export function quiet(text: string): string {
   return echo(text, 400);
 }
 
@@ -196,6 +197,25 @@ function justificationSection(audit: MergeAudit, repo: string, prNumber: number)
   return [...lines, ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
 }
 
+const BYPASS_VERDICTS: Record<BypassState["status"], string> = {
+  none: "no request, grant or denial counted",
+  requested: "requested, but no authoriser granted it before the merge",
+  granted: "granted: the grant stood at the merge for the merged head commit, so it is the authority the justification is confirmed by",
+  denied: "denied before the merge",
+  expired: "the grant had expired at the merge, so it counted for nothing",
+  "other-commit": "the grant was for an earlier commit than the one merged, so it counted for nothing",
+};
+
+/** Every bypass request, grant and denial, with why each counted or not, and where they stood at the merge. */
+function bypassSection(bypass: BypassState | null): string {
+  if (!bypass) return "";
+  const items = bypass.commands.map((c) => {
+    const args = c.args ? ` ${echo(c.args, 80)}` : "";
+    return `- ${c.counted ? "✅" : "➖"} ${minute(c.at)} ${quietLogin(c.login)}: \`/hotfix ${c.command}\`${args}: ${quiet(c.counted ? c.why : `did not count: ${c.why}`)}`;
+  });
+  return ["### Bypass requests and grants", "", `**At the merge:** ${quiet(bypass.summary)}: ${BYPASS_VERDICTS[bypass.status]}.`, "", ...items].join("\n");
+}
+
 function protectionSection(changes: readonly ProtectionChange[]): string {
   if (changes.length === 0) return "";
   const items = changes.map((c) => `- ${minute(c.at)}: ${c.kind} ${echoCode(c.name, 80)} ${echo(c.action, 40)} by ${quietLogin(c.actor)}`);
@@ -240,6 +260,7 @@ export function renderAuditComment(input: AuditCommentInput): string {
     "",
     requirementsTable(audit.requirements),
     justificationSection(audit, repo, pr.number),
+    bypassSection(audit.bypass),
     protectionSection(audit.protectionChanges),
     followUpSection(input),
     mentions.length > 0 ? `cc ${mentions.join(" ")}` : "",

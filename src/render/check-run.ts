@@ -101,7 +101,13 @@ export function renderValidConfigCheck(source: ConfigSource, name: string): Chec
   return fitCheckRun({ name, conclusion: "success", title, summary });
 }
 
+/** The title, followed by where an emergency bypass stands when one was asked for ("… · Bypass requested"). */
 function titleOf(evaluation: Evaluation): string {
+  const bypass = evaluation.findings.find((finding) => finding.rule === "bypass-grant");
+  return bypass ? `${verdictTitle(evaluation)} · ${bypass.title}` : verdictTitle(evaluation);
+}
+
+function verdictTitle(evaluation: Evaluation): string {
   const { failures, warnings } = evaluation;
   if (failures.length > 0) {
     const unique = [...new Set(failures.map((f) => f.title))];

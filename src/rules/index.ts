@@ -10,9 +10,11 @@ import { scopeRule } from "./scope.js";
 import { testsIncludedRule } from "./tests-included.js";
 import { commitMessagesRule } from "./commit-messages.js";
 import { approvalsRule } from "./approvals.js";
+import { bypassRule } from "./bypass-grant.js";
+import { justificationPreviewRule } from "./justification-preview.js";
 
 /** The pre-merge rules, in check-run order. */
-export const PRE_MERGE_RULES: readonly Rule[] = [branchNameRule, templateRule, scopeRule, testsIncludedRule, commitMessagesRule, approvalsRule];
+export const PRE_MERGE_RULES: readonly Rule[] = [branchNameRule, templateRule, scopeRule, testsIncludedRule, commitMessagesRule, approvalsRule, bypassRule, justificationPreviewRule];
 
 /** The outcome of evaluating a hotfix pull request. */
 export interface Evaluation {

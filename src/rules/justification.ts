@@ -21,6 +21,7 @@ import { eligibilityOf, latestDecisiveReviews } from "./approvals.js";
 import { excerpt, listInProse } from "./excerpt.js";
 import type { ReviewFact, ReviewerFact } from "./types.js";
 import type { CommentFact, ReviewRequestFact } from "../model/merge.js";
+import type { BypassGrant } from "../model/bypass.js";
 import {
   JUSTIFICATION_FIELDS,
   type Confirmation,
@@ -62,6 +63,8 @@ export interface JustificationContext {
   readonly reviewRequests: readonly ReviewRequestFact[] | null;
   /** True when the description's form was already seen, unchanged, by an earlier audit. */
   readonly bodyFormSeenBefore: boolean;
+  /** The `/hotfix grant-bypass` standing at the merge for its head commit, if any: the grantor's own action. */
+  readonly grant?: BypassGrant | null;
 }
 
 // ── Reading the form ───────────────────────────────────────────────────────────────────────────
@@ -280,7 +283,8 @@ function time(iso: string | null | undefined): number {
   return iso ? Date.parse(iso) : Number.NaN;
 }
 
-function isoMinute(ms: number): string {
+/** A moment as `YYYY-MM-DD HH:MM UTC`, or "an unknown time". */
+export function isoMinute(ms: number): string {
   return Number.isNaN(ms) ? "an unknown time" : `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
@@ -369,13 +373,16 @@ function withdrawnBetween(request: ReviewRequestFact, requests: readonly ReviewR
   );
 }
 
+/** The check of the review wait, which only the timeline read after the merge can settle. */
+export const REVIEW_WAIT_ASPECT = "No reviewer answered";
+
 /**
  * For the "no reviewer available" reason: a review request to an eligible reviewer, standing at
  * least `review_wait_hours` before the merge, and no review since by anyone who could have
  * counted. A review by someone the app could not rule out counts as an answer.
  */
 function reviewWaitCheck(context: JustificationContext, policy: Policy): JustificationCheck {
-  const aspect = "No reviewer answered";
+  const aspect = REVIEW_WAIT_ASPECT;
   const waitHours = policy.config.bypass.review_wait_hours;
   if (context.reviewRequests === null) return check(aspect, "unverified", "the pull request's timeline could not be read");
   const merged = time(context.mergedAt);
@@ -459,8 +466,9 @@ interface ConfirmationResult {
 }
 
 /**
- * The authoriser's own action: their latest decisive review before the deadline is an approval,
- * or they wrote a `/hotfix authorize` comment that was never edited. For a justification in a
+ * The authoriser's own action: a bypass they granted that stood at the merge for the merged head
+ * commit, their latest decisive review before the deadline is an approval, or they wrote a
+ * `/hotfix authorize` comment that was never edited. For a justification in a
  * comment, the action must come after that comment was written and the comment must not have
  * been edited since, so that the authoriser confirmed the text the audit shows. A bot's review
  * or comment never counts.
@@ -468,6 +476,11 @@ interface ConfirmationResult {
 function confirmationCheck(login: string, candidate: JustificationCandidate, context: JustificationContext, policy: Policy): ConfirmationResult {
   const aspect = "Authoriser confirmed";
   const key = loginKey(login) as string;
+  const grant = context.grant;
+  if (grant && sameLogin(grant.login, login)) {
+    const detail = `@${login} granted the bypass (\`/hotfix grant-bypass\`) at ${isoMinute(time(grant.at))}, until ${isoMinute(time(grant.until))}, for commit ${grant.sha.slice(0, 7)}`;
+    return { check: check(aspect, "valid", detail), confirmation: { kind: "grant", login, id: grant.commentId, at: grant.at } };
+  }
   const window = confirmationWindow(candidate, justificationDeadline(context.mergedAt, policy));
   const editedAt = candidate.source.kind === "comment" ? time(candidate.source.updatedAt) : Number.NEGATIVE_INFINITY;
   const inWindow = (at: number) => at >= window.from && at <= window.to && at >= editedAt;
@@ -593,16 +606,18 @@ export function authoritiesAfter(
 }
 
 /**
- * Why a recorded valid verdict no longer stands, or null: the `/hotfix authorize` comment it stood
- * on was deleted, edited, or no longer gives the command.
+ * Why a recorded valid verdict no longer stands, or null: the `/hotfix authorize` or
+ * `/hotfix grant-bypass` comment it stood on was deleted, edited, or no longer gives the command.
  */
 export function withdrawnConfirmation(verdict: JustificationVerdict, comments: readonly CommentFact[], now: Date): string | null {
   const confirmation = verdict.confirmation;
-  if (!verdict.valid || !confirmation || confirmation.kind !== "comment" || confirmation.id === null) return null;
+  if (!verdict.valid || !confirmation || confirmation.kind === "review" || confirmation.id === null) return null;
   const current = comments.find((comment) => comment.id === confirmation.id);
-  const what = `authorisation by @${confirmation.login} withdrawn: their \`/hotfix authorize\` comment of ${isoMinute(time(confirmation.at))}`;
+  const command = confirmation.kind === "grant" ? "grant-bypass" : "authorize";
+  const what = `authorisation by @${confirmation.login} withdrawn: their \`/hotfix ${command}\` comment of ${isoMinute(time(confirmation.at))}`;
   if (!current) return `${what} was deleted (noticed ${isoMinute(now.getTime())})`;
-  if (current.updatedAt !== current.createdAt || !parseHotfixCommands(current.body).includes("authorize")) {
+  const gives = command === "authorize" ? parseHotfixCommands(current.body).includes("authorize") : parseHotfixCommandLines(current.body).some((c) => c.name === command);
+  if (current.updatedAt !== current.createdAt || !gives) {
     return `${what} was edited after the audit (at ${isoMinute(time(current.updatedAt))})`;
   }
   return null;

@@ -30,6 +30,8 @@ import {
   type JustificationVerdict,
 } from "../model/justification-form.js";
 import { excerpt, listInProse } from "./excerpt.js";
+import { judgeBypass, standingGrant } from "./bypass-grant.js";
+import type { BypassFacts, BypassState } from "../model/bypass.js";
 import type { PullRequestFacts, PullRequestSnapshot, ReviewFact, ReviewerFact } from "./types.js";
 import type { MergedPullRequest, RulesetRequirements, ClassicProtection, CheckRunFact, StatusFact, RuleSuiteLookup, ProtectionChange, AuditRecord, JudgedMerge, RecordedJustification, Requirement } from "../model/merge.js";
 export type { MergedPullRequest, RulesetRequirements, ClassicProtection, CheckRunFact, StatusFact, RuleSuiteLookup, ProtectionChange };
@@ -85,6 +87,8 @@ export interface MergeAudit {
   readonly withdrawals: readonly string[];
   /** Whether an audit issue must be open (an unjustified bypass). */
   readonly needsAuditIssue: boolean;
+  /** The bypass requests, grants and denials as they stood at the merge; null when there were none. */
+  readonly bypass: BypassState | null;
   readonly record: AuditRecord;
 }
 
@@ -92,8 +96,10 @@ export interface MergeAudit {
 export interface AuditInputs extends JudgedMerge {
   readonly pr: MergedPullRequest;
   readonly candidates: readonly JustificationCandidate[];
-  readonly context: Omit<JustificationContext, "bodyFormSeenBefore">;
+  readonly context: Omit<JustificationContext, "bodyFormSeenBefore" | "grant">;
   readonly recorded: AuditRecord | null;
+  /** The bypass commands' comments and their authors' authority; undefined when not read. */
+  readonly bypass?: BypassFacts;
 }
 
 // ── Time ───────────────────────────────────────────────────────────────────────────────────────
@@ -290,15 +296,27 @@ function seenAfter(recorded: AuditRecord | null, candidates: readonly Justificat
   return seen;
 }
 
-function chooseJustification(inputs: AuditInputs, policy: Policy, now: Date): { justification: RecordedJustification | null; withdrawal: string | null } {
+/**
+ * The bypass commands as they stood at the merge (for the merged head commit, expiry measured at
+ * `merged_at`), judged once and then kept in the record; null when nobody gave one.
+ */
+function bypassAtMerge(inputs: AuditInputs, policy: Policy): BypassState | null {
+  if (inputs.recorded) return inputs.recorded.bypass ?? null;
+  if (!inputs.bypass) return null;
+  const state = judgeBypass({ ...inputs.bypass, author: inputs.pr.author, headSha: inputs.pr.headSha }, policy, new Date(inputs.pr.mergedAt));
+  return state.commands.length > 0 ? state : null;
+}
+
+function chooseJustification(inputs: AuditInputs, policy: Policy, now: Date, bypass: BypassState | null): { justification: RecordedJustification | null; withdrawal: string | null } {
   const recorded = inputs.recorded?.justification ?? null;
   const withdrawal = recorded ? withdrawnConfirmation(recorded.verdict, inputs.context.comments, now) : null;
   if (recorded?.verdict.valid && !withdrawal) return { justification: recorded, withdrawal: null };
   const seen = inputs.recorded?.seen ?? {};
   const people = peopleAsFirstJudged(inputs.context.people, inputs.recorded?.authorities);
+  const grant = standingGrant(bypass, inputs.context.comments);
   const judged = inputs.candidates.map((candidate) => ({
     candidate,
-    verdict: validateJustification(candidate, { ...inputs.context, people, bodyFormSeenBefore: seen.body === candidate.fingerprint && candidate.source.kind === "body" }, policy, now),
+    verdict: validateJustification(candidate, { ...inputs.context, people, grant, bodyFormSeenBefore: seen.body === candidate.fingerprint && candidate.source.kind === "body" }, policy, now),
   }));
   const chosen = judged.find((entry) => entry.verdict.valid) ?? judged.at(-1);
   if (!chosen) return { justification: null, withdrawal };
@@ -320,7 +338,8 @@ export function auditMerge(inputs: AuditInputs, policy: Policy, now: Date): Merg
   const requirements = [...inputs.requirements, ...(suiteRow ? [suiteRow] : [])];
   const unmet = requirements.filter((requirement) => requirement.status === "unmet");
   const verdict = unmet.length > 0 ? "bypass" : requirements.some((r) => r.status === "unknown") ? "unverified" : "compliant";
-  const chosen = verdict === "compliant" ? { justification: inputs.recorded?.justification ?? null, withdrawal: null } : chooseJustification(inputs, policy, now);
+  const bypass = bypassAtMerge(inputs, policy);
+  const chosen = verdict === "compliant" ? { justification: inputs.recorded?.justification ?? null, withdrawal: null } : chooseJustification(inputs, policy, now, bypass);
   const { justification } = chosen;
   const withdrawals = [...(inputs.recorded?.withdrawals ?? []), ...(chosen.withdrawal ? [chosen.withdrawal] : [])];
   const justified = verdict === "bypass" && Boolean(justification?.verdict.valid);
@@ -342,6 +361,7 @@ export function auditMerge(inputs: AuditInputs, policy: Policy, now: Date): Merg
     followUp: recorded?.followUp ?? null,
     authorities: authoritiesAfter(recorded?.authorities, verdict === "compliant" ? [] : inputs.candidates, inputs.pr.author, inputs.context.people, now),
     withdrawals,
+    ...(bypass ? { bypass } : {}),
   };
   return {
     verdict,
@@ -355,6 +375,7 @@ export function auditMerge(inputs: AuditInputs, policy: Policy, now: Date): Merg
     laterEdits: laterEdits(recorded, inputs.candidates),
     withdrawals,
     needsAuditIssue: verdict === "bypass" && !justified,
+    bypass,
     record,
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Policy } from "../config/policy.js";
 import type { ReviewFact, ReviewerFact, ChangedFile, CommitFact, PullRequestFacts } from "../model/pull-request.js";
+import type { BypassFacts } from "../model/bypass.js";
 export type { ReviewFact, ReviewerFact, ChangedFile, CommitFact, PullRequestFacts };
 
 /** pass: satisfied; fail: blocks the merge; warn: shown, does not block; skip: turned off or not applicable. */
@@ -38,6 +39,8 @@ export interface PullRequestSnapshot extends PullRequestFacts {
   readonly latestVersionTag: string | null;
   /** When a review was first requested; read only when approvals are short (undefined: not read). */
   readonly reviewRequestedAt?: string | null;
+  /** The comments with the bypass commands and justification forms, and who wrote them; undefined: not read. */
+  readonly bypass?: BypassFacts;
 }
 
 /** A pure rule. */

@@ -453,7 +453,7 @@ describe("commands", () => {
     expect(refusals[0]?.body).toContain(`@${author} \`/hotfix authorize\` was not accepted: ${reply}`);
   });
 
-  it("answers an unknown command with the one it knows, and accepts an admin's authorize without a word", async () => {
+  it("answers an unknown command with the ones it knows, and accepts an admin's authorize without a word", async () => {
     const { probot } = await auditProbot();
     const github = new GitHubMock().token().config(null).app();
     const audit = new AuditMock(github);
@@ -464,7 +464,7 @@ describe("commands", () => {
     await probot.receive(pullRequestCommentEvent("created", { id: 33, author: ADMIN, body: "/hotfix authorize", createdAt: "2026-11-23T14:31:00Z" }, { mergedAt: null }));
 
     expectDone(github);
-    expect(audit.comments.map((c) => c.body)).toStrictEqual([expect.stringContaining("@senior-bob `/hotfix approve` was not accepted: the only command is `/hotfix authorize`.")]);
+    expect(audit.comments.map((c) => c.body)).toStrictEqual([expect.stringContaining("@senior-bob `/hotfix approve` was not accepted: the commands are `/hotfix authorize`, `/hotfix request-bypass`, `/hotfix grant-bypass`, `/hotfix deny-bypass`.")]);
   });
 
   it("ignores comments that carry neither a command nor a justification", async () => {
