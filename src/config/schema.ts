@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { patternProblem, referenceFormatProblem } from "./patterns.js";
 import { grammarProblem } from "./branch-grammar.js";
+import { notificationsSchema } from "./schema-notifications.js";
 
 /** A non-empty string that `problemOf` accepts; its reason becomes the config error message. */
 function compiledString(problemOf: (value: string) => string | null) {
@@ -284,6 +285,7 @@ export const configSchema = z
       .prefault({})
       .describe("The hotfix log's metrics: what counts as deployed, as a repeat, and the warning-sign thresholds."),
     // ── end of hotfix log and metrics ──────────────────────────────────────────────────────────
+    notifications: notificationsSchema,
   })
   .describe("Hotfix Guard configuration, read from `.github/hotfix-guard.yml` on the default branch.");
 

@@ -15,6 +15,7 @@ import { evaluateHotfix } from "../rules/index.js";
 import { reviewWaitDeadline } from "../rules/approvals.js";
 import { renderHotfixCheck, renderInvalidConfigCheck, renderNotHotfixCheck } from "../render/check-run.js";
 import type { ConfigResult } from "../config/load.js";
+import { notifyEvaluated } from "../notify/hooks.js";
 import { configFor, gatewayFor, isOwnEvent, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
 
 /** Pull request actions that can change the verdict. */
@@ -80,6 +81,7 @@ export async function evaluatePullRequest(gateway: GithubGateway, ref: PullReque
       };
       output = renderHotfixCheck(pr, evaluateHotfix(snapshot, policy, services.now()), reason, policy.source);
       await scheduleReviewWait(ref, pr.headSha, reviewWaitDeadline(snapshot, policy), services);
+      await notifyEvaluated(services, { repo: ref.fullName, ...(ref.installationId === undefined ? {} : { installationId: ref.installationId }) }, pr, snapshot, policy);
     }
     const result = await publishCheckRun(gateway, ref.repo, pr.headSha, output, ref.force);
     if (classification.kind === "hotfix") await services.hotfixLog?.checkVerdict(ref.fullName, pr.number, { sha: pr.headSha, conclusion: output.conclusion, title: output.title });
