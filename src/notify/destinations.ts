@@ -59,7 +59,7 @@ export class DestinationsError extends Error {
 function problemText(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join(".");
   const where = path ? `\`${path}\`` : "the destination";
-  if (issue.code === "invalid_union" || (issue.code === "invalid_value" && path === "type")) return `${where}: expected \`type\` to be one of slack-webhook, slack-bot, teams, webhook`;
+  if (issue.code === "invalid_union" || (issue.code === "invalid_value" && path === "type")) return "`type`: expected one of slack-webhook, slack-bot, teams, webhook";
   if (issue.code === "unrecognized_keys") return `unknown key(s) ${issue.keys.map((key) => `\`${key}\``).join(", ")}`;
   if (issue.code === "invalid_type") return `${where}: expected ${issue.expected === "string" ? "a text" : `a ${issue.expected}`}`;
   if (issue.code === "too_small") return `${where}: expected at least ${String(issue.minimum)} characters`;
