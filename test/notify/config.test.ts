@@ -4,11 +4,13 @@
  * unknown destination is a configuration problem with its path, as the check run shows it), and
  * the messages' escaping for each chat.
  */
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/load.js";
 import { setKnownDestinations } from "../../src/config/schema-notifications.js";
 import { DestinationsError, parseDestinations } from "../../src/notify/destinations.js";
 import { escapeSlack, escapeTeams } from "../../src/notify/escape.js";
+import { GALLERY_END, GALLERY_START, NOTIFICATIONS_DOC, renderGallery } from "../../src/notify/reference.js";
 import { renderInvalidConfigCheck } from "../../src/render/check-run.js";
 
 const FILE = "acme/payments:.github/hotfix-guard.yml";
@@ -105,5 +107,13 @@ describe("escaping user text per chat", () => {
 
   it("cuts long values", () => {
     expect([...escapeSlack("x".repeat(1000))]).toHaveLength(300);
+  });
+});
+
+describe("docs/notifications.md", () => {
+  it("shows every message as the renderers produce it (run `npm run docs` after changing one)", () => {
+    const doc = readFileSync(NOTIFICATIONS_DOC, "utf8");
+    const gallery = doc.slice(doc.indexOf(GALLERY_START) + GALLERY_START.length, doc.indexOf(GALLERY_END)).trim();
+    expect(gallery).toBe(renderGallery());
   });
 });
