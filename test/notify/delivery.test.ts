@@ -10,7 +10,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { HotfixRecorder } from "../../src/log/recorder.js";
 import { HotfixLogStore } from "../../src/log/store.js";
 import { parseDestinations } from "../../src/notify/destinations.js";
-import { summaryOf, type NotifyDetails } from "../../src/notify/events.js";
+import { summaryOf, type NotifyDetails, type NotifyRequest } from "../../src/notify/events.js";
+import { notifyMergeBack } from "../../src/notify/hooks.js";
+import type { ReminderState } from "../../src/model/merge-back.js";
 import { createNotifier } from "../../src/notify/jobs.js";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../src/notify/senders.js";
 import { NOTIFY_SEND, type Notifier } from "../../src/notify/service.js";
@@ -259,5 +261,49 @@ describe("notifications from the durable queue", () => {
     const facts = (JSON.parse(teams) as { attachments: { content: { body: { facts?: { title: string; value: string }[] }[] } }[] }).attachments[0]?.content.body[1]?.facts ?? [];
     const issue = facts.find((fact) => fact.title === "Issue")?.value ?? "";
     expect(issue).not.toMatch(/<at>|\[x\]\(|@here|@channel|\*bold\*|_it_/);
+  });
+
+  it("sends the post-incident review's overdue message at its due time only while the review is still open", async () => {
+    const due = new Date(START.getTime() + 48 * 3_600_000).toISOString();
+    const policy = policyFrom({ notifications: { routes: [{ events: ["post-incident-due", "post-incident-overdue"], to: ["incidents"] }] } });
+    for (const number of [42, 43]) {
+      await h.recorder.pullRequest(REPO, { number, title: "hotfix", body: COMPLETE_BODY, user: { login: "dev-alice" }, head: { ref: `hotfix/v1.4.${number}-x`, sha: "a".repeat(40) }, base: { ref: "main" }, state: "open", created_at: START.toISOString(), updated_at: START.toISOString(), html_url: `https://github.com/${REPO}/pull/${number}` }, policy);
+      await h.recorder.postIncidentOpened(REPO, number, { repo: REPO, number: 500 + number, openedAt: START.toISOString(), url: null }, due);
+      await h.notifier.notify({ policy, hotfix: { ...hotfix(), number }, details: { kind: "post-incident-due", dueAt: due, issueUrl: `https://github.com/${REPO}/issues/${500 + number}` } });
+    }
+    await run();
+    expect(slackTexts("/slack/incidents").map((text) => text.split("\n")[0])).toEqual(["*📝 POST-INCIDENT REVIEW SCHEDULED*", "*📝 POST-INCIDENT REVIEW SCHEDULED*"]);
+    await h.recorder.postIncidentClosed(REPO, { number: 542, closedAt: START.toISOString(), at: START.toISOString(), actor: "dev-alice", url: null });
+    h.clock.advance(48 * 3_600_000);
+    await run();
+    const overdue = slackTexts("/slack/incidents").slice(2);
+    expect(overdue).toHaveLength(1);
+    expect(overdue[0]).toContain("*📝 POST-INCIDENT REVIEW OVERDUE*");
+    expect(overdue[0]).toContain(`<https://github.com/${REPO}/issues/543|Post-incident review>`);
+    expect(await h.metrics.registry.getSingleMetricAsString("hotfix_guard_notifications_total")).toContain('destination="incidents",event="post-incident-overdue",outcome="skipped"} 1');
+  });
+});
+
+describe("merge-back moments", () => {
+  it("reports an escalated reminder and each back-merge that failed or conflicts, once per target", async () => {
+    const requests: NotifyRequest[] = [];
+    const state = {
+      version: 1,
+      repository: REPO,
+      production: "main",
+      hotfix: { number: 42, title: "hotfix(payments): default the currency code", author: "dev-alice", headRef: "hotfix/v1.4.3-x", headSha: "a".repeat(40), headInRepository: true, mergeSha: "b".repeat(40), mergedAt: START.toISOString(), method: "merge", commits: [] },
+      rows: [
+        { target: "develop", status: "missing", backMergeError: "HTTP 422: no commits between" },
+        { target: "release/v1.5", status: "missing", backMerge: { number: 61, head: "hotfix-guard/back-merge-42-release", state: "open", mergeable: false, conflicts: { files: ["src/pay.ts"], total: 1 } } },
+        { target: "release/v1.4", status: "done", evidence: { via: "merge-commit" } },
+      ],
+      escalatedAt: START.toISOString(),
+    } as unknown as ReminderState;
+    await notifyMergeBack(async (request) => void requests.push(request), POLICY, state, 60, true);
+    expect(requests.map((request) => request.details)).toEqual([
+      { kind: "merge-back-overdue", missing: ["develop", "release/v1.5"], hours: 24, reminderUrl: `https://github.com/${REPO}/issues/60` },
+      { kind: "merge-back-failed", target: "develop", reason: "the back-merge pull request could not be opened: HTTP 422: no commits between", pullRequestUrl: null },
+      { kind: "merge-back-failed", target: "release/v1.5", reason: "the back-merge pull request has conflicts: src/pay.ts", pullRequestUrl: `https://github.com/${REPO}/pull/61` },
+    ]);
   });
 });

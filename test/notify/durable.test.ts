@@ -40,6 +40,7 @@ describe("notifications in the durable app", () => {
   }, HOOK_TIMEOUT_MS);
   beforeEach(async () => {
     await resetTables(db);
+    fake.received.length = 0;
     clock = new FakeClock(T0);
     server = await startDurableServer(db, clock, undefined, { notifyDestinations: parseDestinations(JSON.stringify({ incidents: { type: "slack-webhook", url: `${fake.url}/slack/incidents` } })) });
   });
@@ -69,5 +70,27 @@ describe("notifications in the durable app", () => {
     expect(posts[0]?.split("\n").slice(0, 2)).toEqual(["*🚨 HOTFIX IN PROGRESS 🚨*", "*Issue:* The payment gateway client sends an empty currency code, so every charge is rejected."]);
     const [wait] = await db.query<{ run_at: Date }>("SELECT run_at FROM jobs WHERE kind = 'notify-review-wait'");
     expect(new Date(wait?.run_at ?? 0).toISOString()).toBe("2026-11-23T15:20:00.000Z");
+  });
+
+  it("asks for a reviewer when none has reviewed the hotfix review_wait_minutes after it opened, naming who can review", async () => {
+    const reads = (github: GitHubMock) =>
+      github
+        .pull(pullRequestObject())
+        .files([{ filename: "src/pay.ts" }, { filename: "src/pay.test.ts" }])
+        .reviews([])
+        .tags(["v1.4.2"])
+        .reviewRequests(["2026-11-23T14:30:00Z"]);
+    const github = reads(new GitHubMock().token().config(CONFIG)).listCheckRuns(HEAD_SHA).createCheckRun();
+    await server.deliver(pullRequestEvent("opened"));
+    await server.runtime.worker.drain();
+    reads(github);
+    clock.advance(20 * 60_000);
+    await server.runtime.worker.drain();
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    const posts = fake.to("/slack/incidents").map((request) => (JSON.parse(request.body) as { text: string }).text);
+    expect(posts.map((post) => post.split("\n")[0])).toEqual(["*🚨 HOTFIX IN PROGRESS 🚨*", "*⏳ HOTFIX WAITING FOR REVIEW*"]);
+    expect(posts[1]).toContain("*Waiting:* no eligible review 20 minutes after the hotfix was opened");
+    expect(posts[1]).toContain("*Who can review:* anyone with write access to the repository (no reviewers configured)");
   });
 });
