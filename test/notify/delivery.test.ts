@@ -11,7 +11,10 @@ import { HotfixRecorder } from "../../src/log/recorder.js";
 import { HotfixLogStore } from "../../src/log/store.js";
 import { parseDestinations } from "../../src/notify/destinations.js";
 import { summaryOf, type NotifyDetails, type NotifyRequest } from "../../src/notify/events.js";
-import { notifyMergeBack } from "../../src/notify/hooks.js";
+import { notifyAudited, notifyDeployed, notifyMergeBack } from "../../src/notify/hooks.js";
+import type { MergedPullRequestData } from "../../src/github/audit-gateway.js";
+import type { Services } from "../../src/handlers/services.js";
+import type { MergeAudit } from "../../src/rules/merge-audit.js";
 import type { ReminderState } from "../../src/model/merge-back.js";
 import { createNotifier } from "../../src/notify/jobs.js";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../src/notify/senders.js";
@@ -305,5 +308,32 @@ describe("merge-back moments", () => {
       { kind: "merge-back-failed", target: "develop", reason: "the back-merge pull request could not be opened: HTTP 422: no commits between", pullRequestUrl: null },
       { kind: "merge-back-failed", target: "release/v1.5", reason: "the back-merge pull request has conflicts: src/pay.ts", pullRequestUrl: `https://github.com/${REPO}/pull/61` },
     ]);
+  });
+
+  it("a merge with an unjustified bypass reports who merged and what was skipped; the review issue its due time", async () => {
+    const requests: NotifyRequest[] = [];
+    const services = { notify: async (request: NotifyRequest) => void requests.push(request), now: h.clock.now } as unknown as Services;
+    const pr = { number: 42, title: "hotfix(payments): default the currency code", body: COMPLETE_BODY, author: "dev-alice", headRef: "hotfix/v1.4.3-x", mergedBy: "dev-carol" } as unknown as MergedPullRequestData;
+    const audit = { verdict: "bypass", justified: false, unmet: [{ title: "Approvals" }], justification: null } as unknown as MergeAudit;
+    await notifyAudited(services, REPO, pr, audit, POLICY, { ref: { repo: REPO, number: 59 }, dueAt: "2026-11-25T14:50:00Z" });
+    expect(requests.map((request) => request.details)).toEqual([
+      { kind: "merged", mergedBy: "dev-carol", verdict: "unjustified-bypass", unmet: ["Approvals"], authoriser: null, bypassReason: null, assessment: null, mergeBackTargets: ["develop", "release/*"] },
+      { kind: "post-incident-due", dueAt: "2026-11-25T14:50:00Z", issueUrl: `https://github.com/${REPO}/issues/59` },
+    ]);
+    expect(requests[0]?.hotfix).toMatchObject({ severity: "CRITICAL", incidentReference: "INC-4521", author: "dev-alice" });
+  });
+
+  it("a production deployment reports each hotfix it marked deployed, from its log record", async () => {
+    const requests: NotifyRequest[] = [];
+    const services = { notify: async (request: NotifyRequest) => void requests.push(request), hotfixLog: h.recorder, now: h.clock.now } as unknown as Services;
+    const merged = "2026-11-23T14:50:00Z";
+    await h.recorder.pullRequest(REPO, { number: 42, title: "hotfix", body: COMPLETE_BODY, user: { login: "dev-alice" }, head: { ref: "hotfix/v1.4.3-x", sha: "a".repeat(40) }, base: { ref: "main" }, state: "closed", merged_at: merged, created_at: START.toISOString(), updated_at: merged, html_url: `https://github.com/${REPO}/pull/42` }, POLICY);
+    await h.recorder.merged(REPO, { number: 42, mergedAt: merged, mergedBy: "senior-bob", mergeCommitSha: "b".repeat(40), headRef: "hotfix/v1.4.3-x" }, { verdict: "compliant", justified: false, unmet: [], justification: null }, POLICY);
+    const ids = await h.recorder.deployed(REPO, { id: 77, sha: "b".repeat(40), ref: "main", environment: "production", at: "2026-11-23T15:02:00Z", actor: "deploy-bot", url: null });
+    await notifyDeployed(services, REPO, ids, POLICY, { environment: "production", at: "2026-11-23T15:02:00Z", url: null });
+    expect(ids).toEqual(["HOTFIX-001"]);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.hotfix).toMatchObject({ trackingId: "HOTFIX-001", changeMade: "Default the currency to the account's currency when the cart has none." });
+    expect(requests[0]?.details).toEqual({ kind: "deployed", environment: "production", at: "2026-11-23T15:02:00Z", url: null, postIncidentDue: null });
   });
 });
