@@ -6,8 +6,7 @@
  * same door as the check run.
  */
 import type { Policy } from "../config/policy.js";
-import type { GithubGateway, PullRequestData } from "../github/gateway.js";
-import { repoRef } from "../github/gateway.js";
+import { repoRef, type GithubGateway, type PullRequestData } from "../github/gateway.js";
 import type { MergedPullRequestData } from "../github/audit-gateway.js";
 import { loadSnapshot } from "../facts/snapshot.js";
 import { configFor, type Services } from "../handlers/services.js";
@@ -26,10 +25,6 @@ function issueUrl(ref: IssueRef): string {
   return `https://github.com/${ref.repo}/issues/${ref.number}`;
 }
 
-function summary(repo: string, pr: Pick<PullRequestData, "number" | "title" | "body" | "author" | "headRef">, policy: Policy) {
-  return summaryOf(repo, pr, policy);
-}
-
 /**
  * A hotfix pull request was evaluated: `opened` (once per hotfix, whenever first seen as one),
  * and `bypass-permitted` once its review wait has run out (the check's re-evaluation at the
@@ -37,7 +32,7 @@ function summary(repo: string, pr: Pick<PullRequestData, "number" | "title" | "b
  */
 export async function notifyEvaluated(services: Services, target: { readonly repo: string; readonly installationId?: number }, pr: PullRequestData, snapshot: PullRequestSnapshot, policy: Policy): Promise<void> {
   if (!services.notify) return;
-  const hotfix = summary(target.repo, pr, policy);
+  const hotfix = summaryOf(target.repo, pr, policy);
   const installation = target.installationId === undefined ? {} : { installationId: target.installationId };
   await services.notify({ policy, hotfix, details: { kind: "opened" }, ...installation });
   const deadline = reviewWaitDeadline(snapshot, policy);
@@ -68,7 +63,7 @@ export async function checkReviewWait(gateway: GithubGateway, job: ReviewWaitJob
   const tally = tallyApprovals(await loadSnapshot(gateway, repo, pr, policy), policy);
   const reviewed = tally.approvals >= tally.required.count || tally.verdicts.some((verdict) => verdict.cause === "eligible" || verdict.cause === "stale");
   if (reviewed) return;
-  await services.notify({ policy, hotfix: summary(job.repo, pr, policy), details: { kind: "awaiting-review", minutes: job.minutes, reviewers: whoCanReview(policy) } });
+  await services.notify({ policy, hotfix: summaryOf(job.repo, pr, policy), details: { kind: "awaiting-review", minutes: job.minutes, reviewers: whoCanReview(policy) } });
 }
 
 /**
@@ -84,7 +79,7 @@ export async function notifyAudited(
   followUp: { readonly ref: IssueRef; readonly dueAt: string } | null,
 ): Promise<void> {
   if (!services.notify) return;
-  const hotfix = summary(repo, pr, policy);
+  const hotfix = summaryOf(repo, pr, policy);
   const recorded = recordedAudit(audit, services.now().toISOString());
   const { targets } = policy.config.merge_back;
   const { develop, release } = policy.config.branches;

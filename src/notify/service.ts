@@ -18,7 +18,7 @@ import type { Database } from "../store/database.js";
 import type { Job } from "../store/jobs.js";
 import type { Destinations } from "./destinations.js";
 import { eventsOf, occurrenceOf, summaryOfRecord, type HotfixSummary, type NotifyDetails, type NotifyRequest } from "./events.js";
-import { plainText, slackText, teamsCard, webhookBody } from "./formats.js";
+import { slackText, teamsCard, webhookBody } from "./formats.js";
 import { renderMessage } from "./messages.js";
 import { SendError, sendMessage } from "./senders.js";
 
@@ -172,11 +172,6 @@ export class Notifier {
       this.sent.inc({ ...labels, outcome: "retried" });
       throw error;
     }
-  }
-
-  /** The message as plain text (what a log line or the docs show). */
-  static preview(event: NotifyEventName, hotfix: HotfixSummary, details: NotifyDetails): string {
-    return plainText(renderMessage(event, hotfix, details));
   }
 
   private async fail(send: SendJob, reason: string): Promise<void> {
