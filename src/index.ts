@@ -18,6 +18,7 @@ import { registerPullRequestHandlers } from "./handlers/pull-request.js";
 import type { HotfixRecorder } from "./log/recorder.js";
 import { registerHotfixLogRoutes } from "./log/routes.js";
 import type { KeyedLock } from "./handlers/keyed-lock.js";
+import type { Notify } from "./notify/events.js";
 import { createServices, type Scheduler, type Services } from "./handlers/services.js";
 
 /** Options of {@link createApp}. */
@@ -32,6 +33,8 @@ export interface AppOptions {
   readonly locks?: KeyedLock;
   /** The hotfix log, when the app runs with a store. */
   readonly hotfixLog?: HotfixRecorder;
+  /** Notifications, when the app runs with a store (src/notify). */
+  readonly notify?: Notify;
   /** Receives the services the handlers share, for the durable runtime's timed jobs. */
   readonly onServices?: (services: Services) => void;
 }
@@ -53,6 +56,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       ...(options.scheduler ? { scheduler: options.scheduler } : {}),
       ...(options.locks ? { locks: options.locks } : {}),
       ...(options.hotfixLog ? { hotfixLog: options.hotfixLog } : {}),
+      ...(options.notify ? { notify: options.notify } : {}),
       identity: { ...(appId ? { appId } : {}), appOctokit: () => app.auth() },
     });
     options.onServices?.(services);

@@ -15,6 +15,7 @@ import { run, type ApplicationFunction } from "probot";
 import { createApp } from "./index.js";
 import { serviceOctokit } from "./github/octokit.js";
 import { createDurableApp, type DurableRuntime } from "./server/durable-app.js";
+import { DestinationsError, destinationsFromEnv } from "./notify/destinations.js";
 import { homePage } from "./server/home.js";
 import { Metrics, metricsRoute, startMetricsServer } from "./server/metrics.js";
 import { shutdown } from "./server/shutdown.js";
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     await run(createApp(), { env: { ...env, WEBHOOK_PROXY_URL: undefined } });
     return;
   }
+  const notifyDestinations = destinationsFromEnv(env);
   let runtime: DurableRuntime | undefined;
   const onConnectionError = (error: Error) => (runtime?.log ?? console).warn(`database connection lost (${error.message}); reconnecting on the next query`);
   const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, onConnectionError }).catch((error: unknown) => {
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
   const queue = new JobQueue(db);
   const metrics = new Metrics(queue);
   const durable = createDurableApp(
-    { db, queue, metrics, webhookPath: plan.webhookPath, secret: plan.webhookSecret },
+    { db, queue, metrics, webhookPath: plan.webhookPath, secret: plan.webhookSecret, notifyDestinations },
     (ready) => (runtime = ready),
   );
   const dashboard = dashboardConfigFromEnv(env);
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
 }
 
 await main().catch((error: unknown) => {
-  if (!(error instanceof StartupError)) throw error;
+  if (!(error instanceof StartupError || error instanceof DestinationsError)) throw error;
   console.error(error.message);
   process.exit(1);
 });

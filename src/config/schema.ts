@@ -11,6 +11,7 @@ import { patternProblem, referenceFormatProblem } from "./patterns.js";
 import { grammarProblem } from "./branch-grammar.js";
 import { floorSchema, modeSchema } from "./schema-rollout.js";
 import { bypassGrantsSchema } from "./schema-bypass-grants.js";
+import { notificationsSchema } from "./schema-notifications.js";
 
 /** A non-empty string that `problemOf` accepts; its reason becomes the config error message. */
 function compiledString(problemOf: (value: string) => string | null) {
@@ -289,6 +290,7 @@ export const configSchema = z
     // ── end of hotfix log and metrics ──────────────────────────────────────────────────────────
     mode: modeSchema, // safe rollout (issue 15): src/config/schema-rollout.ts
     floor: floorSchema,
+    notifications: notificationsSchema,
   })
   .describe("Hotfix Guard configuration, read from `.github/hotfix-guard.yml` on the default branch.");
 

@@ -36,6 +36,7 @@ import { type AuditRecord, type IssueRef } from "../model/merge.js";
 import { postIncidentDue } from "../rules/post-incident.js";
 import type { ReviewFact } from "../rules/types.js";
 import type { CommentFact, ReviewRequestFact } from "../model/merge.js";
+import { notifyAudited } from "../notify/hooks.js";
 import { configFor, ownBotLogin, type Services } from "./services.js";
 
 /** The timed job kind a scheduler runs to re-check an audit (payload: {@link AuditRef}). */
@@ -251,6 +252,7 @@ export async function publishAudit(gateway: AuditGateway, ref: AuditRef, policy:
   const comment = written.ok ? written.value : "unchanged";
   await logMerged(ref, policy, assessment, services);
   if (followUp.status === "done") await services.hotfixLog?.postIncidentOpened(fullName(ref.repo), pr.number, { ...followUp.ref, openedAt: now.toISOString(), url: null }, postIncidentDue(pr, policy).at.toISOString());
+  await notifyAudited(services, fullName(ref.repo), pr, audit, policy, followUp.status === "done" ? { ref: followUp.ref, dueAt: postIncidentDue(pr, policy).at.toISOString() } : null);
   log.info({ pr: pr.number, verdict: audit.verdict, justified: audit.justified, comment: written.ok ? comment : written.reason, auditIssue: auditIssue.status, followUp: followUp.status }, "merge audited");
   if (incomplete || !written.ok) await scheduleRecheck(ref, services, now);
   if (run.failures.errors.length > 0) throw new AggregateError(run.failures.errors, `merge audit of #${pr.number}: ${run.failures.errors.length} write(s) failed`);

@@ -63,6 +63,8 @@ import {
 } from "../render/merge-back.js";
 import { parseReminder } from "../model/records.js";
 import type { MergedEvent, MergedStep } from "./merged-hotfix.js";
+import type { Notify } from "../notify/events.js";
+import { notifyMergeBack } from "../notify/hooks.js";
 import { configFor, gatewayFor, isOwnEvent, ownBotLogin, repoOf, type Services } from "./services.js";
 
 /** The timed job that re-checks a repository's reminders when one comes due for escalation, or assesses a merged hotfix again. */
@@ -108,6 +110,8 @@ interface MergeBackRun extends MergeBackReader {
   readonly ownLogin: () => Promise<string>;
   /** The hotfix log, when the app runs with a store. */
   readonly hotfixLog?: HotfixRecorder | undefined;
+  /** Notifications, when the app runs with a store. */
+  readonly notify?: Notify | undefined;
 }
 
 /** A reminder issue the app opened, with the state its body records. */
@@ -324,6 +328,7 @@ async function settleReminder(run: MergeBackRun, reminder: Reminder, checked: Re
     state = { ...state, escalatedAt: run.now.toISOString() };
     run.log.info({ issue: reminder.number, hotfix: state.hotfix.number }, "merge-back reminder escalated");
   }
+  await notifyMergeBack(run.notify, run.policy, state, reminder.number, state.escalatedAt !== null);
   const escalatesAt = escalationTime(state, run.policy);
   const body = renderReminderBody(state, escalatesAt);
   if (body !== reminder.body) await run.gateway.updateIssue(run.repo, reminder.number, { body });
@@ -547,7 +552,7 @@ export const trackMergeBack: MergedStep<MergeBackAssessment | null> = {
 
 /** The run of one event: the repository, its policy, the clock, and the app's login when needed. */
 function runFor(gateway: MergeBackGateway, github: GithubGateway, repo: RepoRef, policy: Policy, services: Services, log: Logger): MergeBackRun {
-  return { gateway, repo, policy, now: services.now(), log, ownLogin: () => ownBotLogin(github, services), hotfixLog: services.hotfixLog };
+  return { gateway, repo, policy, now: services.now(), log, ownLogin: () => ownBotLogin(github, services), hotfixLog: services.hotfixLog, notify: services.notify };
 }
 
 /**

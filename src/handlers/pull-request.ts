@@ -20,6 +20,7 @@ import type { ConfigResult } from "../config/load.js";
 import { isEvaluating, type Policy } from "../config/policy.js";
 import type { PullRequestSnapshot } from "../rules/types.js";
 import { evaluateModeCheck } from "../render/evaluate.js";
+import { notifyEvaluated } from "../notify/hooks.js";
 import { configFor, gatewayFor, isOwnEvent, ownBotLogin, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
 
 /** Pull request actions that can change the verdict. */
@@ -79,6 +80,7 @@ export async function evaluatePullRequest(gateway: GithubGateway, ref: PullReque
     if (snapshot) {
       await scheduleReviewWait(ref, pr.headSha, reviewWaitDeadline(snapshot, policy), services);
       await scheduleReviewWait(ref, pr.headSha, grantExpiry(snapshot, policy, services.now()), services);
+      await notifyEvaluated(services, { repo: ref.fullName, ...(ref.installationId === undefined ? {} : { installationId: ref.installationId }) }, pr, snapshot, policy);
     }
     const result = await publishCheckRun(gateway, ref.repo, pr.headSha, output, ref.force);
     if (classification.kind === "hotfix") await services.hotfixLog?.checkVerdict(ref.fullName, pr.number, { sha: pr.headSha, conclusion: output.conclusion, title: output.title });

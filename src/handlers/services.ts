@@ -12,6 +12,7 @@ import { ConfigReadError, OctokitGateway, repoRef, type AppIdentity, type Github
 import { InstallationDirectory } from "../github/installation.js";
 import { missingPermissions } from "../rules/permissions.js";
 import type { HotfixRecorder } from "../log/recorder.js";
+import type { Notify } from "../notify/events.js";
 import { KeyedLock } from "./keyed-lock.js";
 
 /** Durable timed jobs: run `kind` with `payload` at `runAt`, once per `key`. */
@@ -33,10 +34,12 @@ export interface Services {
   ownLogin?: Promise<string>;
   /** The account of each installation, one lookup per installation per process. */
   readonly installations: InstallationDirectory;
+  /** Notifications (src/notify): schedules the messages of one moment; absent when the app runs without a store. */
+  readonly notify?: Notify;
 }
 
 /** Creates the services with their defaults. */
-export function createServices(options: { now?: () => Date; identity?: AppIdentity; scheduler?: Scheduler; locks?: KeyedLock; hotfixLog?: HotfixRecorder } = {}): Services {
+export function createServices(options: { now?: () => Date; identity?: AppIdentity; scheduler?: Scheduler; locks?: KeyedLock; hotfixLog?: HotfixRecorder; notify?: Notify } = {}): Services {
   return {
     configs: new ConfigCache(),
     locks: options.locks ?? new KeyedLock(),
@@ -45,6 +48,7 @@ export function createServices(options: { now?: () => Date; identity?: AppIdenti
     installations: new InstallationDirectory(),
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
     ...(options.hotfixLog ? { hotfixLog: options.hotfixLog } : {}),
+    ...(options.notify ? { notify: options.notify } : {}),
   };
 }
 

@@ -214,7 +214,8 @@ export type TimelineEventKind =
   | "merge-back-done"
   | "post-incident-opened"
   | "post-incident-closed"
-  | "reverted";
+  | "reverted"
+  | "notification-failed";
 
 /** Every timeline event kind, in lifecycle order. */
 export const TIMELINE_EVENT_KINDS: readonly TimelineEventKind[] = [
@@ -230,6 +231,7 @@ export const TIMELINE_EVENT_KINDS: readonly TimelineEventKind[] = [
   "post-incident-opened",
   "post-incident-closed",
   "reverted",
+  "notification-failed",
 ];
 
 /**

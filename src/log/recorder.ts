@@ -294,16 +294,36 @@ export class HotfixRecorder {
     );
   }
 
-  /** A successful deployment to a production environment: every merged hotfix it carries is deployed. */
-  deployed(repo: string, deployment: { readonly id: number; readonly sha: string; readonly ref: string; readonly environment: string; readonly at: string; readonly actor: string | null; readonly url: string | null }): Promise<void> {
-    return this.safely("deployed", () =>
-      this.store.recordDeployment(repo, deployment, factsAt(deployment.at, { [FIRST.deployedAt]: deployment.at }), {
+  /**
+   * A successful deployment to a production environment: every merged hotfix it carries is
+   * deployed. Returns the ids of the records it marked deployed now (none when recording failed).
+   */
+  async deployed(repo: string, deployment: { readonly id: number; readonly sha: string; readonly ref: string; readonly environment: string; readonly at: string; readonly actor: string | null; readonly url: string | null }): Promise<readonly string[]> {
+    let ids: readonly string[] = [];
+    await this.safely("deployed", async () => {
+      ({ ids } = await this.store.recordDeployment(repo, deployment, factsAt(deployment.at, { [FIRST.deployedAt]: deployment.at }), {
         kind: "deployed",
         subject: String(deployment.id),
         at: deployment.at,
         actor: deployment.actor,
         detail: `deployed to ${deployment.environment} (${deployment.sha.slice(0, SHORT_SHA)})`,
         url: deployment.url,
+      }));
+    });
+    return ids;
+  }
+
+  /** A notification about the hotfix finally failed: its timeline says which, where and why. */
+  notificationFailed(repo: string, pullRequest: number, failure: { readonly key: string; readonly event: string; readonly destination: string; readonly reason: string }): Promise<void> {
+    const at = this.now().toISOString();
+    return this.safely("notification-failed", () =>
+      this.store.recordExisting(repo, { by: "pull-request", number: pullRequest }, {}, {
+        kind: "notification-failed",
+        subject: failure.key,
+        at,
+        actor: null,
+        detail: `${failure.event} message to ${failure.destination} not sent: ${failure.reason}`.slice(0, 500),
+        url: null,
       }),
     );
   }

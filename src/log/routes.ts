@@ -8,6 +8,7 @@ import type { Context, Probot } from "probot";
 import { repoRef } from "../github/gateway.js";
 import { POST_INCIDENT_LABEL } from "../render/post-incident.js";
 import { configFor, gatewayFor, isOwnEvent, type Services } from "../handlers/services.js";
+import { notifyDeployed } from "../notify/hooks.js";
 import { scheduleBackfills } from "./backfill-job.js";
 
 /** A review was requested on a pull request: recorded when it is a hotfix. */
@@ -26,15 +27,17 @@ export async function recordDeployment(context: Context<"deployment_status">, se
   const environments = config.ok ? config.policy.config.metrics.deploy_environments : ["production"];
   const environment = status.environment ?? deployment.environment;
   if (!environments.some((name) => name.toLowerCase() === environment.toLowerCase())) return;
-  await services.hotfixLog.deployed(repository.full_name, {
+  const url = status.target_url || status.environment_url || null;
+  const deployed = await services.hotfixLog.deployed(repository.full_name, {
     id: deployment.id,
     sha: deployment.sha,
     ref: deployment.ref,
     environment,
     at: status.created_at,
     actor: status.creator?.login ?? null,
-    url: status.target_url || status.environment_url || null,
+    url,
   });
+  if (config.ok) await notifyDeployed(services, repository.full_name, deployed, config.policy, { environment, at: status.created_at, url });
 }
 
 /** An issue with the post-incident label was closed or reopened: the log updates the hotfix that recorded it. */

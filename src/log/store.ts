@@ -266,6 +266,12 @@ export class HotfixLogStore implements HotfixLogReader {
     return { record, timeline, metrics: hotfixMetrics(record, settingsFor(repo), this.now()) };
   }
 
+  /** The record of a hotfix pull request, or null when the log has none. */
+  async byPullRequest(repo: RepoName, pullRequest: number): Promise<HotfixRecord | null> {
+    const [row] = await this.db.query<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM hotfix_records WHERE repo_key = $1 AND pr = $2`, [repoKey(repo), pullRequest]);
+    return row ? toRecord(storedRecord(row)) : null;
+  }
+
   /** The records of the repositories from before the window (for repeats and escapes) to its end. */
   private async history(repos: readonly RepoName[], window: MetricsWindow): Promise<HotfixRecord[]> {
     const since = new Date(Date.parse(window.since) - HISTORY_BEFORE_WINDOW_MS);

@@ -20,6 +20,8 @@ import { HOTFIX_LOG_BACKFILL, runBackfillJob, type BackfillJob } from "../log/ba
 import { HotfixLogGauges } from "../log/gauges.js";
 import { HotfixRecorder } from "../log/recorder.js";
 import { HotfixLogStore } from "../log/store.js";
+import type { Destinations } from "../notify/destinations.js";
+import { createNotifier, registerNotifyJobs } from "../notify/jobs.js";
 import type { Database } from "../store/database.js";
 import type { JobQueue } from "../store/jobs.js";
 import { createIngress } from "./ingress.js";
@@ -63,6 +65,8 @@ export interface DurableAppOptions {
   /** Whether to start the worker and the maintenance jobs (tests drive the worker themselves). */
   readonly startWorker?: boolean;
   readonly worker?: Pick<WorkerOptions, "concurrency" | "pollMs" | "leaseMs">;
+  /** Notification destinations; `NOTIFY_DESTINATIONS` by default (src/notify/destinations.ts). */
+  readonly notifyDestinations?: Destinations;
   /** How often recovery and pruning run. */
   readonly intervals?: { readonly recoveryMs: number; readonly pruneMs: number };
 }
@@ -179,12 +183,14 @@ export function createDurableApp(options: DurableAppOptions, onReady?: (runtime:
     const locks = new KeyedLock((key, work) => options.db.withLock(key, work));
     const hotfixLogStore = new HotfixLogStore(options.db, now);
     const hotfixLog = new HotfixRecorder(hotfixLogStore, now, app.log);
-    await createApp({ now, scheduler, locks, hotfixLog, ...(options.appId ? { appId: options.appId } : {}), onServices: (s) => (services = s) })(app, appOptions);
+    const notifier = createNotifier({ destinations: options.notifyDestinations, scheduler, db: options.db, now, log: app.log, registry: metrics.registry, hotfixLog: { recorder: hotfixLog, store: hotfixLogStore } });
+    await createApp({ now, scheduler, locks, hotfixLog, notify: notifier.notify, ...(options.appId ? { appId: options.appId } : {}), onServices: (s) => (services = s) })(app, appOptions);
     if (!services) throw new Error("the app did not create its services");
     let lastDelivery = Number.NEGATIVE_INFINITY;
     const ingressBusy = () => performance.now() - lastDelivery < INGRESS_QUIET_MS;
     const worker = new Worker({ queue, probot: app, metrics, log: app.log, now, ingressBusy, ...options.worker });
     registerTimedJobs(worker, app, services, options, now, new HotfixLogGauges(metrics.registry, hotfixLogStore));
+    registerNotifyJobs(worker, notifier, app, services);
     appOptions.addHandler(
       createIngress({
         path: options.webhookPath,

@@ -173,6 +173,21 @@ const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN body text
     `,
   },
+  {
+    version: 6,
+    name: "notify_threads: the Slack message each hotfix's notifications thread under, per destination",
+    sql: `
+      CREATE TABLE notify_threads (
+        destination text NOT NULL,
+        repo_key text NOT NULL,
+        pr integer NOT NULL,
+        channel text NOT NULL,
+        ts text NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (destination, repo_key, pr)
+      )
+    `,
+  },
 ];
 
 /**

@@ -143,6 +143,7 @@ const EVENT_LABELS: Readonly<Record<TimelineEventKind, string>> = {
   "post-incident-opened": "Post-incident review opened",
   "post-incident-closed": "Post-incident review closed",
   reverted: "Reverted",
+  "notification-failed": "Notification not sent",
 };
 
 const MAX_FILES_SHOWN = 50;

@@ -6,7 +6,7 @@
 import { sign } from "@octokit/webhooks-methods";
 import type { AddressInfo } from "node:net";
 import { Probot, Server, type Logger } from "probot";
-import { createDurableApp, type DurableRuntime } from "../../src/server/durable-app.js";
+import { createDurableApp, type DurableAppOptions, type DurableRuntime } from "../../src/server/durable-app.js";
 import { homePage } from "../../src/server/home.js";
 import { PROBOT_WEBHOOK_PATH } from "../../src/server/ingress.js";
 import { Metrics, metricsRoute } from "../../src/server/metrics.js";
@@ -83,8 +83,11 @@ export interface DurableServer {
   stop(): Promise<void>;
 }
 
-/** Starts a durable server on the given database and clock; `log` receives the app's and Probot's log lines. */
-export async function startDurableServer(db: Database, clock: FakeClock, log?: Logger): Promise<DurableServer> {
+/**
+ * Starts a durable server on the given database and clock; `log` receives the app's and Probot's
+ * log lines; `options` adds durable-app options (notification destinations).
+ */
+export async function startDurableServer(db: Database, clock: FakeClock, log?: Logger, options: Pick<DurableAppOptions, "notifyDestinations"> = {}): Promise<DurableServer> {
   const queue = new JobQueue(db);
   const metrics = new Metrics(queue, clock.now);
   let runtime: DurableRuntime | undefined;
@@ -96,7 +99,7 @@ export async function startDurableServer(db: Database, clock: FakeClock, log?: L
     log: log ?? (await quietLogger()),
   });
   await server.load(
-    createDurableApp({ db, queue, metrics, webhookPath: WEBHOOK_PATH, secret: SECRET, now: clock.now, appId: APP_ID, startWorker: false }, (ready) => (runtime = ready)),
+    createDurableApp({ db, queue, metrics, webhookPath: WEBHOOK_PATH, secret: SECRET, now: clock.now, appId: APP_ID, startWorker: false, ...options }, (ready) => (runtime = ready)),
   );
   server.addHandler(homePage());
   server.addHandler(metricsRoute({ metrics }));

@@ -28,7 +28,7 @@ const DAY = 24 * HOUR;
 const POLICY = policyFrom();
 const STRICT = policyFrom({ metrics: { repeat_within_days: 60 }, post_incident: { due_hours: 24 } });
 
-type Step = (recorder: HotfixRecorder) => Promise<void>;
+type Step = (recorder: HotfixRecorder) => Promise<unknown>;
 
 function at(ms: number): string {
   return new Date(ms).toISOString();

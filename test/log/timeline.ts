@@ -35,7 +35,7 @@ export function hotfixPr(number: number, updatedAt: string, overrides: Partial<P
 export const COMPLIANT: Pick<MergeAudit, "verdict" | "justified" | "unmet" | "justification"> = { verdict: "compliant", justified: false, unmet: [], justification: null };
 
 /** One step of the hotfix's life. */
-export type Step = (recorder: HotfixRecorder) => Promise<void>;
+export type Step = (recorder: HotfixRecorder) => Promise<unknown>;
 
 /** The steps of hotfix #`number`, in the order they happened. */
 export function lifeOf(number: number): Step[] {
