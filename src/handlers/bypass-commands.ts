@@ -10,7 +10,8 @@
  * 3. Evaluate the pull request again, so the check run shows where the bypass stands (an edit or
  *    deletion of a command comment re-evaluates it too); the evaluation schedules the re-check at
  *    the grant's expiry.
- * The "bypass requested" notification (issue 13) belongs beside the request reply in step 2.
+ *    A request that counted is also sent to the notification destinations routed for
+ *    `bypass-requested` (issue 13), keyed by its comment so a redelivery sends it once.
  */
 import type { Context, Logger, Probot } from "probot";
 import type { Policy } from "../config/policy.js";
@@ -18,6 +19,7 @@ import type { AuditGateway } from "../github/audit-gateway.js";
 import { ownComment } from "../github/audit-publish.js";
 import { repoRef, type PullRequestData, type RepoRef } from "../github/gateway.js";
 import { createOnce } from "../github/writes.js";
+import { summaryOf } from "../notify/events.js";
 import { readAuthorities } from "../facts/bypass-facts.js";
 import { BYPASS_COMMANDS, type BypassCommandJudgement, type BypassGrant } from "../model/bypass.js";
 import type { CommentFact } from "../model/merge.js";
@@ -92,6 +94,9 @@ async function answer(at: Answering, judgement: BypassCommandJudgement, grant: B
     const mentions = await authoriserMentions(at.gateway, at.repo, pr.author, policy);
     const reason = allowedReason(judgement.args, policy) ?? "";
     await replyOnce(at, bypassRequestMarker(comment.id), renderBypassRequest(comment.author, reason, mentions, comment.id), `bypass request reply to comment ${comment.id}`);
+    const repoName = `${at.repo.owner}/${at.repo.repo}`;
+    const url = `https://github.com/${repoName}/pull/${pr.number}#issuecomment-${comment.id}`;
+    await at.services.notify?.({ policy, hotfix: summaryOf(repoName, pr, policy), details: { kind: "bypass-requested", by: comment.author, reason: reason || null, url } });
     at.log.info({ pr: pr.number, login: comment.author }, "bypass requested");
     return;
   }
