@@ -1,0 +1,86 @@
+/**
+ * Configuration keys that let a team write down what its own procedure says where the first
+ * schema could not (issue 15, "what the seeds ask that the config cannot say"): the time zone of
+ * emergency branch stamps (seed 003), the `**Field:**` lines a template heading must keep (seed
+ * 001's Risk Assessment), the repository's own PR template file (seeds 001, 003, 004) and example
+ * commit messages that the configured commit patterns must accept (seed 001). Each piece is one
+ * line in `configSchema`.
+ */
+import { z } from "zod";
+import { compileTextPattern } from "./patterns.js";
+
+/** True when `Intl` knows the IANA time zone name (`Europe/Berlin`, `UTC`). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `hotfix.timezone`: the zone `{date}` and `{time}` of an emergency branch are written in. */
+export const timezoneSchema = z
+  .string()
+  .min(1)
+  .refine(isTimeZone, { message: "an IANA time zone name such as UTC, Europe/Berlin or America/New_York" })
+  .default("UTC")
+  .describe(
+    "The time zone `{date}` and `{time}` of an emergency branch name are written in, as an IANA name (`Europe/Berlin`). Seed 003 builds the name with `date +%Y%m%d-%H%M`, the committer's local time: set the team's zone. Messages show both the local and the UTC time.",
+  );
+
+/** `template.sections[].fields`: the `**Label:**` lines a heading section must contain. */
+export const requiredFieldsSchema = z
+  .array(z.string().min(1))
+  .min(1)
+  .optional()
+  .describe(
+    "`**Label:**` fields the section must contain, each filled in (for seed 001's Risk Assessment: Risks Accepted, Rollback Plan, Monitoring Plan). A field that was deleted fails like one left as a placeholder.",
+  );
+
+/** The default PR template path: seed 001's template as this repository ships it. */
+export const DEFAULT_TEMPLATE_PATH = ".github/PULL_REQUEST_TEMPLATE/hotfix.md";
+
+/** `template.path`: the repository's hotfix PR template, named by the check's remedies. */
+export const templatePathSchema = z
+  .string()
+  .min(1)
+  .regex(/^[^/\\][^\\]*$/, "a path relative to the repository root, such as .github/PULL_REQUEST_TEMPLATE/hotfix.md")
+  .nullable()
+  .default(DEFAULT_TEMPLATE_PATH)
+  .describe(
+    "The hotfix PR template file in the repository, which the check's remedies name as the expected layout. Under `.github/PULL_REQUEST_TEMPLATE/` GitHub pre-fills it with `?template=<file name>`. Null: the repository has no template file, and the remedies list the sections instead.",
+  );
+
+/** `commits.examples`: commit first lines the configured `commits.subject` patterns must accept. */
+export const commitExamplesSchema = z
+  .array(z.string().min(1))
+  .default([])
+  .describe(
+    "Example first lines from the team's own procedure (seed 001: `hotfix(api): fix currency`). Each must match a `commits.subject` pattern and each pattern must match one of them, so a pattern that can never match is a configuration error rather than a silent miss.",
+  );
+
+/**
+ * Cross-checks `commits.examples` against `commits.subject`: every example must be accepted by a
+ * pattern, and every pattern must accept an example. Patterns that do not compile were already
+ * reported on their own path and are skipped here.
+ */
+export function commitExamplesProblems(commits: { readonly subject: readonly string[]; readonly examples: readonly string[] }, ctx: z.RefinementCtx): void {
+  if (commits.examples.length === 0) return;
+  const matchers = commits.subject.flatMap((pattern) => {
+    try {
+      return [compileTextPattern(pattern)];
+    } catch {
+      return [];
+    }
+  });
+  commits.examples.forEach((example, index) => {
+    if (matchers.some((matcher) => matcher.test(example))) return;
+    ctx.addIssue({ code: "custom", path: ["examples", index], input: example, message: `a first line that one of the commits.subject patterns accepts (${matchers.map((matcher) => matcher.source).join(", ")})` });
+  });
+  matchers.forEach((matcher, index) => {
+    if (commits.examples.some((example) => matcher.test(example))) return;
+    const listed = commits.examples.map((example) => JSON.stringify(example)).join(", ");
+    ctx.addIssue({ code: "custom", path: ["subject", index], input: matcher.source, message: `a pattern that accepts at least one of commits.examples (${listed}); this one accepts none of them, so it would never match` });
+  });
+}
