@@ -100,7 +100,7 @@ export const configSchema = z
           .min(1)
           .default(["hotfix/v{version}-{slug}", "hotfix/emergency-{date}-{time}"])
           .describe(
-            "Accepted hotfix branch names. Placeholders: `{version}` (X.Y.Z), `{date}` (YYYYMMDD), `{time}` (HHMM, UTC), `{slug}` (lowercase kebab-case). A team that names branches `hotfix/critical-issue` adds `hotfix/{slug}`.",
+            "Accepted hotfix branch names. Placeholders: `{version}` (X.Y.Z), `{date}` (YYYYMMDD), `{time}` (HHMM, in `hotfix.timezone`), `{slug}` (lowercase kebab-case). A team that names branches `hotfix/critical-issue` adds `hotfix/{slug}`.",
           ),
         version_follows_latest_tag: z
           .boolean()
