@@ -84,3 +84,15 @@ export function commitExamplesProblems(commits: { readonly subject: readonly str
     ctx.addIssue({ code: "custom", path: ["subject", index], input: matcher.source, message: `a pattern that accepts at least one of commits.examples (${listed}); this one accepts none of them, so it would never match` });
   });
 }
+
+/** `post_incident.monitor_minutes`: seeds 001 and 002's "monitor production for 30 minutes" after the deploy. */
+export const monitorMinutesSchema = z
+  .number()
+  .int()
+  .positive()
+  .max(24 * 60)
+  .nullable()
+  .default(null)
+  .describe(
+    "Seeds 001 and 002's post-deployment step \"Monitor production for 30 minutes\": the post-incident issue gets an action item to watch production for this many minutes after the merge, due when that time is up. Null: no such item.",
+  );

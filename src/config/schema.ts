@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { commitPatternProblem, patternProblem, referenceFormatProblem } from "./patterns.js";
 import { grammarProblem } from "./branch-grammar.js";
-import { commitExamplesProblems, commitExamplesSchema, requiredFieldsSchema, templatePathSchema, timezoneSchema } from "./schema-seedfit.js";
+import { commitExamplesProblems, commitExamplesSchema, monitorMinutesSchema, requiredFieldsSchema, templatePathSchema, timezoneSchema } from "./schema-seedfit.js";
 
 /** A non-empty string that `problemOf` accepts; its reason becomes the config error message. */
 function compiledString(problemOf: (value: string) => string | null) {
@@ -248,6 +248,7 @@ export const configSchema = z
           .record(z.string().min(1), z.number().positive().max(24 * 90))
           .default({})
           .describe("Due times per severity, overriding `due_hours`: for example `{ P0: 24, P1: 168 }`."),
+        monitor_minutes: monitorMinutesSchema,
         require_tag: z.boolean().default(true).describe("The `vX.Y.Z` tag the branch names must point at the merge commit; until it does, the follow-up lists it as open."),
       })
       .prefault({})

@@ -4,7 +4,8 @@
  * a timeline started from the pull request's own timestamps, root cause, prevention and action
  * items, due by severity. After a bypass it also asks for a retroactive review, and while the
  * release tag the branch names is not on the merge commit (seed 001 step 6) it lists the tag as an
- * open item that the app ticks when the tag appears. Pure.
+ * open item that the app ticks when the tag appears. With `post_incident.monitor_minutes` it lists
+ * seeds 001 and 002's "monitor production for 30 minutes" with its own due time. Pure.
  */
 import type { Policy } from "../config/policy.js";
 import { findSection } from "../markdown/sections.js";
@@ -76,6 +77,13 @@ function hours(ms: number): string {
   return minutes < 120 ? `${minutes} minutes` : `${Math.round(minutes / 60)} hours`;
 }
 
+/** Seeds 001/002's "monitor production for N minutes" item, due N minutes after the merge; null when not configured. */
+function monitorItem(merged: number, policy: Policy): string | null {
+  const minutes = policy.config.post_incident.monitor_minutes;
+  if (minutes === null) return null;
+  return `- [ ] Monitor production for ${minutes} minutes after the merge (error rates, user reports, performance) - Due: ${minute(merged + minutes * 60_000)}`;
+}
+
 /** What the follow-up issue is built from. */
 export interface FollowUpInput {
   readonly repo: string;
@@ -94,7 +102,9 @@ export function renderPostIncidentIssue(input: FollowUpInput): { title: string; 
   const opened = Date.parse(pr.createdAt);
   const merged = Date.parse(pr.mergedAt);
   const timeline = hotfixTimeline(pr, input.reviews).map((entry) => `- ${minute(Date.parse(entry.at))} - ${neutraliseReferences(neutraliseMentions(entry.what))}`);
+  const monitor = monitorItem(merged, policy);
   const items = [
+    ...(monitor ? [monitor] : []),
     ...(input.tag && pr.mergeCommitSha ? [tagItem(input.tag.name, pr.mergeCommitSha, input.tag.state)] : []),
     ...(audit.verdict === "bypass"
       ? [`- [ ] Retroactive review of the change: it was merged without meeting ${audit.unmet.map((r) => echo(r.title, 80)).join("; ")}`]
