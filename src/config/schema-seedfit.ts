@@ -96,3 +96,12 @@ export const monitorMinutesSchema = z
   .describe(
     "Seeds 001 and 002's post-deployment step \"Monitor production for 30 minutes\": the post-incident issue gets an action item to watch production for this many minutes after the merge, due when that time is up. Null: no such item.",
   );
+
+/** `merge_method`: how a hotfix must be merged into the production branch (seed 004: "Squash & Merge"). */
+export const mergeMethodSchema = z
+  .enum(["merge", "squash", "rebase"])
+  .nullable()
+  .default(null)
+  .describe(
+    "How a hotfix must be merged into the production branch, checked by the merge audit: `merge` (a merge commit), `squash` (seed 004's \"Squash & Merge\") or `rebase`. A merge made another way is a deviation the audit records like any unmet requirement. GitHub records no merge method, so the audit infers it (see docs/configuration.md, \"How the merge method is told\"). Null: any method.",
+  );

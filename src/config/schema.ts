@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { commitPatternProblem, patternProblem, referenceFormatProblem } from "./patterns.js";
 import { grammarProblem } from "./branch-grammar.js";
-import { commitExamplesProblems, commitExamplesSchema, monitorMinutesSchema, requiredFieldsSchema, templatePathSchema, timezoneSchema } from "./schema-seedfit.js";
+import { commitExamplesProblems, commitExamplesSchema, mergeMethodSchema, monitorMinutesSchema, requiredFieldsSchema, templatePathSchema, timezoneSchema } from "./schema-seedfit.js";
 
 /** A non-empty string that `problemOf` accepts; its reason becomes the config error message. */
 function compiledString(problemOf: (value: string) => string | null) {
@@ -253,6 +253,7 @@ export const configSchema = z
       })
       .prefault({})
       .describe("The follow-up after a merged hotfix: the post-incident review and the release tag."),
+    merge_method: mergeMethodSchema,
     // ── Hotfix log and metrics (issue 12) ──────────────────────────────────────────────────────
     metrics: z
       .strictObject({

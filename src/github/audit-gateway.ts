@@ -88,6 +88,8 @@ export interface AuditGateway extends GithubGateway {
   getTagCommit(repo: RepoRef, tag: string): Promise<string | null>;
   /** The pull requests a commit belongs to (`GET /commits/{sha}/pulls`). */
   listPullRequestsOfCommit(repo: RepoRef, sha: string): Promise<CommitPullRequest[]>;
+  /** The parent shas of a commit (`GET /git/commits/{sha}`), to tell a merge commit from a squash or rebase. */
+  getCommitParents(repo: RepoRef, sha: string): Promise<string[]>;
   /** The repository (`GET /repos/{owner}/{repo}`), or null when it does not exist or the token cannot see it. */
   getRepository(repo: RepoRef): Promise<RepositoryFact | null>;
   /**
@@ -326,6 +328,11 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
   async listPullRequestsOfCommit(repo: RepoRef, sha: string): Promise<CommitPullRequest[]> {
     const { data } = await this.client.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: sha, per_page: 100 });
     return data.map((pr) => ({ number: pr.number, baseRef: pr.base.ref, merged: pr.merged_at !== null }));
+  }
+
+  async getCommitParents(repo: RepoRef, sha: string): Promise<string[]> {
+    const { data } = await this.client.rest.git.getCommit({ ...repo, commit_sha: sha });
+    return data.parents.map((parent) => parent.sha);
   }
 
   async getRepository(repo: RepoRef): Promise<RepositoryFact | null> {
