@@ -105,3 +105,17 @@ export const mergeMethodSchema = z
   .describe(
     "How a hotfix must be merged into the production branch, checked by the merge audit: `merge` (a merge commit), `squash` (seed 004's \"Squash & Merge\") or `rebase`. A merge made another way is a deviation the audit records like any unmet requirement. GitHub records no merge method, so the audit infers it (see docs/configuration.md, \"How the merge method is told\"). Null: any method.",
   );
+
+/** The default path of the team's post-incident template. */
+export const DEFAULT_POST_INCIDENT_TEMPLATE = ".github/hotfix-guard/post-incident.md";
+
+/** `post_incident.template`: the team's own post-incident / post-mortem template in the repository. */
+export const postIncidentTemplateSchema = z
+  .string()
+  .min(1)
+  .regex(/^[^/\\][^\\]*$/, "a path relative to the repository root, such as .github/hotfix-guard/post-incident.md")
+  .nullable()
+  .default(DEFAULT_POST_INCIDENT_TEMPLATE)
+  .describe(
+    "The team's post-incident template (seeds 000, 001, 004 each have one), read from the default branch. Placeholders: `{{repo}}`, `{{pr_number}}`, `{{title}}`, `{{author}}`, `{{merged_by}}`, `{{merged_at}}`, `{{due}}`, `{{severity}}`, `{{incident_reference}}`, `{{head_ref}}`, `{{base_ref}}`, `{{merge_commit}}`; values are escaped, an unknown placeholder is left as written and listed in the issue. Hotfix Guard's own items (release tag, monitoring, retroactive review) follow the template. No file: seed 001's layout. A file that cannot be read: seed 001's layout, and the issue says why. Null: always seed 001's layout.",
+  );

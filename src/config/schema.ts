@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { commitPatternProblem, patternProblem, referenceFormatProblem } from "./patterns.js";
 import { grammarProblem } from "./branch-grammar.js";
-import { commitExamplesProblems, commitExamplesSchema, mergeMethodSchema, monitorMinutesSchema, requiredFieldsSchema, templatePathSchema, timezoneSchema } from "./schema-seedfit.js";
+import { commitExamplesProblems, commitExamplesSchema, mergeMethodSchema, monitorMinutesSchema, postIncidentTemplateSchema, requiredFieldsSchema, templatePathSchema, timezoneSchema } from "./schema-seedfit.js";
 
 /** A non-empty string that `problemOf` accepts; its reason becomes the config error message. */
 function compiledString(problemOf: (value: string) => string | null) {
@@ -249,6 +249,7 @@ export const configSchema = z
           .default({})
           .describe("Due times per severity, overriding `due_hours`: for example `{ P0: 24, P1: 168 }`."),
         monitor_minutes: monitorMinutesSchema,
+        template: postIncidentTemplateSchema,
         require_tag: z.boolean().default(true).describe("The `vX.Y.Z` tag the branch names must point at the merge commit; until it does, the follow-up lists it as open."),
       })
       .prefault({})

@@ -18,6 +18,8 @@ import { echo, quietLogin } from "./audit.js";
 import { fitBodyWithTail, fitIssueTitle } from "./limits.js";
 import { neutraliseMentions, neutraliseReferences } from "./markdown.js";
 import { hasTagMarker, tagMarker, trackedTag } from "../model/records.js";
+import type { RepositoryTextFile } from "../model/repository-file.js";
+import { fillTemplate, TEMPLATE_PLACEHOLDERS } from "./post-incident-template.js";
 
 /** The label of post-incident review issues, by which the app finds them again. */
 export const POST_INCIDENT_LABEL = "hotfix:post-incident";
@@ -93,6 +95,47 @@ export interface FollowUpInput {
   readonly policy: Policy;
   /** The release tag the branch names and where it stands; null when the branch names none or the tag is not required. */
   readonly tag: { readonly name: string; readonly state: TagState } | null;
+  /** The team's template as read from the repository; absent or null when none is configured. */
+  readonly template?: RepositoryTextFile | null;
+}
+
+/** The hotfix's facts by placeholder name, unescaped (the filler escapes them). */
+function templateValues(input: FollowUpInput, due: Date): Record<(typeof TEMPLATE_PLACEHOLDERS)[number], string> {
+  const { pr, policy, repo } = input;
+  const incident = policy.sections.find((s) => s.formats);
+  const severity = policy.sections.find((s) => s.severity);
+  const parsed = parsedDescription(pr.body);
+  const sectionText = (name: string | undefined) => (name ? (findSection(parsed, name)?.text.trim() ?? "") : "");
+  return {
+    repo,
+    pr_number: String(pr.number),
+    title: pr.title,
+    author: pr.author,
+    merged_by: pr.mergedBy ?? "",
+    merged_at: minute(Date.parse(pr.mergedAt)),
+    due: minute(due.getTime()),
+    severity: sectionText(severity?.name),
+    incident_reference: sectionText(incident?.name),
+    head_ref: pr.headRef,
+    base_ref: pr.baseRef,
+    merge_commit: pr.mergeCommitSha ?? "",
+  };
+}
+
+/** The body from the team's template: the filled template, then the app's own items and notes. */
+function bodyFromTemplate(text: string, input: FollowUpInput, due: Date, items: readonly string[]): string {
+  const filled = fillTemplate(text, templateValues(input, due));
+  const unknown =
+    filled.unknown.length > 0
+      ? [`> Hotfix Guard left ${filled.unknown.map((name) => `\`{{${echo(name, 40)}}}\``).join(", ")} as written: it knows ${TEMPLATE_PLACEHOLDERS.map((name) => `\`{{${name}}}\``).join(", ")}.`, ""]
+      : [];
+  return [filled.text.trimEnd(), "", "## Hotfix Guard items", ...items, "", ...unknown].join("\n").trimEnd();
+}
+
+/** A note saying the team's template could not be read, so the default layout is used. */
+function unreadTemplateNote(template: RepositoryTextFile | null | undefined): string[] {
+  if (template?.kind !== "failed") return [];
+  return [`> The team's post-incident template \`${echo(template.path, 120)}\` could not be read (${echo(template.reason, 120)}), so this issue uses the default layout.`, ""];
 }
 
 /** The post-incident review issue: title and body. */
@@ -114,9 +157,11 @@ export function renderPostIncidentIssue(input: FollowUpInput): { title: string; 
     "- [ ] Monitoring and alerting updated if needed",
     "- [ ] [Action item] - Owner: [Name] - Due: [Date]",
   ];
-  const body = [
+  const template = input.template;
+  const body = template?.kind === "found" ? bodyFromTemplate(template.text, input, due.at, items) : [
     `# Post-incident review: hotfix ${repo}#${pr.number}`,
     "",
+    ...unreadTemplateNote(template),
     `**Hotfix:** ${repo}#${pr.number}, ${inlineCode(pr.headRef)} → ${inlineCode(pr.baseRef)}, merged ${minute(merged)} by ${quietLogin(pr.mergedBy)}`,
     `**Incident:** ${incidentReference(pr, policy)}`,
     `**Severity:** ${severityText(pr, policy)}`,
