@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { judgeConfigText } from "../../src/cli/config-file.js";
 import type { Policy } from "../../src/config/policy.js";
+import { fillTemplate, TEMPLATE_PLACEHOLDERS } from "../../src/render/post-incident-template.js";
 import { evaluateHotfix } from "../../src/rules/index.js";
 import type { PullRequestSnapshot } from "../../src/rules/types.js";
 
@@ -164,5 +165,14 @@ describe("docs/examples", () => {
       expect(evaluation.conclusion).toBe("failure");
       expect(evaluation.failures.map((finding) => finding.rule)).toContain(seedCase.bad.failingRule);
     });
+  });
+});
+
+describe("seed 004's post-mortem template", () => {
+  it("uses only placeholders the app fills", () => {
+    const template = readFileSync(new URL("templates/prod-dev-squash-post-mortem.md", EXAMPLES), "utf8");
+    const values = Object.fromEntries(TEMPLATE_PLACEHOLDERS.map((name) => [name, "x"]));
+    expect(fillTemplate(template, values).unknown).toStrictEqual([]);
+    expect(policyOf("prod-dev-squash").config.post_incident.template).toBe(".github/hotfix-guard/post-incident.md");
   });
 });
