@@ -6,7 +6,9 @@
  *
  * Rows the app fills from GitHub data (scope, test included, commit messages, approvals) are
  * shown as `skip` with what they need, unless the configuration turns the rule off, in which case
- * the rule's own row says so. A skipped row never fails the offline check.
+ * the rule's own row says so. A skipped row never fails the offline check. Commit messages given
+ * with `--commits` are checked as the app checks the pull request's commits; without
+ * `--latest-tag`, the latest `vX.Y.Z` tag is read from the git checkout the command runs in.
  */
 import { access } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -19,8 +21,9 @@ import { commitMessagesRule } from "../rules/commit-messages.js";
 import { verdictOf, type Evaluation } from "../rules/index.js";
 import { templateRule } from "../rules/template.js";
 import { testsIncludedRule } from "../rules/tests-included.js";
-import type { Finding, PullRequestSnapshot, Rule } from "../rules/types.js";
+import type { CommitFact, Finding, PullRequestSnapshot, Rule } from "../rules/types.js";
 import { readInputFile, readLocalConfig, type LocalConfig } from "./config-file.js";
+import { latestLocalTag, type LocalTag } from "./local-git.js";
 import { EXIT_FAILED, EXIT_OK, outputWidth, parseCommandLine, parseNowOption, UsageError, writeLine, type CliIo } from "./io.js";
 import { configProblemsText, findingsText, remediesText, writeJson } from "./output.js";
 
@@ -29,14 +32,18 @@ export const CHECK_USAGE = `Usage: hotfix-guard check --branch <name> --body <fi
 
 Runs the hotfix rules that need no GitHub data on a branch name and a pull request description,
 offline, and prints the rows the "Hotfix Guard" check run would show for them: branch name,
-PR template, severity, incident reference and testing. Scope, test included, commit messages and
-approvals need the pull request on GitHub and are shown as "skip".
+PR template, severity, incident reference and testing, and commit messages given with --commits.
+Scope, test included, commit messages (without --commits) and approvals need the pull request on
+GitHub and are shown as "skip".
 
 Options:
   --branch <name>        the hotfix branch, e.g. hotfix/v1.4.3-default-currency (required)
   --body <file|->        the pull request description, from a file or - for standard input (required)
   --config <file>        the configuration (default: ${CONFIG_PATH} when it exists, else the defaults)
-  --latest-tag <vX.Y.Z>  the latest release tag, to check the version in the branch name
+  --latest-tag <vX.Y.Z>  the latest release tag, to check the version in the branch name (default:
+                         the highest vX.Y.Z tag of the git checkout the command runs in, if any)
+  --commits <file|->     commit messages to check against commits.subject and commits.fields,
+                         separated by NUL characters: git log --format=%B%x00 origin/main..HEAD
   --now <ISO time>       evaluate at this time instead of now (emergency branch timestamps)
   --json                 print { branch, base, configuration, conclusion, findings, notes } as JSON
   --markdown             print the check run's Markdown table and "How to fix"
@@ -72,6 +79,21 @@ export interface OfflineInput {
   /** The latest `vX.Y.Z` tag, or null when not given. */
   readonly latestTag: string | null;
   readonly now: Date;
+  /** Commit messages to check offline; absent: the commit-message row needs GitHub. */
+  readonly commits?: readonly CommitFact[];
+}
+
+/**
+ * Splits a `--commits` file into commits: messages separated by NUL (`git log --format=%B%x00`),
+ * or the whole file as one message. Each is named `#1`, `#2` … in the rows, and none is taken for a
+ * merge commit.
+ */
+export function commitsFromText(text: string): CommitFact[] {
+  return text
+    .split("\0")
+    .map((message) => message.replace(/^\s*\n/, "").trimEnd())
+    .filter((message) => message.trim() !== "")
+    .map((message, index) => ({ sha: `#${index + 1}`, message, parents: 1 }));
 }
 
 /** A pull request snapshot with only what the command line gives; everything GitHub would add is empty. */
@@ -91,11 +113,13 @@ function offlineSnapshot(input: OfflineInput, policy: Policy): PullRequestSnapsh
     reviews: [],
     reviewers: {},
     latestVersionTag: input.latestTag,
+    ...(input.commits ? { commits: input.commits } : {}),
   };
 }
 
 function githubDataRow(entry: GithubDataRule, snapshot: PullRequestSnapshot, policy: Policy, now: Date): Finding[] {
   if (entry.whenOff?.isOff(policy)) return entry.whenOff.rule(snapshot, policy, now);
+  if (entry.rule === "commits" && snapshot.commits) return commitMessagesRule(snapshot, policy, now);
   return [{ rule: entry.rule, title: entry.title, status: "skip", actual: `Not checked offline: needs ${entry.needs} from GitHub.`, expected: "Checked by the app on the pull request." }];
 }
 
@@ -109,13 +133,31 @@ export function evaluateOffline(input: OfflineInput, policy: Policy): Evaluation
   return verdictOf([...offline, ...GITHUB_DATA_RULES.flatMap((entry) => githubDataRow(entry, snapshot, policy, input.now))]);
 }
 
+/** Where the latest release tag came from: the option, the git checkout, or nowhere (and why). */
+export type TagSource = { readonly kind: "option" } | { readonly kind: "not-needed" } | LocalTag;
+
+/** What the notes say about the latest release tag, by where it came from. */
+function tagNote(source: TagSource): string {
+  const passIt = "pass --latest-tag (for example the output of `git describe --tags --abbrev=0 --match 'v*'`)";
+  switch (source.kind) {
+    case "option":
+    case "not-needed":
+      return "";
+    case "found":
+      return `The latest release tag ${source.tag} was read from this git checkout (\`git tag --list 'v*'\`); pass --latest-tag to use another.`;
+    case "none":
+      return `This git checkout has no vX.Y.Z tag, so the version in the branch name was not compared with a release tag (fetch the tags with \`git fetch --tags\`, or ${passIt}).`;
+    case "not-a-checkout":
+      return `Did not look for the latest release tag: ${source.reason}. The version in the branch name was not compared with it: ${passIt}.`;
+  }
+}
+
 /** What the developer should know about the offline result that the rows cannot say. */
-function offlineNotes(input: OfflineInput, policy: Policy): string[] {
+function offlineNotes(input: OfflineInput, policy: Policy, tagSource: TagSource): string[] {
   const { prefix, label } = policy.config.hotfix;
   return [
-    input.latestTag === null && needsLatestTag(input.branch, policy)
-      ? "The version in the branch name was not compared with the latest release tag: pass --latest-tag (for example the output of `git describe --tags --abbrev=0 --match 'v*'`)."
-      : "",
+    tagNote(tagSource),
+    input.commits && policy.config.commits.convention === "off" ? "The --commits messages were not checked: `commits.convention` is off." : "",
     looksLikeHotfixBranch(input.branch, policy)
       ? ""
       : `\`${input.branch}\` does not start with \`${prefix}\`: the app treats a pull request from it as a hotfix only when it carries the \`${label}\` label.`,
@@ -162,6 +204,7 @@ function parseArguments(io: CliIo) {
       body: { type: "string" },
       config: { type: "string" },
       "latest-tag": { type: "string" },
+      commits: { type: "string" },
       now: { type: "string" },
       json: { type: "boolean" },
       markdown: { type: "boolean" },
@@ -179,6 +222,7 @@ function parseArguments(io: CliIo) {
     body: values.body,
     config: values.config,
     latestTag: parseLatestTag(values["latest-tag"]),
+    commits: values.commits,
     now: parseNowOption(values.now),
     format: values.json ? ("json" as const) : values.markdown ? ("markdown" as const) : ("text" as const),
   };
@@ -252,9 +296,14 @@ export async function checkCommand(io: CliIo): Promise<number> {
     return EXIT_FAILED;
   }
   const body = args.body === "-" ? await io.readStdin() : await readInputFile(args.body, io.cwd, "body file");
-  const input: OfflineInput = { branch: args.branch, body, latestTag: args.latestTag, now: args.now };
+  if (args.body === "-" && args.commits === "-") throw new UsageError("only one of --body and --commits can read standard input.");
+  const commitsText = args.commits === undefined ? undefined : args.commits === "-" ? await io.readStdin() : await readInputFile(args.commits, io.cwd, "commits file");
+  const tagSource: TagSource =
+    args.latestTag !== null ? { kind: "option" } : needsLatestTag(args.branch, result.policy) ? await latestLocalTag(io.cwd) : { kind: "not-needed" };
+  const latestTag = args.latestTag ?? (tagSource.kind === "found" ? tagSource.tag : null);
+  const input: OfflineInput = { branch: args.branch, body, latestTag, now: args.now, ...(commitsText === undefined ? {} : { commits: commitsFromText(commitsText) }) };
   const evaluation = evaluateOffline(input, result.policy);
-  const notes = [...(local?.notes ?? []), ...offlineNotes(input, result.policy)];
+  const notes = [...(local?.notes ?? []), ...offlineNotes(input, result.policy, tagSource)];
   writeReport(io, { input, policy: result.policy, local, evaluation, notes }, args.format);
   return evaluation.conclusion === "failure" ? EXIT_FAILED : EXIT_OK;
 }

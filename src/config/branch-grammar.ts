@@ -75,3 +75,50 @@ export function compileGrammar(source: string): BranchGrammar {
 
 /** Why a branch grammar does not compile, or null. Used by the config schema. */
 export const grammarProblem = problemFinder(compileGrammar, () => "branch name grammar");
+
+/** A wall-clock moment as a branch name writes it: `{date}` YYYYMMDD and `{time}` HHMM. */
+export interface WallClock {
+  readonly date: string;
+  readonly time: string;
+}
+
+const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
+
+function wallClockFormat(zone: string): Intl.DateTimeFormat {
+  let format = wallClockFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+    wallClockFormats.set(zone, format);
+  }
+  return format;
+}
+
+/**
+ * The date and time an instant reads on a clock in an IANA time zone (`date +%Y%m%d-%H%M` with
+ * `TZ` set to it). The zone was validated by the config schema.
+ */
+export function wallClockIn(instant: Date, zone: string): WallClock {
+  const parts = Object.fromEntries(wallClockFormat(zone).formatToParts(instant).map((part) => [part.type, part.value]));
+  const year = String(parts.year).padStart(4, "0");
+  return { date: `${year}${parts.month}${parts.day}`, time: `${parts.hour}${parts.minute}` };
+}
+
+function wallClockAsUtc(clock: WallClock): number {
+  const { date, time } = clock;
+  const instant = new Date(0);
+  instant.setUTCFullYear(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8)));
+  instant.setUTCHours(Number(time.slice(0, 2)), Number(time.slice(2, 4)), 0, 0);
+  return instant.getTime();
+}
+
+/**
+ * The instant at which a clock in the zone read the given valid date and time. A time that a
+ * daylight-saving change skips or repeats resolves to one of the instants around it.
+ */
+export function instantOfWallClock(clock: WallClock, zone: string): number {
+  const asUtc = wallClockAsUtc(clock);
+  const offsetAt = (instant: number) => wallClockAsUtc(wallClockIn(new Date(instant), zone)) - instant;
+  const first = asUtc - offsetAt(asUtc);
+  const second = asUtc - offsetAt(first);
+  return Math.min(first, second);
+}

@@ -33,15 +33,31 @@ function escapeChar(char: string): string {
  * @throws Error with a readable reason when the glob is malformed (unclosed `[` or `{`).
  */
 export function globToRe2(glob: string): string {
-  return `^${translateGlob(glob, false)}$`;
+  return `^${translateGlob(glob, false, true)}$`;
 }
 
-function translateGlob(glob: string, insideBraces: boolean): string {
+/**
+ * Translates a text glob (a commit message's first line, not a path) to an anchored RE2
+ * expression: `*` and `?` match any character, `/` included, so `hotfix(*): *` accepts a
+ * description such as `fix a/b rounding`.
+ * @throws Error with a readable reason when the glob is malformed.
+ */
+export function textGlobToRe2(glob: string): string {
+  return `^${translateGlob(glob, false, false)}$`;
+}
+
+function translateGlob(glob: string, insideBraces: boolean, paths: boolean): string {
   let out = "";
   let i = 0;
   while (i < glob.length) {
     const char = glob[i] as string;
-    if (char === "*") {
+    if (char === "*" && !paths) {
+      out += ".*";
+      i += glob[i + 1] === "*" ? 2 : 1;
+    } else if (char === "?" && !paths) {
+      out += ".";
+      i += 1;
+    } else if (char === "*") {
       if (glob[i + 1] === "*") {
         const atSegmentStart = i === 0 || glob[i - 1] === "/";
         const followedBySlash = glob[i + 2] === "/";
@@ -72,13 +88,13 @@ function translateGlob(glob: string, insideBraces: boolean): string {
       const negated = body.startsWith("!") || body.startsWith("^");
       if (negated) body = body.slice(1);
       const escaped = body.replace(/[\\\]^]/g, (c) => `\\${c}`);
-      out += negated ? `[^/${escaped}]` : `[${escaped}]`;
+      out += negated ? `[^${paths ? "/" : ""}${escaped}]` : `[${escaped}]`;
       i = close + 1;
     } else if (char === "{") {
       const close = matchingBrace(glob, i);
       if (close === -1) throw new Error(`unclosed "{" at position ${i + 1}`);
       const alternatives = splitTopLevel(glob.slice(i + 1, close));
-      out += `(?:${alternatives.map((alt) => translateGlob(alt, true)).join("|")})`;
+      out += `(?:${alternatives.map((alt) => translateGlob(alt, true, paths)).join("|")})`;
       i = close + 1;
     } else if (char === "\\" && i + 1 < glob.length) {
       out += escapeChar(glob[i + 1] as string);
@@ -148,6 +164,34 @@ export function problemFinder(compile: (value: string) => unknown, what: (value:
       return `a valid ${what(value)} (${(error as Error).message})`;
     }
   };
+}
+
+/**
+ * Compiles a pattern for a line of text (a commit message's first line): `/regex/flags` as in
+ * {@link compilePattern}, anything else a text glob ({@link textGlobToRe2}).
+ * @throws Error whose message says what is wrong with the pattern.
+ */
+export function compileTextPattern(pattern: string): Matcher {
+  if (REGEX_LITERAL.test(pattern)) return compilePattern(pattern);
+  const re = RE2JS.compile(textGlobToRe2(pattern));
+  return { source: pattern, test: (text) => re.matches(text) };
+}
+
+/** A glob character class that reads like a procedure's `[placeholder]` (`[scope]`, `[brief description]`). */
+const PLACEHOLDER_CLASS = /\[(?![!^])([A-Za-z][A-Za-z -]{2,}[A-Za-z])\]/;
+
+/**
+ * Why a commit-subject pattern does not compile or cannot mean what its author meant, or null.
+ * A glob copied from a procedure's template (`hotfix([scope]): [brief description]`) compiles,
+ * but each `[...]` is a character class matching one letter, so it would never match a message.
+ */
+export function commitPatternProblem(pattern: string): string | null {
+  const compiled = problemFinder(compileTextPattern, (value) => (REGEX_LITERAL.test(value) ? "regular expression (RE2 syntax)" : "glob"))(pattern);
+  if (compiled || REGEX_LITERAL.test(pattern)) return compiled;
+  const placeholder = PLACEHOLDER_CLASS.exec(pattern);
+  if (!placeholder) return null;
+  const suggestion = pattern.replace(new RegExp(PLACEHOLDER_CLASS.source, "g"), "*");
+  return `a glob with \`*\` where the text varies, such as \`${suggestion}\` (in a glob \`${placeholder[0]}\` is a character class matching one letter, not a placeholder)`;
 }
 
 /** Why a configured pattern does not compile, or null. */

@@ -4,7 +4,7 @@
  * not on every evaluation.
  */
 import { compileGrammar, type BranchGrammar } from "./branch-grammar.js";
-import { compilePattern, compileReferenceFormat, type Matcher } from "./patterns.js";
+import { compilePattern, compileReferenceFormat, compileTextPattern, type Matcher } from "./patterns.js";
 import { normalizeName } from "../markdown/sections.js";
 import type { HotfixConfig, SectionSpec } from "./schema.js";
 import type { ConfigProblem } from "./load.js";
@@ -17,6 +17,8 @@ export interface TemplateSection {
   /** Severity values, when the section is the severity. */
   readonly severity?: { readonly hotfix: readonly string[]; readonly notHotfix: readonly string[] };
   readonly requiredCheckboxes?: readonly string[];
+  /** `**Label:**` fields a heading section must contain, each filled in. */
+  readonly requiredFields?: readonly string[];
 }
 
 /** A feature that is off because the installation lacks the permission it needs. */
@@ -77,6 +79,7 @@ function compileSection(spec: SectionSpec): TemplateSection {
     ...(spec.formats ? { formats: spec.formats.map(compileReferenceFormat) } : {}),
     ...(spec.hotfix ? { severity: { hotfix: spec.hotfix, notHotfix: spec.not_hotfix ?? [] } } : {}),
     ...(spec.required_checkboxes ? { requiredCheckboxes: spec.required_checkboxes } : {}),
+    ...(spec.fields ? { requiredFields: spec.fields } : {}),
   };
 }
 
@@ -92,6 +95,6 @@ export function compilePolicy(config: HotfixConfig, source: ConfigSource): Polic
       .filter((section) => !AFTER_MERGE_SECTIONS.has(normalizeName(section.name))),
     forbiddenPaths: config.scope.forbidden_paths.map(compilePattern),
     testGlobs: config.tests.globs.map(compilePattern),
-    commitSubjects: config.commits.subject.map(compilePattern),
+    commitSubjects: config.commits.subject.map(compileTextPattern),
   };
 }

@@ -7,11 +7,12 @@
  * sensible policy. Objects are strict: a misspelt key is an error, never silently ignored.
  */
 import { z } from "zod";
-import { patternProblem, referenceFormatProblem } from "./patterns.js";
+import { commitPatternProblem, patternProblem, referenceFormatProblem } from "./patterns.js";
 import { grammarProblem } from "./branch-grammar.js";
 import { floorSchema, modeSchema } from "./schema-rollout.js";
 import { bypassGrantsSchema } from "./schema-bypass-grants.js";
 import { notificationsSchema } from "./schema-notifications.js";
+import { commitExamplesProblems, commitExamplesSchema, mergeMethodSchema, monitorMinutesSchema, postIncidentTemplateSchema, requiredFieldsSchema, templatePathSchema, timezoneSchema } from "./schema-seedfit.js";
 
 /** A non-empty string that `problemOf` accepts; its reason becomes the config error message. */
 function compiledString(problemOf: (value: string) => string | null) {
@@ -67,6 +68,7 @@ const sectionObject = z.strictObject({
     .array(z.string().min(1))
     .optional()
     .describe("Checkbox items that must be ticked, matched by the start of their text. `N/A: <reason>` counts only with a reason."),
+  fields: requiredFieldsSchema,
 });
 
 const section = z.union([z.string().min(1), sectionObject]);
@@ -79,7 +81,7 @@ const DEFAULT_SECTIONS: z.input<typeof section>[] = [
   "Issue Description",
   "Fix Implementation",
   { name: "Testing Performed", required_checkboxes: ["Existing tests pass", "New test validates fix"] },
-  "Risk Assessment",
+  { name: "Risk Assessment", fields: ["Risks Accepted", "Rollback Plan", "Monitoring Plan"] },
 ];
 
 export const configSchema = z
@@ -101,7 +103,7 @@ export const configSchema = z
           .min(1)
           .default(["hotfix/v{version}-{slug}", "hotfix/emergency-{date}-{time}"])
           .describe(
-            "Accepted hotfix branch names. Placeholders: `{version}` (X.Y.Z), `{date}` (YYYYMMDD), `{time}` (HHMM, UTC), `{slug}` (lowercase kebab-case). A team that names branches `hotfix/critical-issue` adds `hotfix/{slug}`.",
+            "Accepted hotfix branch names. Placeholders: `{version}` (X.Y.Z), `{date}` (YYYYMMDD), `{time}` (HHMM, in `hotfix.timezone`), `{slug}` (lowercase kebab-case). A team that names branches `hotfix/critical-issue` adds `hotfix/{slug}`.",
           ),
         version_follows_latest_tag: z
           .boolean()
@@ -114,6 +116,7 @@ export const configSchema = z
           .default(72)
           .describe("How old the `{date}`/`{time}` of an emergency branch may be when the PR is checked."),
         slug_max_length: z.number().int().min(3).max(200).default(50).describe("The longest `{slug}` accepted."),
+        timezone: timezoneSchema,
       })
       .prefault({})
       .describe("What makes a pull request a hotfix, and how hotfix branches are named."),
@@ -125,6 +128,7 @@ export const configSchema = z
           .describe(
             "Sections the PR description must fill in, by name or as an object with `formats` (references), `hotfix`/`not_hotfix` (severity) or `required_checkboxes`. Post-Deployment Actions happen after merge and are never required before it.",
           ),
+        path: templatePathSchema,
       })
       .prefault({})
       .describe("The hotfix PR template: sections the description must fill in before merge."),
@@ -152,15 +156,19 @@ export const configSchema = z
       .strictObject({
         convention: z.enum(["off", "warn", "fail"]).default("off").describe("Whether commit messages are checked, and whether a miss warns or blocks."),
         subject: z
-          .array(pattern)
+          .array(compiledString(commitPatternProblem))
           .min(1)
           .default(["/^hotfix(\\([^)]+\\))?: \\S/", "/^HOTFIX: \\S/"])
-          .describe("Accepted first lines, as `/regex/` or globs (default: `hotfix(scope): …` or `HOTFIX: …`)."),
+          .describe(
+            "Accepted first lines, as `/regex/` or globs (default: `hotfix(scope): …` or `HOTFIX: …`). In these globs `*` matches any text, `/` included: seed 001's `hotfix([scope]): [brief description]` is written `hotfix(*): *`.",
+          ),
         fields: z
           .array(z.string().min(1))
           .default(["EMERGENCY FIX", "Root Cause", "Impact", "Solution"])
           .describe("`Name:` lines each commit body must contain (EMERGENCY FIX, Root Cause, Impact, Solution by default)."),
+        examples: commitExamplesSchema,
       })
+      .superRefine(commitExamplesProblems)
       .prefault({})
       .describe("The hotfix commit message convention. Merge commits are not checked."),
     approvals: z
@@ -244,10 +252,13 @@ export const configSchema = z
           .record(z.string().min(1), z.number().positive().max(24 * 90))
           .default({})
           .describe("Due times per severity, overriding `due_hours`: for example `{ P0: 24, P1: 168 }`."),
+        monitor_minutes: monitorMinutesSchema,
+        template: postIncidentTemplateSchema,
         require_tag: z.boolean().default(true).describe("The `vX.Y.Z` tag the branch names must point at the merge commit; until it does, the follow-up lists it as open."),
       })
       .prefault({})
       .describe("The follow-up after a merged hotfix: the post-incident review and the release tag."),
+    merge_method: mergeMethodSchema,
     // ── Hotfix log and metrics (issue 12) ──────────────────────────────────────────────────────
     metrics: z
       .strictObject({

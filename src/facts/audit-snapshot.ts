@@ -31,7 +31,8 @@ import {
 import { type AuditRecord, type Requirement } from "../model/merge.js";
 import { bypassCommenters } from "../rules/bypass-grant.js";
 import { expectedTag } from "../rules/post-incident.js";
-import type { ReviewFact, ReviewerFact } from "../rules/types.js";
+import type { MergeShape } from "../rules/merge-method.js";
+import type { CommitFact, ReviewFact, ReviewerFact } from "../rules/types.js";
 import type { AuditGateway, MergedPullRequestData } from "../github/audit-gateway.js";
 import type { GithubGateway, RepoRef } from "../github/gateway.js";
 import { teamMemberships } from "./snapshot.js";
@@ -75,6 +76,24 @@ function reviewerLogins(reviews: readonly ReviewFact[], author: string, until: n
   return [...new Set(reviews.filter((r) => Date.parse(r.submittedAt ?? "") <= until).map((r) => r.reviewer.toLowerCase()))].filter((login) => login !== authorLogin);
 }
 
+/** At most this many commits does GitHub list for a pull request; a longer one's count is not known. */
+const MAX_LISTED_COMMITS = 250;
+
+/**
+ * The merge commit's shape for `merge_method`: its parents, the pull request's commit count and,
+ * for one parent and several commits, whether that parent belongs to the pull request (a rebase).
+ * A failed read leaves its fact null, which the requirement reports as unknown.
+ */
+async function readMergeShape(gateway: AuditGateway, repo: RepoRef, pr: MergedPullRequestData, commits: readonly CommitFact[] | undefined): Promise<MergeShape> {
+  const count = commits === undefined ? null : commits.length >= MAX_LISTED_COMMITS ? null : commits.length;
+  if (!pr.mergeCommitSha) return { parents: null, commits: count, parentInPullRequest: null };
+  const parents = await gateway.getCommitParents(repo, pr.mergeCommitSha).catch(() => null);
+  const parent = parents?.length === 1 ? parents[0] : undefined;
+  if (parents === null || parent === undefined || count === null || count < 2) return { parents: parents?.length ?? null, commits: count, parentInPullRequest: null };
+  const owners = await gateway.listPullRequestsOfCommit(repo, parent).catch(() => null);
+  return { parents: 1, commits: count, parentInPullRequest: owners === null ? null : owners.some((owner) => owner.number === pr.number) };
+}
+
 interface JudgedRequirements {
   readonly requirements: Requirement[];
   readonly protectionChanges: ProtectionChange[];
@@ -90,7 +109,7 @@ async function judgeRequirements(gateway: AuditGateway, repo: RepoRef, pr: Merge
     gateway.getClassicProtection(repo, pr.baseRef),
     gateway.listCheckRuns(repo, pr.headSha),
     config.tests.required || config.scope.forbidden_paths.length > 0 ? gateway.listPullRequestFiles(repo, pr.number) : undefined,
-    config.commits.convention !== "off" ? gateway.listPullRequestCommits(repo, pr.number) : undefined,
+    config.commits.convention !== "off" || config.merge_method !== null ? gateway.listPullRequestCommits(repo, pr.number) : undefined,
     needsLatestTag(pr.headRef, policy) ? gateway.listVersionTags(repo) : undefined,
     basis.protectionChangesSince(pr.createdAt),
   ]);
@@ -99,7 +118,11 @@ async function judgeRequirements(gateway: AuditGateway, repo: RepoRef, pr: Merge
   const reviewers = reviewerLogins(reviews, pr.author, Date.parse(pr.mergedAt));
   const people = new Map<string, string[]>();
   addPeople(people, reviewers, config.approvals.reviewers.teams);
-  const [statuses, facts] = await Promise.all([needStatuses ? gateway.listStatuses(repo, pr.headSha) : null, peopleFacts(gateway, repo, people)]);
+  const [statuses, facts, mergeShape] = await Promise.all([
+    needStatuses ? gateway.listStatuses(repo, pr.headSha) : null,
+    peopleFacts(gateway, repo, people),
+    config.merge_method !== null ? readMergeShape(gateway, repo, pr, commits) : undefined,
+  ]);
   const { merged: _merged, createdAt: _created, mergedAt: _mergedAt, mergeCommitSha: _sha, mergedBy: _by, ...prFacts } = pr;
   const atMerge = {
     ...prFacts,
@@ -107,9 +130,9 @@ async function judgeRequirements(gateway: AuditGateway, repo: RepoRef, pr: Merge
     reviewers: facts,
     latestVersionTag: tags ? latestTagBefore(tags, branchTag) : null,
     ...(files ? { files } : {}),
-    ...(commits ? { commits } : {}),
+    ...(commits && config.commits.convention !== "off" ? { commits } : {}),
   };
-  const requirements = requirementsAtMerge({ pr, atMerge, reviews, reviewers: facts, rulesets, classic, checkRuns, statuses, protectionChanges }, policy);
+  const requirements = requirementsAtMerge({ pr, atMerge, reviews, reviewers: facts, rulesets, classic, checkRuns, statuses, protectionChanges, ...(mergeShape ? { mergeShape } : {}) }, policy);
   const rulesetsApply = rulesets.status === "unreadable" || rulesets.ruleCount > 0 || protectionChanges.some((change) => change.kind === "ruleset");
   return { requirements, protectionChanges, rulesetsApply, people: facts };
 }

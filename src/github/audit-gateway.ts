@@ -13,6 +13,7 @@ import { NO_RETRY } from "./writes.js";
 import type { ConfigFile } from "../config/load.js";
 import { readOrganisationFloor } from "./config-files.js";
 import { OctokitGateway, pullRequestFacts, type AppIdentity, type GithubGateway, type NewIssue, type RepoRef } from "./gateway.js";
+import type { RepositoryTextFile } from "../model/repository-file.js";
 
 /** An issue (or pull request) as the issues list returns it. */
 export interface IssueFact {
@@ -62,6 +63,9 @@ export interface MergedPullRequestData extends MergedPullRequest {
 }
 
 /** Everything the merge audit asks of GitHub. */
+/** The largest repository text file read (the post-incident template): 32 KiB, half an issue body. */
+export const TEXT_FILE_LIMIT = 32 * 1024;
+
 export interface AuditGateway extends GithubGateway {
   /** The pull request with its merge facts (`GET /pulls/{n}`). */
   getMergedPullRequest(repo: RepoRef, number: number): Promise<MergedPullRequestData>;
@@ -91,6 +95,13 @@ export interface AuditGateway extends GithubGateway {
   getTagCommit(repo: RepoRef, tag: string): Promise<string | null>;
   /** The pull requests a commit belongs to (`GET /commits/{sha}/pulls`). */
   listPullRequestsOfCommit(repo: RepoRef, sha: string): Promise<CommitPullRequest[]>;
+  /**
+   * A text file of the default branch (`GET /contents/{path}`), at most {@link TEXT_FILE_LIMIT}
+   * bytes: found, missing (404 for the path) or failed with the reason. Never throws.
+   */
+  readTextFile(repo: RepoRef, path: string): Promise<RepositoryTextFile>;
+  /** The parent shas of a commit (`GET /git/commits/{sha}`), to tell a merge commit from a squash or rebase. */
+  getCommitParents(repo: RepoRef, sha: string): Promise<string[]>;
   /** The repository (`GET /repos/{owner}/{repo}`), or null when it does not exist or the token cannot see it. */
   getRepository(repo: RepoRef): Promise<RepositoryFact | null>;
   /**
@@ -321,6 +332,28 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
   async listPullRequestsOfCommit(repo: RepoRef, sha: string): Promise<CommitPullRequest[]> {
     const { data } = await this.client.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: sha, per_page: 100 });
     return data.map((pr) => ({ number: pr.number, baseRef: pr.base.ref, merged: pr.merged_at !== null }));
+  }
+
+  async readTextFile(repo: RepoRef, path: string): Promise<RepositoryTextFile> {
+    let data: unknown;
+    try {
+      ({ data } = await this.client.rest.repos.getContent({ ...repo, path }));
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404) return { kind: "missing", path };
+      return { kind: "failed", path, reason: status === undefined ? `the request failed (${(error as Error).message})` : `GitHub answered HTTP ${status}` };
+    }
+    const file = data as { type?: string; size?: number; content?: string; encoding?: string };
+    if (Array.isArray(data) || file.type !== "file") return { kind: "failed", path, reason: "it is not a file" };
+    if ((file.size ?? 0) > TEXT_FILE_LIMIT || file.encoding !== "base64") {
+      return { kind: "failed", path, reason: `it is larger than ${TEXT_FILE_LIMIT / 1024} KiB (${file.size ?? "unknown"} bytes)` };
+    }
+    return { kind: "found", path, text: Buffer.from(file.content ?? "", "base64").toString("utf8") };
+  }
+
+  async getCommitParents(repo: RepoRef, sha: string): Promise<string[]> {
+    const { data } = await this.client.rest.git.getCommit({ ...repo, commit_sha: sha });
+    return data.parents.map((parent) => parent.sha);
   }
 
   async getRepository(repo: RepoRef): Promise<RepositoryFact | null> {

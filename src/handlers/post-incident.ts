@@ -1,7 +1,8 @@
 /**
  * Post-incident follow-up (seed 001 "Post-Incident Review", step 6 "tag the merge commit"):
  * - a hotfix merged → one post-incident review issue, due by severity, with the release tag the
- *   branch names as an item (opened by the merge audit's run, which records it);
+ *   branch names as an item (opened by the merge audit's run, which records it), laid out by the
+ *   team's own template (`post_incident.template`) when the repository has one;
  * - a `vX.Y.Z` tag created → tick the release-tag item of the post-incident issue that waits for
  *   it. The item is ticked only when the tag points at that hotfix's merge commit; a tag on
  *   another commit is noted instead.
@@ -45,8 +46,10 @@ export function openPostIncidentIssue(run: PostIncidentRun, pr: MergedPullReques
     since: pr.createdAt,
     ownLogin: run.ownLogin,
     create: async () => {
-      const tag = await releaseTag(run, pr);
-      return { ...renderPostIncidentIssue({ repo: fullName(run.repo), pr, audit, reviews, policy: run.policy, tag }), labels: [POST_INCIDENT_LABEL], assignees: [pr.author] };
+      const path = run.policy.config.post_incident.template;
+      const [tag, template] = await Promise.all([releaseTag(run, pr), path === null ? null : run.gateway.readTextFile(run.repo, path)]);
+      const issue = renderPostIncidentIssue({ repo: fullName(run.repo), pr, audit, reviews, policy: run.policy, tag, template });
+      return { ...issue, labels: [POST_INCIDENT_LABEL], assignees: [pr.author] };
     },
   });
 }

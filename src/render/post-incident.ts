@@ -4,7 +4,8 @@
  * a timeline started from the pull request's own timestamps, root cause, prevention and action
  * items, due by severity. After a bypass it also asks for a retroactive review, and while the
  * release tag the branch names is not on the merge commit (seed 001 step 6) it lists the tag as an
- * open item that the app ticks when the tag appears. Pure.
+ * open item that the app ticks when the tag appears. With `post_incident.monitor_minutes` it lists
+ * seeds 001 and 002's "monitor production for 30 minutes" with its own due time. Pure.
  */
 import type { Policy } from "../config/policy.js";
 import { findSection } from "../markdown/sections.js";
@@ -17,6 +18,8 @@ import { echo, quietLogin } from "./audit.js";
 import { fitBodyWithTail, fitIssueTitle } from "./limits.js";
 import { neutraliseMentions, neutraliseReferences } from "./markdown.js";
 import { hasTagMarker, tagMarker, trackedTag } from "../model/records.js";
+import type { RepositoryTextFile } from "../model/repository-file.js";
+import { fillTemplate, TEMPLATE_PLACEHOLDERS } from "./post-incident-template.js";
 
 /** The label of post-incident review issues, by which the app finds them again. */
 export const POST_INCIDENT_LABEL = "hotfix:post-incident";
@@ -76,6 +79,13 @@ function hours(ms: number): string {
   return minutes < 120 ? `${minutes} minutes` : `${Math.round(minutes / 60)} hours`;
 }
 
+/** Seeds 001/002's "monitor production for N minutes" item, due N minutes after the merge; null when not configured. */
+function monitorItem(merged: number, policy: Policy): string | null {
+  const minutes = policy.config.post_incident.monitor_minutes;
+  if (minutes === null) return null;
+  return `- [ ] Monitor production for ${minutes} minutes after the merge (error rates, user reports, performance) - Due: ${minute(merged + minutes * 60_000)}`;
+}
+
 /** What the follow-up issue is built from. */
 export interface FollowUpInput {
   readonly repo: string;
@@ -85,6 +95,47 @@ export interface FollowUpInput {
   readonly policy: Policy;
   /** The release tag the branch names and where it stands; null when the branch names none or the tag is not required. */
   readonly tag: { readonly name: string; readonly state: TagState } | null;
+  /** The team's template as read from the repository; absent or null when none is configured. */
+  readonly template?: RepositoryTextFile | null;
+}
+
+/** The hotfix's facts by placeholder name, unescaped (the filler escapes them). */
+function templateValues(input: FollowUpInput, due: Date): Record<(typeof TEMPLATE_PLACEHOLDERS)[number], string> {
+  const { pr, policy, repo } = input;
+  const incident = policy.sections.find((s) => s.formats);
+  const severity = policy.sections.find((s) => s.severity);
+  const parsed = parsedDescription(pr.body);
+  const sectionText = (name: string | undefined) => (name ? (findSection(parsed, name)?.text.trim() ?? "") : "");
+  return {
+    repo,
+    pr_number: String(pr.number),
+    title: pr.title,
+    author: pr.author,
+    merged_by: pr.mergedBy ?? "",
+    merged_at: minute(Date.parse(pr.mergedAt)),
+    due: minute(due.getTime()),
+    severity: sectionText(severity?.name),
+    incident_reference: sectionText(incident?.name),
+    head_ref: pr.headRef,
+    base_ref: pr.baseRef,
+    merge_commit: pr.mergeCommitSha ?? "",
+  };
+}
+
+/** The body from the team's template: the filled template, then the app's own items and notes. */
+function bodyFromTemplate(text: string, input: FollowUpInput, due: Date, items: readonly string[]): string {
+  const filled = fillTemplate(text, templateValues(input, due));
+  const unknown =
+    filled.unknown.length > 0
+      ? [`> Hotfix Guard left ${filled.unknown.map((name) => `\`{{${echo(name, 40)}}}\``).join(", ")} as written: it knows ${TEMPLATE_PLACEHOLDERS.map((name) => `\`{{${name}}}\``).join(", ")}.`, ""]
+      : [];
+  return [filled.text.trimEnd(), "", "## Hotfix Guard items", ...items, "", ...unknown].join("\n").trimEnd();
+}
+
+/** A note saying the team's template could not be read, so the default layout is used. */
+function unreadTemplateNote(template: RepositoryTextFile | null | undefined): string[] {
+  if (template?.kind !== "failed") return [];
+  return [`> The team's post-incident template \`${echo(template.path, 120)}\` could not be read (${echo(template.reason, 120)}), so this issue uses the default layout.`, ""];
 }
 
 /** The post-incident review issue: title and body. */
@@ -94,7 +145,9 @@ export function renderPostIncidentIssue(input: FollowUpInput): { title: string; 
   const opened = Date.parse(pr.createdAt);
   const merged = Date.parse(pr.mergedAt);
   const timeline = hotfixTimeline(pr, input.reviews).map((entry) => `- ${minute(Date.parse(entry.at))} - ${neutraliseReferences(neutraliseMentions(entry.what))}`);
+  const monitor = monitorItem(merged, policy);
   const items = [
+    ...(monitor ? [monitor] : []),
     ...(input.tag && pr.mergeCommitSha ? [tagItem(input.tag.name, pr.mergeCommitSha, input.tag.state)] : []),
     ...(audit.verdict === "bypass"
       ? [`- [ ] Retroactive review of the change: it was merged without meeting ${audit.unmet.map((r) => echo(r.title, 80)).join("; ")}`]
@@ -104,9 +157,11 @@ export function renderPostIncidentIssue(input: FollowUpInput): { title: string; 
     "- [ ] Monitoring and alerting updated if needed",
     "- [ ] [Action item] - Owner: [Name] - Due: [Date]",
   ];
-  const body = [
+  const template = input.template;
+  const body = template?.kind === "found" ? bodyFromTemplate(template.text, input, due.at, items) : [
     `# Post-incident review: hotfix ${repo}#${pr.number}`,
     "",
+    ...unreadTemplateNote(template),
     `**Hotfix:** ${repo}#${pr.number}, ${inlineCode(pr.headRef)} → ${inlineCode(pr.baseRef)}, merged ${minute(merged)} by ${quietLogin(pr.mergedBy)}`,
     `**Incident:** ${incidentReference(pr, policy)}`,
     `**Severity:** ${severityText(pr, policy)}`,

@@ -2,7 +2,7 @@
  * Hotfix branch names. The teams name hotfix branches by convention (`hotfix/v1.2.1-…`,
  * `hotfix/emergency-YYYYMMDD-HHMM`, `hotfix/critical-issue`), and a convention only helps when its
  * meaning holds: the version really is the next patch, the emergency timestamp is a real and recent
- * UTC moment, the slug is short lowercase kebab-case. This module checks a name against the
+ * moment (UTC, or the configured `hotfix.timezone`), the slug is short lowercase kebab-case. This module checks a name against the
  * configured grammars, says which part is wrong, and suggests a corrected name that passes the same
  * check. The pull-request rule and the branch-created handler share it.
  *
@@ -10,7 +10,7 @@
  * linear scans, never a regular expression built from text.
  */
 import semver from "semver";
-import type { BranchGrammar, Placeholder } from "../config/branch-grammar.js";
+import { instantOfWallClock, wallClockIn, type BranchGrammar, type Placeholder, type WallClock } from "../config/branch-grammar.js";
 import type { Policy } from "../config/policy.js";
 import { excerpt, inlineCode as code, listInProse } from "./excerpt.js";
 import type { Finding, Rule } from "./types.js";
@@ -217,65 +217,75 @@ function isClockTime(text: string): boolean {
   return /^[0-9]{4}$/.test(text) && Number(text.slice(0, 2)) < 24 && Number(text.slice(2, 4)) < 60;
 }
 
-/** The UTC instant of a valid YYYYMMDD date and optional HHMM time. */
-function utcInstant(date: string, time = "0000"): number {
-  const instant = new Date(0);
-  instant.setUTCFullYear(Number(date.slice(0, 4)), Number(date.slice(4, 6)) - 1, Number(date.slice(6, 8)));
-  instant.setUTCHours(Number(time.slice(0, 2)), Number(time.slice(2, 4)), 0, 0);
-  return instant.getTime();
+/** The configured zone of emergency stamps (`hotfix.timezone`). */
+function zoneOf(context: CheckContext): string {
+  return context.policy.config.hotfix.timezone;
 }
 
-function padded(value: number, width = 2): string {
-  return String(value).padStart(width, "0");
+/** The instant of a valid YYYYMMDD date and optional HHMM time, read in the configured zone. */
+function stampInstant(date: string, time: string | undefined, context: CheckContext): number {
+  return instantOfWallClock({ date, time: time ?? "0000" }, zoneOf(context));
 }
 
-/** The UTC date of an instant as YYYYMMDD. */
-function utcDate(now: Date): string {
-  return `${padded(now.getUTCFullYear(), 4)}${padded(now.getUTCMonth() + 1)}${padded(now.getUTCDate())}`;
+/** The current date and time as a branch name in the configured zone writes them. */
+function nowClock(context: CheckContext): WallClock {
+  return wallClockIn(context.now, zoneOf(context));
 }
 
-/** The UTC time of an instant as HHMM. */
-function utcTime(now: Date): string {
-  return `${padded(now.getUTCHours())}${padded(now.getUTCMinutes())}`;
+/** A stamp with its zone, and its UTC reading when the zone is not UTC: `20261123-1600 Europe/Berlin (20261123-1500 UTC)`. */
+function zonedLabel(stamp: string, instant: number, context: CheckContext): string {
+  const zone = zoneOf(context);
+  if (zone === "UTC") return `${stamp} UTC`;
+  const utc = wallClockIn(new Date(instant), "UTC");
+  return `${stamp} ${zone} (${utc.date}-${utc.time} UTC)`;
+}
+
+/** "UTC", or "Europe/Berlin time". */
+function zoneWords(context: CheckContext): string {
+  const zone = zoneOf(context);
+  return zone === "UTC" ? "UTC" : `${zone} time`;
 }
 
 function momentExpectation(context: CheckContext): string {
   const window = context.policy.config.hotfix.emergency_window_hours;
-  return `a real date (YYYYMMDD) and time (HHMM) in UTC, not after now (${utcDate(context.now)}-${utcTime(context.now)} UTC) and at most ${window} hours old`;
+  const now = nowClock(context);
+  return `a real date (YYYYMMDD) and time (HHMM) in ${zoneWords(context)}, not after now (${zonedLabel(`${now.date}-${now.time}`, context.now.getTime(), context)}) and at most ${window} hours old`;
 }
 
 /** The verdict on a date that is a real calendar date and a time that is a real time of day. */
 function timelinessVerdict(date: string, time: string | undefined, context: CheckContext): PartVerdict {
   const window = context.policy.config.hotfix.emergency_window_hours;
   const now = context.now.getTime();
-  const start = utcInstant(date, time);
+  const start = stampInstant(date, time, context);
   const end = time === undefined ? start + DAY_MS : start;
   const stamp = time === undefined ? date : `${date}-${time}`;
   const expectation = momentExpectation(context);
   if (start > now + CLOCK_SKEW_MS) {
-    const nowStamp = `${utcDate(context.now)}-${utcTime(context.now)}`;
+    const clock = nowClock(context);
+    const nowLabel = zonedLabel(`${clock.date}-${clock.time}`, now, context);
+    const hint = zoneOf(context) === "UTC" ? "was local time used?" : "was another zone's time used?";
     return {
       part: "moment",
       passed: false,
-      finding: `${stamp} is ${duration(start - now)} in the future: branch names use UTC, and it is now ${nowStamp} UTC (was local time used?)`,
+      finding: `${stamp} is ${duration(start - now)} in the future: branch names use ${zoneWords(context)}, and it is now ${nowLabel} (${hint})`,
       expectation,
     };
   }
   if (now - end > window * HOUR_MS) {
-    return { part: "moment", passed: false, finding: `${stamp} UTC was ${duration(now - start)} ago, outside the ${window}-hour emergency window`, expectation };
+    return { part: "moment", passed: false, finding: `${zonedLabel(stamp, start, context)} was ${duration(now - start)} ago, outside the ${window}-hour emergency window`, expectation };
   }
-  return { part: "moment", passed: true, finding: `${stamp} UTC is ${duration(now - start)} old, within the ${window}-hour emergency window`, expectation };
+  return { part: "moment", passed: true, finding: `${zonedLabel(stamp, start, context)} is ${duration(now - start)} old, within the ${window}-hour emergency window`, expectation };
 }
 
 function momentVerdict(date: string | undefined, time: string | undefined, context: CheckContext): PartVerdict {
   const expectation = momentExpectation(context);
   if (date !== undefined && !isCalendarDate(date)) {
-    return { part: "moment", passed: false, finding: `date ${quotePart(date)} is not a real calendar date (YYYYMMDD, UTC)`, expectation };
+    return { part: "moment", passed: false, finding: `date ${quotePart(date)} is not a real calendar date (YYYYMMDD, ${zoneWords(context)})`, expectation };
   }
   if (time !== undefined && !isClockTime(time)) {
-    return { part: "moment", passed: false, finding: `time ${quotePart(time)} is not a real time of day (HHMM from 0000 to 2359, UTC)`, expectation };
+    return { part: "moment", passed: false, finding: `time ${quotePart(time)} is not a real time of day (HHMM from 0000 to 2359, ${zoneWords(context)})`, expectation };
   }
-  if (date === undefined) return { part: "moment", passed: true, finding: `time ${time ?? ""} is a real UTC time of day`, expectation };
+  if (date === undefined) return { part: "moment", passed: true, finding: `time ${time ?? ""} is a real time of day (${zoneWords(context)})`, expectation };
   return timelinessVerdict(date, time, context);
 }
 
@@ -356,7 +366,7 @@ function placeholderGuide(context: CheckContext): string {
     hotfix.version_follows_latest_tag && release ? `{version} is ${release.nextPatch} (the next patch after ${code(release.tag)})` : "{version} is X.Y.Z";
   return [
     used.has("version") ? version : "",
-    used.has("date") || used.has("time") ? `{date} is YYYYMMDD and {time} is HHMM, in UTC, not in the future and at most ${hotfix.emergency_window_hours} hours old` : "",
+    used.has("date") || used.has("time") ? `{date} is YYYYMMDD and {time} is HHMM, in ${zoneWords(context)}, not in the future and at most ${hotfix.emergency_window_hours} hours old` : "",
     used.has("slug") ? `{slug} is lowercase kebab-case of at most ${hotfix.slug_max_length} characters` : "",
   ]
     .filter(Boolean)
@@ -413,6 +423,13 @@ function suggestedVersion(found: string | undefined, context: CheckContext): str
   return (found === undefined ? null : repairedVersion(found)) ?? release?.nextPatch ?? VERSION_PLACEHOLDER;
 }
 
+/** How the suggested date and time were made, and the command that prints them. */
+function momentNote(context: CheckContext): string {
+  const zone = zoneOf(context);
+  if (zone === "UTC") return "The date and time in it are the current UTC time; `date -u +%Y%m%d-%H%M` prints it.";
+  return `The date and time in it are the current time in ${zone}; \`TZ=${zone} date +%Y%m%d-%H%M\` prints it.`;
+}
+
 function suggestionNotes(grammar: BranchGrammar, values: Record<Placeholder, string>, refilled: ReadonlySet<Part>, context: CheckContext): string[] {
   const hasMoment = grammar.placeholders.includes("date") || grammar.placeholders.includes("time");
   const max = context.policy.config.hotfix.slug_max_length;
@@ -420,7 +437,7 @@ function suggestionNotes(grammar: BranchGrammar, values: Record<Placeholder, str
     refilled.has("version") && grammar.placeholders.includes("version") && values.version === VERSION_PLACEHOLDER
       ? `Replace ${VERSION_PLACEHOLDER} with the version this hotfix will be tagged as: the repository has no vX.Y.Z tag to count from.`
       : "",
-    refilled.has("moment") && hasMoment ? "The date and time in it are the current UTC time; `date -u +%Y%m%d-%H%M` prints it." : "",
+    refilled.has("moment") && hasMoment ? momentNote(context) : "",
     refilled.has("slug") && values.slug === fallbackSlug(max) ? `Replace ${code(values.slug)} with a few words about the fix.` : "",
   ].filter(Boolean);
 }
@@ -432,8 +449,8 @@ function repaired(assessment: Assessment, context: CheckContext): Suggestion {
   const max = context.policy.config.hotfix.slug_max_length;
   const filled: Record<Placeholder, string> = {
     version: failed.has("version") ? suggestedVersion(values.version, context) : (values.version ?? ""),
-    date: failed.has("moment") ? utcDate(context.now) : (values.date ?? ""),
-    time: failed.has("moment") ? utcTime(context.now) : (values.time ?? ""),
+    date: failed.has("moment") ? nowClock(context).date : (values.date ?? ""),
+    time: failed.has("moment") ? nowClock(context).time : (values.time ?? ""),
     slug: failed.has("slug") ? slugFromWords(slugWords(values.slug ?? ""), max) : (values.slug ?? ""),
   };
   return { name: grammar.fill(filled), notes: suggestionNotes(grammar, filled, failed, context) };
@@ -458,7 +475,7 @@ function grammarToFill(context: CheckContext): BranchGrammar | undefined {
   return grammars.find((grammar) => context.release !== null || !grammar.placeholders.includes("version")) ?? grammars[0];
 }
 
-/** A name built from scratch: a grammar filled with the next version, the current UTC time and the branch's words. */
+/** A name built from scratch: a grammar filled with the next version, the current time in the configured zone and the branch's words. */
 function filledFromScratch(branch: string, context: CheckContext): Suggestion {
   const { prefix, slug_max_length: max } = context.policy.config.hotfix;
   const words = slugWords(textAfterPrefix(branch, prefix));
@@ -467,8 +484,8 @@ function filledFromScratch(branch: string, context: CheckContext): Suggestion {
   const carriesNumbers = grammar.placeholders.some((placeholder) => placeholder !== "slug");
   const filled: Record<Placeholder, string> = {
     version: suggestedVersion(undefined, context),
-    date: utcDate(context.now),
-    time: utcTime(context.now),
+    date: nowClock(context).date,
+    time: nowClock(context).time,
     slug: slugFromWords(carriesNumbers ? withoutLeadingNumbers(words) : words, max),
   };
   const everyPart = new Set<Part>(["version", "moment", "slug"]);
@@ -549,7 +566,7 @@ function shapeFailure(branch: string, context: CheckContext): Finding {
 /**
  * Checks a branch name against the policy's grammars. The branch passes when any grammar matches
  * its shape and every part means what it should: the version is the next patch after
- * `latestVersionTag`, the emergency date and time are a real UTC moment within the window, the
+ * `latestVersionTag`, the emergency date and time are a real moment in the configured zone within the window, the
  * slug is short lowercase kebab-case. A failure names the most specific problem and suggests a
  * corrected name with the commands to rename. Pure: `now` is the clock.
  * @param latestVersionTag - the highest `vX.Y.Z` tag, or null when the repository has none.
@@ -563,7 +580,7 @@ export function checkBranchName(branch: string, policy: Policy, latestVersionTag
 
 /**
  * A corrected branch name: the wrong parts of the closest grammar replaced (the version by the
- * next patch, the date and time by `now` in UTC, the slug slugified), or a grammar filled from the
+ * next patch, the date and time by `now` in the configured zone, the slug slugified), or a grammar filled from the
  * branch's words. Returns the branch unchanged when it already passes. The name contains the
  * literal `X.Y.Z` only when it needs a version that no `vX.Y.Z` tag tells, and the remedy says so.
  */

@@ -32,6 +32,7 @@ import {
 import { excerpt, listInProse } from "./excerpt.js";
 import { judgeBypass, standingGrant } from "./bypass-grant.js";
 import type { BypassFacts, BypassState } from "../model/bypass.js";
+import { mergeMethodRequirements, type MergeShape } from "./merge-method.js";
 import type { PullRequestFacts, PullRequestSnapshot, ReviewFact, ReviewerFact } from "./types.js";
 import type { MergedPullRequest, RulesetRequirements, ClassicProtection, CheckRunFact, StatusFact, RuleSuiteLookup, ProtectionChange, AuditRecord, JudgedMerge, RecordedJustification, Requirement } from "../model/merge.js";
 export type { MergedPullRequest, RulesetRequirements, ClassicProtection, CheckRunFact, StatusFact, RuleSuiteLookup, ProtectionChange };
@@ -62,6 +63,8 @@ export interface RequirementFacts {
   /** Commit statuses; null when no required context needed them. */
   readonly statuses: readonly StatusFact[] | null;
   readonly protectionChanges: readonly ProtectionChange[];
+  /** The merge commit's shape, read only when `merge_method` is configured. */
+  readonly mergeShape?: MergeShape;
 }
 
 /** A justification form changed or removed after the audit first recorded it. */
@@ -229,7 +232,8 @@ function protectionRequirements(facts: RequirementFacts): Requirement[] {
 /**
  * Judges every requirement of a merge at `merged_at`: the policy's blocking rules (with only the
  * reviews submitted before the merge), GitHub's required approving reviews and required checks,
- * and that protection was not weakened while the pull request was open. Pure.
+ * that protection was not weakened while the pull request was open, and the merge method when
+ * `merge_method` is configured. Pure.
  */
 export function requirementsAtMerge(facts: RequirementFacts, policy: Policy): Requirement[] {
   const checks = requiredCheckNames(facts.rulesets, facts.classic);
@@ -245,6 +249,7 @@ export function requirementsAtMerge(facts: RequirementFacts, policy: Policy): Re
     ...possiblyRequiredChecks(facts, new Set(checks)),
     ...unreadable,
     ...protectionRequirements(facts),
+    ...mergeMethodRequirements(facts.mergeShape, policy),
   ];
 }
 

@@ -11,10 +11,8 @@ import { declaredSeverity, parsedDescription, type DeclaredSeverity } from "./do
 import { excerpt, listInProse } from "./excerpt.js";
 import type { Finding, PullRequestSnapshot, Rule } from "./types.js";
 
-/** The template teams copy into their repository; every remedy points to it. */
-const TEMPLATE_PATH = ".github/PULL_REQUEST_TEMPLATE/hotfix.md";
-/** The file name GitHub's `?template=` query parameter takes for {@link TEMPLATE_PATH}. */
-const TEMPLATE_FILE = "hotfix.md";
+/** The folder whose files GitHub's `?template=<file name>` query parameter pre-fills a new PR with. */
+const TEMPLATE_FOLDER = ".github/PULL_REQUEST_TEMPLATE/";
 const IGNORED_TEXT = "Text inside `<!-- -->` comments, `[bracketed placeholders]` and 'TBD' does not count.";
 
 /** Why a piece of text is not an answer, as the developer reads it. */
@@ -47,28 +45,54 @@ function unfilledGap(found: Section, where: string, place: string): Gap[] {
 }
 
 /**
+ * What the section's configured `fields` lack. A field under the heading is judged with the
+ * heading's other fields; one written elsewhere must be filled in; one deleted fails as missing,
+ * like a field left as a placeholder.
+ */
+function requiredFieldGaps(parsed: ParsedBody, heading: Section, section: TemplateSection): Gap[] {
+  return (section.requiredFields ?? []).flatMap((name) => {
+    const key = normalizeName(name);
+    if (heading.fields.some((field) => field.key === key)) return [];
+    const elsewhere = findSection(parsed, name);
+    if (elsewhere) return unfilledGap(elsewhere, `${elsewhere.title} (${section.name})`, `after \`**${elsewhere.title}:**\``);
+    return [{ where: `${name} (${section.name})`, reason: "missing", place: `in a \`**${name}:**\` line under \`${heading.title}\`` }];
+  });
+}
+
+/**
  * What keeps one plain section from being an answer. A heading with `**Label:**` fields (Risk
- * Assessment: Risks Accepted, Rollback Plan, Monitoring Plan) needs every field filled in.
+ * Assessment: Risks Accepted, Rollback Plan, Monitoring Plan) needs every field filled in, and
+ * every field the section's `fields` names present.
  */
 function gapsOf(parsed: ParsedBody, section: TemplateSection): Gap[] {
   const found = findSection(parsed, section.name);
   if (!found) return [{ where: section.name, reason: "missing", place: null }];
   if (found.kind === "field") return unfilledGap(found, section.name, `after \`**${found.title}:**\``);
-  if (found.fields.length === 0) return unfilledGap(found, section.name, `under the \`${found.title}\` heading`);
-  return found.fields.flatMap((field) =>
-    unfilledGap(field, `${field.title} (${section.name})`, `after \`**${field.title}:**\` (under \`${found.title}\`)`),
-  );
+  if (found.fields.length === 0 && !section.requiredFields) return unfilledGap(found, section.name, `under the \`${found.title}\` heading`);
+  return [
+    ...found.fields.flatMap((field) =>
+      unfilledGap(field, `${field.title} (${section.name})`, `after \`**${field.title}:**\` (under \`${found.title}\`)`),
+    ),
+    ...requiredFieldGaps(parsed, found, section),
+  ];
+}
+
+/** Where the expected layout is: the configured template file, or the sections when none is configured. */
+function layoutPointer(policy: Policy): string {
+  const path = policy.config.template.path;
+  if (path === null) return `No PR template file is configured (\`template.path\`); the sections expected are ${listInProse(policy.sections.map((section) => section.name))}.`;
+  return `The expected layout is in \`${path}\`.`;
 }
 
 /** The remedy for a failing template row: what to add, then where to write. */
-function templateRemedy(gaps: readonly Gap[]): string {
+function templateRemedy(gaps: readonly Gap[], policy: Policy): string {
   const missing = gaps.filter((gap) => gap.place === null).map((gap) => `\`### ${gap.where}\``);
   const places = gaps.flatMap((gap) => (gap.place === null ? [] : [gap.place]));
   return [
     missing.length > 0 ? `Add ${listInProse(missing)} with real content (a \`**Name:**\` line works too).` : "",
     places.length > 0 ? `Write real content ${listInProse(places)}.` : "",
     IGNORED_TEXT,
-    `The expected layout is in \`${TEMPLATE_PATH}\`.`,
+    layoutPointer(policy),
   ]
     .filter(Boolean)
     .join(" ");
@@ -84,18 +108,25 @@ function truncationNote(parsed: ParsedBody): string {
   return parsed.truncated ? ` The description is longer than ${limit} characters; only the first ${limit} were read.` : "";
 }
 
+/** How to start the description from the configured template, or from the section list when none is configured. */
+function pasteRemedy(snapshot: PullRequestSnapshot, policy: Policy): string {
+  const path = policy.config.template.path;
+  if (path === null) return `Write the description with a \`### <name>\` heading (or a \`**Name:**\` line) for each section, with real content. ${layoutPointer(policy)}`;
+  const paste = `Paste \`${path}\` into the description and fill in every section.`;
+  const file = path.startsWith(TEMPLATE_FOLDER) ? path.slice(TEMPLATE_FOLDER.length) : null;
+  if (file === null || file.includes("/")) return paste;
+  const compareUrl = `/compare/${snapshot.baseRef}...${snapshot.headRef}?quick_pull=1&template=${file}`;
+  return `${paste} To have GitHub pre-fill it, open hotfix PRs from the compare page with the \`?template=${file}\` query parameter, for example \`${compareUrl}\`.`;
+}
+
 function emptyBodyFinding(snapshot: PullRequestSnapshot, policy: Policy): Finding {
-  const compareUrl = `/compare/${snapshot.baseRef}...${snapshot.headRef}?quick_pull=1&template=${TEMPLATE_FILE}`;
   return {
     rule: "template",
     title: "PR template",
     status: "fail",
     actual: "The PR description is empty.",
     expected: `The hotfix template filled in: ${listInProse(policy.sections.map((section) => section.name))}.`,
-    remedy:
-      `Paste \`${TEMPLATE_PATH}\` into the description and fill in every section. ` +
-      `To have GitHub pre-fill it, open hotfix PRs from the compare page with the \`?template=${TEMPLATE_FILE}\` query parameter, ` +
-      `for example \`${compareUrl}\`.`,
+    remedy: pasteRemedy(snapshot, policy),
   };
 }
 
@@ -119,7 +150,7 @@ function templateFinding(snapshot: PullRequestSnapshot, policy: Policy, parsed: 
     status: "fail",
     actual: `${gaps.map((gap) => `${gap.where}: ${gap.reason}`).join("; ")}.${note}`,
     expected,
-    remedy: templateRemedy(gaps),
+    remedy: templateRemedy(gaps, policy),
   };
 }
 

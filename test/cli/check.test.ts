@@ -120,7 +120,7 @@ describe("check", () => {
     const { code, stdout } = await check(["--branch", GOOD_BRANCH, "--body", "body.md"]);
 
     expect(code).toBe(0);
-    expect(stdout.text).toContain("Note: The version in the branch name was not compared with the latest release tag: pass --latest-tag");
+    expect(stdout.text).toContain("Note: Did not look for the latest release tag: the working directory is not inside a git checkout. The version in the branch name was not compared with it: pass --latest-tag");
   });
 
   it("fails with the configuration's problems when --config is invalid (exit 1)", async () => {

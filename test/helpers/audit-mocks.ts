@@ -232,6 +232,14 @@ export class AuditMock {
   }
 
   /** `GET /git/ref/tags/{tag}`: the tag on a commit, an annotated tag (peeled with `GET /git/tags/{sha}`), or 404. */
+  /** The team's post-incident template (`GET /contents/{path}`): its text, or an error status (404: no template). */
+  postIncidentTemplate(reply: string | number, path = ".github/hotfix-guard/post-incident.md"): this {
+    const scope = this.scope.get(`/repos/acme/payments/contents/${encodeURIComponent(path)}`);
+    if (typeof reply === "number") scope.reply(reply, { message: "error" });
+    else scope.reply(200, { type: "file", encoding: "base64", size: Buffer.byteLength(reply), content: Buffer.from(reply).toString("base64") });
+    return this;
+  }
+
   tagRef(tag: string, commit: string | null, annotated = false): this {
     const path = `/repos/acme/payments/git/ref/${encodeURIComponent(`tags/${tag}`)}`;
     if (commit === null) {

@@ -34,7 +34,7 @@ async function justifiedByComment() {
   github.reviews([BOB_APPROVAL]).files([{ filename: "src/payments/charge.ts", additions: 4, deletions: 3 }, { filename: "src/payments/charge.test.ts", additions: 8, deletions: 0 }]);
   github.tags(["v1.4.1", "v1.4.2"]).permission("senior-bob", "write").permission(ADMIN, "admin");
   audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).checkRuns(HEAD_SHA, CI_FAILED).listIssues("hotfix:protection-log").ruleSuites(403);
-  audit.listIssues("hotfix:post-incident").tagRef("v1.4.3", null).createIssue();
+  audit.listIssues("hotfix:post-incident").tagRef("v1.4.3", null).postIncidentTemplate(404).createIssue();
   audit.addLabels().createComment().listIssues("hotfix:audit-pending");
   await probot.receive(mergedHotfixEvent({ body: BYPASS_BODY }));
   expect(github.scope.pendingMocks()).toStrictEqual([]);
@@ -111,7 +111,7 @@ describe("authority as first judged, through the app", () => {
     github.tags(["v1.4.1", "v1.4.2"]).permission(ADMIN, "write");
     audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).checkRuns(HEAD_SHA, CI_FAILED).listIssues("hotfix:protection-log").ruleSuites(403);
     audit.listIssues("hotfix:bypass-unjustified").createIssue();
-    audit.listIssues("hotfix:post-incident").tagRef("v1.4.3", null).createIssue();
+    audit.listIssues("hotfix:post-incident").tagRef("v1.4.3", null).postIncidentTemplate(404).createIssue();
     audit.addLabels().createComment().listIssues("hotfix:audit-pending");
     await probot.receive(mergedHotfixEvent({ body: BYPASS_BODY }));
     expect(github.scope.pendingMocks()).toStrictEqual([]);

@@ -63,8 +63,8 @@ function firstAuditReads(github: GitHubMock, audit: AuditMock, scenario: FirstAu
 }
 
 /** Mocks the follow-up issue's creation: lookup, the release tag (missing unless given), the write. */
-function followUpWrites(audit: AuditMock, tagCommit: string | null = null): void {
-  audit.listIssues("hotfix:post-incident").tagRef("v1.4.3", tagCommit).createIssue();
+function followUpWrites(audit: AuditMock, tagCommit: string | null = null, template: string | number = 404): void {
+  audit.listIssues("hotfix:post-incident").tagRef("v1.4.3", tagCommit).postIncidentTemplate(template).createIssue();
 }
 
 /** Mocks the writes of an unjustified bypass: audit issue, follow-up, labels, comment, pending scan. */
@@ -77,6 +77,29 @@ function unjustifiedWrites(audit: AuditMock, auditRepo = "acme/payments"): void 
 function expectDone(github: GitHubMock): void {
   expect(github.scope.pendingMocks()).toStrictEqual([]);
 }
+
+describe("the team's post-incident template (post_incident.template)", () => {
+  const TEMPLATE = "# Post-mortem: {{title}} (#{{pr_number}})\n\n**Incident:** {{incident_reference}}\n**Due:** {{due}}\n**Owner:** {{ owner }}\n\n## Root cause\n[Technical explanation]\n";
+  it.each([
+    ["a template file", TEMPLATE, ["# Post-mortem: hotfix(payments): default the currency code (#42)", "**Incident:** INC-4521", "**Due:** 2026-11-25 14:50 UTC", "**Owner:** {{ owner }}", "## Hotfix Guard items\n- [ ] Tag `v1.4.3` points at the merge commit", "Hotfix Guard left `{{owner}}` as written"], ["## Incident Summary"]],
+    ["no template file (404)", 404, ["## Incident Summary", "## Root Cause Analysis"], ["could not be read"]],
+    ["a template that cannot be read (500)", 500, ["The team's post-incident template `.github/hotfix-guard/post-incident.md` could not be read (GitHub answered HTTP 500), so this issue uses the default layout.", "## Incident Summary"], []],
+  ])("%s", async (_, template, present, absent) => {
+    const { probot } = await auditProbot();
+    const github = new GitHubMock();
+    const audit = new AuditMock(github);
+    firstAuditReads(github, audit);
+    followUpWrites(audit, null, template);
+    audit.addLabels().createComment().listIssues("hotfix:audit-pending");
+
+    await probot.receive(mergedHotfixEvent());
+
+    expectDone(github);
+    const body = audit.createdIssues()[0]?.body ?? "";
+    for (const text of present) expect(body).toContain(text);
+    for (const text of absent) expect(body).not.toContain(text);
+  });
+});
 
 describe("a compliant merge", () => {
   it("gets one audit comment saying compliant, the hotfix label and a post-incident review issue", async () => {
@@ -108,7 +131,7 @@ describe("a compliant merge", () => {
     expect(followUp?.body).toContain("**Incident:** INC-4521\n");
   });
 
-  it("costs these GitHub requests, cold: the token, 17 reads and 3 writes", async () => {
+  it("costs these GitHub requests, cold: the token, 18 reads and 3 writes", async () => {
     const { probot } = await auditProbot();
     const github = new GitHubMock();
     const audit = new AuditMock(github);
@@ -139,6 +162,7 @@ describe("a compliant merge", () => {
         "GET /repos/acme/payments/rulesets/rule-suites",
         "GET /repos/acme/payments/issues",
         "GET /repos/acme/payments/git/ref/tags/v1.4.3",
+        "GET /repos/acme/payments/contents/.github/hotfix-guard/post-incident.md",
         "POST /repos/acme/payments/issues",
         "POST /repos/acme/payments/issues/42/labels",
         "POST /repos/acme/payments/issues/42/comments",
@@ -237,7 +261,7 @@ describe("a bypass", () => {
     expect(auditIssue?.body).toContain("<!-- hotfix-guard:audit-issue repo=acme/payments pr=42 -->");
   });
 
-  it("costs 15 reads and 4 writes for an unjustified bypass (besides token, configuration and app identity), 3 reads for its redelivery", async () => {
+  it("costs 16 reads and 4 writes for an unjustified bypass (besides token, configuration and app identity), 3 reads for its redelivery", async () => {
     const { probot } = await auditProbot();
     const github = new GitHubMock();
     const audit = new AuditMock(github);
@@ -254,7 +278,7 @@ describe("a bypass", () => {
 
     expectDone(github);
     const writes = first.filter((request) => !request.startsWith("GET "));
-    expect({ reads: first.length - writes.length, writes: writes.length }).toStrictEqual({ reads: 15, writes: 4 });
+    expect({ reads: first.length - writes.length, writes: writes.length }).toStrictEqual({ reads: 16, writes: 4 });
     expect(github.requests).toStrictEqual(["GET /repos/acme/payments/pulls/42", "GET /repos/acme/payments/issues/42/comments", "GET /repos/acme/payments/pulls/42/reviews"]);
   });
 

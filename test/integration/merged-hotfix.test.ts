@@ -42,7 +42,7 @@ describe("a compliant hotfix merged with develop still lacking the fix", () => {
     const audit = new AuditMock(github);
     const mergeBack = new MergeBackMock(github);
     auditReads(github, audit);
-    audit.listIssues("hotfix:post-incident").tagRef("v1.4.3", null);
+    audit.listIssues("hotfix:post-incident").tagRef("v1.4.3", null).postIncidentTemplate(404);
     audit.addLabels().createComment().listIssues("hotfix:audit-pending");
     mergeBack
       .listReminders("all")

@@ -96,7 +96,7 @@ describe.each(BACKENDS.slice(0, 1))("the hotfix log fed by the handlers on $name
     audit.pull(mergedPullObject()).listComments();
     github.reviews(APPROVAL).files(TEST_FILES).tags(["v1.4.2"]).permission("senior-bob", "write");
     audit.rules(branchRules(1, ["ci", "Hotfix Guard"])).protection(404).checkRuns(HEAD_SHA, CHECKS_PASSED).listIssues("hotfix:protection-log").ruleSuites(403);
-    audit.listIssues("hotfix:post-incident").tagRef("v1.4.3", null);
+    audit.listIssues("hotfix:post-incident").tagRef("v1.4.3", null).postIncidentTemplate(404);
     audit.addLabels().createComment().listIssues("hotfix:audit-pending");
     mergeBack.listReminders("all").mergeCommit(MERGE_SHA, [MAIN_BEFORE, HEAD_SHA]).pullCommits(42, [{ sha: HEAD_SHA }]).branches("release/", []).compare("develop", HEAD_SHA, "diverged").closedPulls().commitsOf("develop");
     let issues = 0;

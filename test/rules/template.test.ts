@@ -170,9 +170,14 @@ describe("template row: free-text sections", () => {
     ["a heading with emoji and another case", ISSUE_DESCRIPTION, ISSUE_DESCRIPTION.replace("### Issue Description", "## 📝 issue DESCRIPTION")],
     ["a field instead of a heading", FIX_IMPLEMENTATION, "**Fix Implementation:** Default the currency to the account's currency.\n"],
     ["a heading instead of a field", "**Emergency Justification:** Checkout fails", "### Emergency Justification\nCheckout fails"],
-    ["a free-text Risk Assessment without fields", RISK_ASSESSMENT, "### Risk Assessment\nLow: a one-line default, reverted by reverting the merge.\n"],
   ])("accepts %s", (_, from, to) => {
     expect(rowOf(edited(from, to), "template").status).toBe("pass");
+  });
+
+  it("accepts a free-text Risk Assessment when the section names no required fields", () => {
+    const sections = policyFrom().config.template.sections.map((section) => (typeof section !== "string" && section.name === "Risk Assessment" ? "Risk Assessment" : section));
+    const body = edited(RISK_ASSESSMENT, "### Risk Assessment\nLow: a one-line default, reverted by reverting the merge.\n");
+    expect(rowOf(body, "template", policyFrom({ template: { sections } })).status).toBe("pass");
   });
 
   it("skips the row when no free-text section is configured", () => {
