@@ -83,6 +83,8 @@ export class MockGitHub {
     const text = Buffer.concat(chunks).toString();
     const body = text ? (JSON.parse(text) as Record<string, any>) : {};
     const url = new URL(req.url ?? "/", "http://mock");
+    // GitHub Enterprise's base URL (GHE_HOST) puts the REST API under /api/v3.
+    url.pathname = url.pathname.replace(/^\/api\/v3(?=\/)/, "");
     const method = req.method ?? "GET";
     if (url.pathname.startsWith("/_bench/")) {
       if (url.pathname === "/_bench/reset") this.reset(Number(body.latencyMs ?? this.latencyMs));
