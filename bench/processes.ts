@@ -53,9 +53,10 @@ export class RssSampler {
     return mib;
   }
 
-  /** The highest sample since `from` (a `performance.now()` time). */
+  /** The highest sample since `from` (a `performance.now()` time), NaN when there is none. */
   peak(from = 0): number {
-    return Math.max(...this.samples.filter((sample) => sample.at >= from).map((sample) => sample.mib), Number.NaN);
+    const taken = this.samples.filter((sample) => sample.at >= from).map((sample) => sample.mib);
+    return taken.length === 0 ? Number.NaN : Math.max(...taken);
   }
 
   stop(): void {

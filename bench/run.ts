@@ -262,7 +262,7 @@ const labels: Record<Key, string> = {
 for (const key of Object.keys(labels) as Key[]) {
   for (const system of measured) {
     const summary = summaries[system]?.[key];
-    if (!summary || summary.values.length === 0) continue;
+    if (!summary || summary.values.length === 0 || (key === "ratioToNoop" && system === "no-op Probot")) continue;
     const baseline = system !== "no-op Probot" && noop?.[key] && noop[key].values.length > 0 ? describe(noop[key]) : "";
     rows.push([labels[key], system, describe(summary), baseline, targets[key]?.(system) ?? ""]);
   }

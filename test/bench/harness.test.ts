@@ -51,6 +51,12 @@ describe("the bench's mock GitHub", () => {
     github.reset(0);
   });
 
+  it("serves the REST API under GitHub Enterprise's /api/v3 too, as the app started with GHE_HOST asks", async () => {
+    expect(await (await fetch(`${url}/api/v3/app`)).json()).toMatchObject({ slug: "hotfix-guard" });
+    expect(github.stats().requests).toMatchObject({ "GET /app": 1 });
+    github.reset();
+  });
+
   it("names routes with placeholders", () => {
     expect(routeOf("GET", "/repos/acme-1/repo-1/collaborators/senior-bob/permission")).toBe("GET /repos/{o}/{r}/collaborators/{u}/permission");
   });
