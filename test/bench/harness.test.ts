@@ -1,13 +1,14 @@
 /**
  * The pieces of `npm run bench`, run cheaply (nothing here is timed): the mock GitHub answers the
  * pre-merge evaluation's requests, counts them by route, records check-run writes and applies its
- * latency; the signed deliveries verify and are padded to GitHub's size; the summariser computes
- * percentiles, medians and spreads the table prints.
+ * latency; the signed deliveries verify and are padded to GitHub's size; the memory sampler reads
+ * /proc; the summariser computes percentiles, medians and spreads the table prints.
  */
 import { verify } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hotfixOpened } from "../../bench/deliveries.js";
 import { headShaOf, MockGitHub, routeOf } from "../../bench/mock-github.js";
+import { RssSampler } from "../../bench/processes.js";
 import { describe as describeSummary, figure, percentile, summarise } from "../../bench/summary.js";
 
 describe("the bench's mock GitHub", () => {
@@ -85,5 +86,19 @@ describe("the bench's summary", () => {
     expect(describeSummary(odd, " s")).toBe("4 s (1–9) [load 1.0/2.0/3.0]");
     expect(describeSummary(summarise([]))).toBe("n/a");
     expect([figure(1234.5), figure(3.14159), figure(Number.NaN)]).toStrictEqual(["1235", "3.14", "n/a"]);
+  });
+});
+
+describe.runIf(process.platform === "linux")("the bench's memory sampler", () => {
+  it("reads a process's resident memory, and its peak is the highest sample (NaN before any)", () => {
+    const sampler = new RssSampler(process.pid);
+    try {
+      expect(sampler.peak()).toBeNaN();
+      const first = sampler.sample();
+      expect(first).toBeGreaterThan(10);
+      expect(sampler.peak()).toBe(Math.max(...sampler.samples.map((taken) => taken.mib)));
+    } finally {
+      sampler.stop();
+    }
   });
 });
