@@ -1,283 +1,296 @@
 /**
- * `npm run bench`: Hotfix Guard's durable server on loopback, GitHub served by a local mock, signed
- * deliveries over HTTP. Measures, in one run:
- * - ingress: acknowledgement latency (p50/p99, sequential) and throughput (concurrent) of the
- *   store-first ingress, against a no-op Probot app on the same machine as the baseline;
- * - end to end: hotfix PRs opened then approved, until the last check run is written;
- * - GitHub requests per event type, and peak RSS.
- * Prints JSON, then a short table. Nothing here is asserted: machines are noisy, read the ratios.
+ * `npm run bench`: Hotfix Guard measured from outside against a no-op Probot app, each system in
+ * its own process started as production starts it (`node lib/main.js`, built first when stale),
+ * GitHub served by a mock in another process and the load sent by a third (autocannon). Systems:
+ * the no-op Probot app, Hotfix Guard on a fresh and on an existing PGlite data directory, and on
+ * PostgreSQL (a scratch database, created and dropped). They take turns over BENCH_ROUNDS rounds,
+ * in a rotated order, and each figure is reported as the median with its spread and the load
+ * average at each measurement:
+ * - start-up: spawn to the first 200 of `/readyz` (the no-op: `/ping`);
+ * - ingress: 24 KB signed deliveries, sequential p50/p99 acknowledgement latency, then 16
+ *   connections for BENCH_INGRESS_SECONDS: acknowledgements per second (and the ratio to the
+ *   no-op in the same round), p99; then the time the worker (running as in production) needs to
+ *   drain the queue;
+ * - memory: RSS every 100 ms from spawn: peak during start-up, at rest, peak overall; and after
+ *   BENCH_DELIVERIES deliveries processed (peak, final);
+ * - end to end: BENCH_E2E_PRS hotfix pull requests opened across as many installations, GitHub
+ *   answering at once and after 50 ms: first delivery to the last check run written, and GitHub
+ *   requests per event.
+ * Writes JSON to bench/results/ and prints a table beside the baselines and issue 11's targets.
+ * Nothing here is asserted: machines are noisy, read the ratios and the load averages.
  */
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AddressInfo } from "node:net";
-import { sign } from "@octokit/webhooks-methods";
-import { Probot, Server } from "probot";
-import { serviceOctokit } from "../src/github/octokit.js";
-import { createDurableApp, type DurableRuntime } from "../src/server/durable-app.js";
-import { PROBOT_WEBHOOK_PATH } from "../src/server/ingress.js";
-import { Metrics } from "../src/server/metrics.js";
-import { openDatabase } from "../src/store/database.js";
-import { JobQueue } from "../src/store/jobs.js";
-import { migrate } from "../src/store/migrations.js";
-import { freePort, SILENT_LOG, TEST_PROBOT_OPTIONS } from "../test/helpers/app.js";
-import { pullRequestEvent, pullRequestObject, reviewEvent } from "../test/helpers/fixtures.js";
+import pg from "pg";
+import { hotfixOpened, postDelivery } from "./deliveries.js";
+import type { LoadResult } from "./load.js";
+import type { MockStats } from "./mock-github.js";
+import { ROOT, runLoad, startHelper, startSystem, waitForDrain, type RunningSystem, type SystemCommand } from "./processes.js";
+import { describe, figure, summarise, type Sample, type Summary } from "./summary.js";
 
-const SECRET = "bench-secret";
-const INGRESS_REQUESTS = Number(process.env.BENCH_INGRESS ?? 400);
-const CONCURRENCY = 16;
-const PULL_REQUESTS = Number(process.env.BENCH_PRS ?? 60);
-const INSTALLATIONS = 20;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const INGRESS_SECONDS = Number(process.env.BENCH_INGRESS_SECONDS ?? 5);
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 200);
+const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
+const E2E_PRS = Number(process.env.BENCH_E2E_PRS ?? 100);
+const DRAIN_TIMEOUT_S = Number(process.env.BENCH_DRAIN_TIMEOUT_S ?? 120);
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const CONNECTIONS = 16;
+const SECRET = randomBytes(16).toString("hex");
+const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
 
-type Delivery = { id: string; name: string; payload: Record<string, unknown> };
+type SystemName = "no-op Probot" | "PGlite, fresh" | "PGlite, existing" | "PostgreSQL";
+const load1 = () => loadavg()[0] as number;
+const sample = (value: number): Sample => ({ value, load: load1() });
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Each pull request's head commit, distinct per number. */
-function headShaOf(number: number): string {
-  return number.toString(16).padStart(40, "0");
+// ── Set-up ─────────────────────────────────────────────────────────────────────────────────────
+
+const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build-if-stale.mjs")], { cwd: ROOT, stdio: "inherit" });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const mock = await startHelper<{ url: string }>("mock-github.ts", []);
+const githubUrl = mock.value.url;
+async function mockControl(latencyMs?: number): Promise<MockStats> {
+  const response = await fetch(`${githubUrl}/_bench/${latencyMs === undefined ? "stats" : "reset"}`, { method: "POST", body: JSON.stringify({ latencyMs }) });
+  return (await response.json()) as MockStats;
 }
 
-// ── The mock GitHub ────────────────────────────────────────────────────────────────────────────
-
-/** A stateful stand-in for api.github.com: enough of it for the pre-merge evaluation. */
-class MockGitHub {
-  readonly requests = new Map<string, number>();
-  private readonly approved = new Set<string>();
-  private readonly runs = new Map<string, { id: number; summary: string }>();
-  private nextId = 1;
-  writes = 0;
-  private server: HttpServer | undefined;
-
-  approve(repo: string, number: number): void {
-    this.approved.add(`${repo}#${number}`);
-  }
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server?.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, any>) : {};
-    const url = new URL(req.url ?? "/", "http://mock");
-    const route = `${req.method} ${url.pathname.replace(/\/repos\/[^/]+\/[^/]+/, "/repos/{o}/{r}").replace(/[0-9a-f]{40}/g, "{sha}").replace(/\/\d+(?=\/|$)/g, "/{n}").replace(/collaborators\/[^/]+/, "collaborators/{u}").replace(/installations\/\{n\}/, "installations/{id}")}`;
-    this.requests.set(route, (this.requests.get(route) ?? 0) + 1);
-    const [status, json] = this.answer(req.method ?? "GET", url, body);
-    res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(json));
-  }
-
-  private answer(method: string, url: URL, body: Record<string, any>): [number, unknown] {
-    const path = url.pathname;
-    const repo = /^\/repos\/([^/]+\/[^/]+)/.exec(path)?.[1] ?? "";
-    const number = Number(/\/(?:pulls|issues)\/(\d+)/.exec(path)?.[1] ?? 0);
-    if (method === "POST" && path.startsWith("/app/installations/")) return [201, { token: "ghs_bench", expires_at: "2099-01-01T00:00:00Z" }];
-    if (path.includes("/contents/")) return [404, { message: "Not Found" }];
-    if (/\/pulls\/\d+$/.test(path)) return [200, pullRequestObject({ number, headSha: headShaOf(number) })];
-    if (path.endsWith("/files")) return [200, [{ filename: "src/pay.ts", status: "modified", additions: 3, deletions: 1 }, { filename: "src/pay.test.ts", status: "added", additions: 9, deletions: 0 }]];
-    if (path.endsWith("/reviews")) {
-      return [200, this.approved.has(`${repo}#${number}`) ? [{ id: 1, user: { login: "senior-bob" }, state: "APPROVED", commit_id: headShaOf(number), submitted_at: "2026-11-23T14:00:00Z" }] : []];
-    }
-    if (path.endsWith("/events")) return [200, []];
-    if (path.includes("/git/matching-refs/")) return [200, [{ ref: "refs/tags/v1.4.2" }]];
-    if (path.includes("/collaborators/")) return [200, { permission: "write", role_name: "write" }];
-    if (method === "GET" && path.endsWith("/check-runs")) {
-      const run = this.runs.get(`${repo}@${path.split("/")[5]}`);
-      return [200, { total_count: run ? 1 : 0, check_runs: run ? [{ id: run.id, conclusion: "x", output: { summary: run.summary }, app: { id: 1 } }] : [] }];
-    }
-    if (method === "POST" && path.endsWith("/check-runs")) {
-      const id = this.nextId++;
-      this.runs.set(`${repo}@${body.head_sha as string}`, { id, summary: body.output?.summary as string });
-      this.writes += 1;
-      return [201, { id, app: { id: 1 } }];
-    }
-    if (method === "PATCH" && path.includes("/check-runs/")) {
-      for (const run of this.runs.values()) if (path.endsWith(`/${run.id}`)) run.summary = body.output?.summary as string;
-      this.writes += 1;
-      return [200, {}];
-    }
-    return [404, { message: "Not Found (bench mock)" }];
-  }
-}
-
-// ── Servers under test ─────────────────────────────────────────────────────────────────────────
-
-interface Target {
-  readonly url: string;
-  stop(): Promise<void>;
-}
-
-async function startHotfixGuard(githubUrl: string, dataDir: string, throttled = true): Promise<Target & { runtime: DurableRuntime }> {
-  const db = await openDatabase({ dataDir });
-  await migrate(db);
-  const queue = new JobQueue(db);
-  const metrics = new Metrics(queue);
-  let runtime: DurableRuntime | undefined;
-  const { Octokit: unthrottled, ...probotOptions } = TEST_PROBOT_OPTIONS;
-  const port = await freePort();
-  const server = new Server({
-    Probot: Probot.defaults({ ...probotOptions, Octokit: throttled ? serviceOctokit(metrics) : unthrottled, appId: 1, secret: SECRET, baseUrl: githubUrl, log: SILENT_LOG }),
-    port,
-    host: "127.0.0.1",
-    webhookPath: PROBOT_WEBHOOK_PATH,
-    log: SILENT_LOG,
+const scratch = mkdtempSync(join(tmpdir(), "hotfix-guard-bench-"));
+const existingDir = join(scratch, "existing");
+const database = `hotfix_guard_bench_${randomBytes(4).toString("hex")}`;
+const admin = new pg.Client({ connectionString: ADMIN_URL });
+const postgresUrl = await admin
+  .connect()
+  .then(async () => {
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(ADMIN_URL);
+    url.pathname = `/${database}`;
+    return url.toString();
+  })
+  .catch((error: Error) => {
+    console.error(`PostgreSQL at ${ADMIN_URL} is not available (${error.message}): its figures are left out.`);
+    return null;
   });
-  await server.load(createDurableApp({ db, queue, metrics, webhookPath: "/api/github/webhooks", secret: SECRET, appId: 1, startWorker: false, worker: { concurrency: 8 } }, (ready) => (runtime = ready)));
-  await server.start();
-  if (!runtime) throw new Error("Hotfix Guard did not start");
-  return {
-    url: `http://127.0.0.1:${port}`,
-    runtime,
-    stop: async () => {
-      await server.stop();
-      await db.close();
-    },
-  };
-}
 
-async function startNoopProbot(): Promise<Target> {
-  const port = await freePort();
-  const server = new Server({ Probot: Probot.defaults({ ...TEST_PROBOT_OPTIONS, secret: SECRET, log: SILENT_LOG }), port, host: "127.0.0.1", log: SILENT_LOG });
-  await server.load((app) => app.onAny(async () => undefined));
-  await server.start();
-  return { url: `http://127.0.0.1:${port}`, stop: () => server.stop() };
-}
+const hotfixGuardEnv = {
+  NODE_ENV: "production",
+  APP_ID: "1",
+  PRIVATE_KEY: privateKey,
+  WEBHOOK_SECRET: SECRET,
+  GHE_HOST: new URL(githubUrl).host,
+  GHE_PROTOCOL: "http",
+};
 
-// ── Deliveries and measurement ─────────────────────────────────────────────────────────────────
-
-function forRepo(delivery: Delivery, index: number): Delivery {
-  const installation = (index % INSTALLATIONS) + 1;
-  const repo = `repo-${installation}`;
-  const payload = structuredClone(delivery.payload) as Record<string, any>;
-  payload.repository = { ...payload.repository, name: repo, full_name: `acme/${repo}` };
-  payload.installation = { id: installation };
-  return { ...delivery, id: `${delivery.id}-${index}`, payload };
-}
-
-function realisticDeliveries(count: number): Delivery[] {
-  const merged = pullRequestEvent("closed");
-  merged.payload.pull_request = { ...merged.payload.pull_request, state: "closed", merged: true, merged_at: "2026-11-23T15:00:00Z" };
-  const kinds: Delivery[] = [pullRequestEvent("opened"), reviewEvent("submitted", { reviewer: "senior-bob", state: "approved" }), merged];
-  return Array.from({ length: count }, (_, i) => forRepo(kinds[i % kinds.length] as Delivery, i));
-}
-
-async function post(target: Pick<Target, "url">, delivery: Delivery): Promise<number> {
-  const body = JSON.stringify(delivery.payload);
-  const started = process.hrtime.bigint();
-  const response = await fetch(`${target.url}/api/github/webhooks`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-github-event": delivery.name, "x-github-delivery": delivery.id, "x-hub-signature-256": await sign(SECRET, body) },
-    body,
-  });
-  await response.arrayBuffer();
-  if (response.status >= 300) throw new Error(`${target.url} answered ${response.status}`);
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-async function measureIngress(target: Target, deliveries: readonly Delivery[]): Promise<{ p50: number; p99: number; perSecond: number }> {
-  for (const delivery of deliveries.slice(0, 20)) await post(target, { ...delivery, id: `warmup-${delivery.id}` });
-  const latencies: number[] = [];
-  for (const delivery of deliveries) latencies.push(await post(target, delivery));
-  latencies.sort((a, b) => a - b);
-  const concurrent = deliveries.map((d) => ({ ...d, id: `c-${d.id}` }));
-  const started = performance.now();
-  for (let i = 0; i < concurrent.length; i += CONCURRENCY) await Promise.all(concurrent.slice(i, i + CONCURRENCY).map((d) => post(target, d)));
-  const seconds = (performance.now() - started) / 1000;
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), perSecond: concurrent.length / seconds };
-}
-
-function requestsSince(github: MockGitHub, before: Map<string, number>, events: number): Record<string, number> {
-  const perEvent: Record<string, number> = {};
-  for (const [route, count] of github.requests) {
-    const delta = count - (before.get(route) ?? 0);
-    if (delta > 0) perEvent[route] = Math.round((delta / events) * 100) / 100;
+function command(system: SystemName): SystemCommand {
+  if (system === "no-op Probot") {
+    return { args: [join(ROOT, "bench", "noop-app.mjs")], env: { APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, GHE_HOST: hotfixGuardEnv.GHE_HOST, GHE_PROTOCOL: "http" }, readyPath: "/ping", webhookPath: "/api/github/webhooks" };
   }
-  return perEvent;
+  const store: Record<string, string> = system === "PostgreSQL" ? { DATABASE_URL: postgresUrl as string } : { DATA_DIR: system === "PGlite, fresh" ? mkdtempSync(join(scratch, "fresh-")) : existingDir };
+  return { args: [join(ROOT, "lib", "main.js")], env: { ...hotfixGuardEnv, ...store }, readyPath: "/readyz", webhookPath: "/api/github/webhooks" };
 }
 
-async function waitForWrites(github: MockGitHub, runtime: DurableRuntime, writes: number): Promise<void> {
-  while (github.writes < writes) {
-    if ((await runtime.worker.drain()) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+const systems: SystemName[] = ["no-op Probot", "PGlite, fresh", "PGlite, existing", ...(postgresUrl ? (["PostgreSQL"] as const) : [])];
+const only = process.env.BENCH_SYSTEMS?.split(",").map((name) => name.trim().toLowerCase());
+const measured = systems.filter((system) => !only || only.some((name) => system.toLowerCase().includes(name)));
+
+// The existing data directory: created and migrated once, untimed.
+await (await startSystem(command("PGlite, existing"))).stop();
+
+// ── Rounds ─────────────────────────────────────────────────────────────────────────────────────
+
+interface RoundFigures {
+  readyS: Sample;
+  startupPeakMiB: Sample;
+  restMiB: Sample;
+  peakMiB: Sample;
+  sequentialP50Ms: Sample;
+  sequentialP99Ms: Sample;
+  ackPerSecond: Sample;
+  burstP99Ms: Sample;
+  drainS: Sample;
+  ratioToNoop?: Sample;
+}
+
+const rounds = new Map<SystemName, RoundFigures[]>(measured.map((system) => [system, []]));
+
+async function measureIngress(system: SystemName): Promise<RoundFigures> {
+  const running = await startSystem(command(system));
+  const readyS = sample(running.readyMs / 1000);
+  const startupPeakMiB = sample(running.rss.peak());
+  await pause(1000);
+  const restMiB = sample(running.rss.sample());
+  const hotfixGuard = system !== "no-op Probot";
+  try {
+    const sequential: LoadResult = await runLoad({ mode: "sequential", url: running.webhookUrl, secret: SECRET, count: SEQUENTIAL });
+    const sequentialSamples = { p50: sample(sequential.p50Ms), p99: sample(sequential.p99Ms) };
+    if (hotfixGuard) await waitForDrain(running.url, DRAIN_TIMEOUT_S);
+    const burst = await runLoad({ mode: "burst", url: running.webhookUrl, secret: SECRET, connections: CONNECTIONS, seconds: INGRESS_SECONDS });
+    const burstSamples = { perSecond: sample(burst.perSecond), p99: sample(burst.p99Ms) };
+    const drainS = sample(hotfixGuard ? await waitForDrain(running.url, DRAIN_TIMEOUT_S) : Number.NaN);
+    if (sequential.failed + burst.failed > 0) console.error(`${system}: ${sequential.failed + burst.failed} deliveries not acknowledged`);
+    return { readyS, startupPeakMiB, restMiB, peakMiB: sample(running.rss.peak()), sequentialP50Ms: sequentialSamples.p50, sequentialP99Ms: sequentialSamples.p99, ackPerSecond: burstSamples.perSecond, burstP99Ms: burstSamples.p99, drainS };
+  } finally {
+    await running.stop();
   }
 }
 
-async function measureEndToEnd(target: { url: string; runtime: DurableRuntime }, github: MockGitHub, firstNumber: number) {
-  const numberOf = (i: number) => firstNumber + i;
-  const opened = Array.from({ length: PULL_REQUESTS }, (_, i) => forRepo({ ...pullRequestEvent("opened", { number: numberOf(i), headSha: headShaOf(numberOf(i)) }) }, i));
-  const reviews = Array.from({ length: PULL_REQUESTS }, (_, i) =>
-    forRepo({ ...reviewEvent("submitted", { reviewer: "senior-bob", state: "approved", commitId: headShaOf(numberOf(i)) }, { number: numberOf(i), headSha: headShaOf(numberOf(i)) }) }, i),
-  );
-  const writesBefore = github.writes;
-  const beforeOpened = new Map(github.requests);
-  const started = performance.now();
-  await Promise.all(opened.map((d) => post(target, d)));
-  await waitForWrites(github, target.runtime, writesBefore + PULL_REQUESTS);
-  const openedRequests = requestsSince(github, beforeOpened, PULL_REQUESTS);
-  const afterOpened = new Map(github.requests);
-  reviews.forEach((_delivery, i) => github.approve(`acme/repo-${(i % INSTALLATIONS) + 1}`, numberOf(i)));
-  await Promise.all(reviews.map((d) => post(target, d)));
-  await waitForWrites(github, target.runtime, writesBefore + 2 * PULL_REQUESTS);
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    events: 2 * PULL_REQUESTS,
-    seconds: Math.round(seconds * 100) / 100,
-    eventsPerSecond: Math.round(((2 * PULL_REQUESTS) / seconds) * 10) / 10,
-    requestsPerEvent: {
-      "pull_request.opened (cold caches, verdict: missing approval)": openedRequests,
-      "pull_request_review.submitted (verdict changes to success)": requestsSince(github, afterOpened, PULL_REQUESTS),
-    },
-  };
+for (let round = 0; round < ROUNDS; round += 1) {
+  const order = measured.map((_, i) => measured[(i + round) % measured.length] as SystemName);
+  const figures = new Map<SystemName, RoundFigures>();
+  for (const system of order) {
+    console.error(`round ${round + 1}/${ROUNDS}: ${system} (load ${load1().toFixed(2)})`);
+    figures.set(system, await measureIngress(system));
+  }
+  const noop = figures.get("no-op Probot");
+  for (const [system, result] of figures) {
+    if (noop) result.ratioToNoop = { value: result.ackPerSecond.value / noop.ackPerSecond.value, load: result.ackPerSecond.load };
+    rounds.get(system)?.push(result);
+  }
 }
 
-// ── Main ───────────────────────────────────────────────────────────────────────────────────────
+// ── Memory after many deliveries, and end to end ───────────────────────────────────────────────
 
-const github = new MockGitHub();
-const githubUrl = await github.start();
-const dataDir = mkdtempSync(join(tmpdir(), "hotfix-guard-bench-"));
-const forIngress = await startHotfixGuard(githubUrl, join(dataDir, "ingress"));
-const forEndToEnd = await startHotfixGuard(githubUrl, join(dataDir, "end-to-end"));
-const withoutThrottling = await startHotfixGuard(githubUrl, join(dataDir, "unthrottled"), false);
-const noop = await startNoopProbot();
-const deliveries = realisticDeliveries(INGRESS_REQUESTS);
+const hotfixGuardSystems = measured.filter((system): system is "PGlite, existing" | "PostgreSQL" => system === "PGlite, existing" || system === "PostgreSQL");
 
-const baseline = await measureIngress(noop, deliveries);
-const ingress = await measureIngress(forIngress, deliveries);
-const endToEnd = await measureEndToEnd(forEndToEnd, github, 1000);
-const unthrottledEndToEnd = await measureEndToEnd(withoutThrottling, github, 5000);
-await Promise.all([forIngress.stop(), forEndToEnd.stop(), withoutThrottling.stop(), noop.stop(), github.stop()]);
-rmSync(dataDir, { recursive: true, force: true });
+async function soak(system: SystemName): Promise<Record<string, number>> {
+  const running = await startSystem(command(system));
+  try {
+    await pause(1000);
+    const restMiB = running.rss.sample();
+    const burst = await runLoad({ mode: "burst", url: running.webhookUrl, secret: SECRET, connections: CONNECTIONS, amount: DELIVERIES });
+    const afterIngressMiB = running.rss.sample();
+    const drainS = await waitForDrain(running.url, DRAIN_TIMEOUT_S * 3);
+    const afterDrainMiB = running.rss.sample();
+    await pause(3000);
+    return { deliveries: burst.acknowledged, ackPerSecond: burst.perSecond, drainS, restMiB, afterIngressMiB, afterDrainMiB, finalMiB: running.rss.sample(), peakMiB: running.rss.peak(), load: load1() };
+  } finally {
+    await running.stop();
+  }
+}
 
-const round = (n: number) => Math.round(n * 100) / 100;
+let firstNumber = 100_000;
+async function endToEnd(system: SystemName, latencyMs: number): Promise<Record<string, unknown>> {
+  const running: RunningSystem = await startSystem(command(system));
+  try {
+    const base = firstNumber;
+    firstNumber += 10_000;
+    const deliveries = await Promise.all(Array.from({ length: E2E_PRS }, (_, i) => hotfixOpened(SECRET, base + i, base + i)));
+    await mockControl(latencyMs);
+    const started = Date.now();
+    await Promise.all(deliveries.map((delivery) => postDelivery(running.webhookUrl, delivery)));
+    let stats = await mockControl();
+    const deadline = started + DRAIN_TIMEOUT_S * 1000;
+    while (stats.checkRunWrites < E2E_PRS && Date.now() < deadline) {
+      await pause(50);
+      stats = await mockControl();
+    }
+    const seconds = stats.checkRunWrites >= E2E_PRS && stats.lastCheckRunAt ? (stats.lastCheckRunAt - started) / 1000 : Number.NaN;
+    const perEvent = Object.fromEntries(Object.entries(stats.requests).map(([route, count]) => [route, Math.round((count / E2E_PRS) * 100) / 100]));
+    const total = Object.values(stats.requests).reduce((sum, count) => sum + count, 0) / E2E_PRS;
+    return { latencyMs, seconds, checkRuns: stats.checkRunWrites, requestsPerEvent: total, perRoute: perEvent, peakMiB: running.rss.peak(), load: load1() };
+  } finally {
+    await running.stop();
+  }
+}
+
+const soaks: Record<string, Record<string, number>> = {};
+const e2e: Record<string, Record<string, unknown>[]> = {};
+for (const system of hotfixGuardSystems) {
+  console.error(`memory after ${DELIVERIES} deliveries: ${system} (load ${load1().toFixed(2)})`);
+  soaks[system] = await soak(system);
+  e2e[system] = [];
+  for (const latency of [0, 50]) {
+    console.error(`end to end, ${E2E_PRS} pull requests, GitHub after ${latency} ms: ${system} (load ${load1().toFixed(2)})`);
+    e2e[system].push(await endToEnd(system, latency));
+  }
+}
+
+await mock.stop();
+if (postgresUrl) {
+  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await admin.end();
+}
+rmSync(scratch, { recursive: true, force: true });
+
+// ── Report ─────────────────────────────────────────────────────────────────────────────────────
+
+type Key = keyof RoundFigures;
+const summaries = Object.fromEntries(
+  [...rounds].map(([system, results]) => [
+    system,
+    Object.fromEntries((Object.keys(results[0] ?? {}) as Key[]).map((key) => [key, summarise(results.map((result) => result[key] as Sample))])) as Record<Key, Summary>,
+  ]),
+);
 const result = {
   node: process.version,
-  ingress: {
-    deliveries: INGRESS_REQUESTS,
-    hotfixGuard: { p50Ms: round(ingress.p50), p99Ms: round(ingress.p99), perSecond: round(ingress.perSecond) },
-    noopProbot: { p50Ms: round(baseline.p50), p99Ms: round(baseline.p99), perSecond: round(baseline.perSecond) },
-    ratioToNoop: { p50: round(ingress.p50 / baseline.p50), p99: round(ingress.p99 / baseline.p99), throughput: round(ingress.perSecond / baseline.perSecond) },
-  },
-  endToEnd,
-  endToEndWithoutThrottling: { seconds: unthrottledEndToEnd.seconds, eventsPerSecond: unthrottledEndToEnd.eventsPerSecond },
-  peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  cpus: (await import("node:os")).cpus().length,
+  settings: { rounds: ROUNDS, ingressSeconds: INGRESS_SECONDS, sequential: SEQUENTIAL, deliveries: DELIVERIES, e2ePullRequests: E2E_PRS, connections: CONNECTIONS },
+  rounds: summaries,
+  memoryAfterDeliveries: soaks,
+  endToEnd: e2e,
 };
-console.log(JSON.stringify(result, null, 2));
-console.log(`
-| measure | Hotfix Guard | no-op Probot | ratio |
-|---|---|---|---|
-| ack latency p50 (ms) | ${result.ingress.hotfixGuard.p50Ms} | ${result.ingress.noopProbot.p50Ms} | ${result.ingress.ratioToNoop.p50} |
-| ack latency p99 (ms) | ${result.ingress.hotfixGuard.p99Ms} | ${result.ingress.noopProbot.p99Ms} | ${result.ingress.ratioToNoop.p99} |
-| ingress throughput (deliveries/s, ${CONCURRENCY} at once) | ${result.ingress.hotfixGuard.perSecond} | ${result.ingress.noopProbot.perSecond} | ${result.ingress.ratioToNoop.throughput} |
-| end to end, ${2 * PULL_REQUESTS} events over ${INSTALLATIONS} installations (events/s until the last check run) | ${endToEnd.eventsPerSecond} | | |
-| same without Probot's 1-write-per-second throttling (the app's own cost) | ${unthrottledEndToEnd.eventsPerSecond} | | |
-| peak RSS (MB: bench process with the mock, a no-op Probot and three instances each with its own PGlite) | ${result.peakRssMb} | | |`);
+mkdirSync(join(ROOT, "bench", "results"), { recursive: true });
+const file = join(ROOT, "bench", "results", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+
+const noop = summaries["no-op Probot"];
+const rows: string[][] = [];
+const targets: Partial<Record<Key, (system: SystemName) => string>> = {
+  readyS: (system) => (system === "PGlite, fresh" ? "≤ 5 s" : system === "no-op Probot" ? "" : "≤ 2 s"),
+  startupPeakMiB: (system) => (system === "PostgreSQL" ? "≤ 114 MiB (120 MB)" : system === "no-op Probot" ? "" : "≤ 238 MiB (250 MB)"),
+  peakMiB: (system) => (system === "PostgreSQL" ? "≤ 114 MiB (120 MB)" : system === "no-op Probot" ? "" : "≤ 238 MiB (250 MB)"),
+  ackPerSecond: (system) => (system === "no-op Probot" ? "" : "≥ 0.9 × no-op"),
+  ratioToNoop: (system) => (system === "no-op Probot" ? "" : "≥ 0.9"),
+  burstP99Ms: (system) => (system === "no-op Probot" ? "" : "≤ 15 ms"),
+};
+const labels: Record<Key, string> = {
+  readyS: "start-up: spawn → ready (s)",
+  startupPeakMiB: "RSS peak during start-up (MiB)",
+  restMiB: "RSS at rest (MiB)",
+  peakMiB: "RSS peak over the round (MiB)",
+  sequentialP50Ms: "sequential ack p50 (ms)",
+  sequentialP99Ms: "sequential ack p99 (ms)",
+  ackPerSecond: `acks/s, ${CONNECTIONS} connections, ${INGRESS_SECONDS} s`,
+  burstP99Ms: `ack p99 at ${CONNECTIONS} connections (ms)`,
+  ratioToNoop: "acks/s ÷ no-op's in the same round",
+  drainS: "queue drained after the burst (s)",
+};
+for (const key of Object.keys(labels) as Key[]) {
+  for (const system of measured) {
+    const summary = summaries[system]?.[key];
+    if (!summary || summary.values.length === 0 || (key === "ratioToNoop" && system === "no-op Probot")) continue;
+    const baseline = system !== "no-op Probot" && noop?.[key] && noop[key].values.length > 0 ? describe(noop[key]) : "";
+    rows.push([labels[key], system, describe(summary), baseline, targets[key]?.(system) ?? ""]);
+  }
+}
+for (const [system, soakFigures] of Object.entries(soaks)) {
+  rows.push([
+    `RSS after ${soakFigures.deliveries} deliveries processed (MiB)`,
+    system,
+    `rest ${figure(soakFigures.restMiB as number)} → after ingress ${figure(soakFigures.afterIngressMiB as number)} → drained ${figure(soakFigures.afterDrainMiB as number)} → final ${figure(soakFigures.finalMiB as number)}, peak ${figure(soakFigures.peakMiB as number)}; drain ${figure(soakFigures.drainS as number)} s [load ${(soakFigures.load as number).toFixed(1)}]`,
+    noop ? `no-op at rest ${describe(noop.restMiB)}` : "",
+    system === "PostgreSQL" ? "≤ 114 MiB, flat" : "≤ 238 MiB, flat",
+  ]);
+}
+for (const [system, runs] of Object.entries(e2e)) {
+  for (const run of runs) {
+    rows.push([
+      `end to end: ${E2E_PRS} PRs opened, GitHub after ${run.latencyMs as number} ms: last check run (s)`,
+      system,
+      `${figure(run.seconds as number)} s, ${figure(run.requestsPerEvent as number)} GitHub requests per event, peak ${figure(run.peakMiB as number)} MiB [load ${(run.load as number).toFixed(1)}]`,
+      "11 requests per cold event (test/integration/request-budget.test.ts)",
+      run.latencyMs === 0 ? "≤ 2 s" : "≤ 10 s",
+    ]);
+  }
+}
+const header = ["figure", "system", "median (min–max) [1-min load average per round]", "baseline", "target (issue 11)"];
+console.log(`\nnpm run bench — Node ${process.version}, ${result.cpus} CPUs, ${ROUNDS} rounds; results in ${file}\n`);
+console.log(`| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
+for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+const firstE2e = Object.values(e2e)[0]?.[0];
+if (firstE2e) console.log(`\nGitHub requests per pull_request.opened event (cold caches, ${Object.keys(e2e)[0]}):\n${JSON.stringify(firstE2e.perRoute, null, 2)}`);
 process.exit(0);

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `prestart`: compile src/ to lib/ with `tsc -p tsconfig.build.json` when lib/index.js is missing
-// or older than any file under src/. Silent when lib/ is up to date. In a production image
-// (dev dependencies pruned, so no TypeScript) an existing lib/ is used as it is.
+// or older than any file under src/. Silent when lib/ is up to date; otherwise it says what it is
+// building and why before the compilation (which takes tens of seconds on a small machine), and how
+// long it took after. In a production image (dev dependencies pruned, so no TypeScript) an existing
+// lib/ is used as it is.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -41,7 +43,8 @@ if (reason) {
     console.error(`build-if-stale: ${reason} and TypeScript is not installed: run \`npm ci\` then \`npm run build\`.`);
     process.exit(1);
   }
-  console.error(`build-if-stale: ${reason}; building with tsc -p tsconfig.build.json`);
+  console.error(`Building lib/ from src/ (${reason}) with tsc -p tsconfig.build.json; this takes up to a minute …`);
+  const started = performance.now();
   // --noEmitOnError: a failed build leaves lib/ stale, so the next start tries again instead of running it.
   const result = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json"), "--noEmitOnError"], {
     cwd: root,
@@ -51,5 +54,9 @@ if (reason) {
     console.error(`build-if-stale: could not run tsc: ${result.error.message}`);
     process.exit(1);
   }
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  if (result.status !== 0) {
+    console.error(`build-if-stale: the build failed (tsc exited with ${result.status ?? result.signal}); lib/ was left as it was.`);
+    process.exit(result.status ?? 1);
+  }
+  console.error(`Built lib/ in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
 }

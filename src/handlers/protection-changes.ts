@@ -10,7 +10,7 @@
 import type { Context, Probot } from "probot";
 import { appendMarkedEntry } from "../github/audit-publish.js";
 import { fullName, repoRef } from "../github/gateway.js";
-import { deliveryMarker, PROTECTION_LOG_LABEL, protectionLogMarker } from "../model/records.js";
+import { changeMarker, PROTECTION_LOG_LABEL, protectionLogMarker } from "../model/records.js";
 import { renderProtectionEntry, renderProtectionLogIssue } from "../render/audit.js";
 import { protectionRuleCovers, rulesetCovers, type ProtectionChange, type RulesetScope } from "../rules/merge-audit.js";
 import { auditGatewayFor, recheckPendingAudits } from "./audit-run.js";
@@ -48,6 +48,17 @@ function changeOf(context: ProtectionContext, branch: string, defaultBranch: str
   return covers || scopeChanged ? { at, actor, kind: "ruleset", action: payload.action, name: payload.repository_ruleset.name } : null;
 }
 
+/**
+ * What names the change as GitHub does, so that the same change delivered again (under a new
+ * delivery id too) is recognised: the rule or ruleset, its id, the action and its `updated_at`.
+ * Without an `updated_at`, the delivery id stands in for it.
+ */
+function changeIdentity(context: ProtectionContext): string {
+  const payload = context.payload as { action: string; rule?: { id?: number; updated_at?: string }; repository_ruleset?: { id?: number; updated_at?: string } };
+  const subject = payload.rule ?? payload.repository_ruleset;
+  return [context.name, subject?.id ?? "", payload.action, subject?.updated_at ?? `delivery ${context.id}`].join(" ");
+}
+
 /** Records a protection change of the production branch in the repository's protection log. */
 export async function handleProtectionChange(context: ProtectionContext, services: Services): Promise<void> {
   const repository = (context.payload as { repository?: { full_name: string; default_branch: string } }).repository;
@@ -64,14 +75,15 @@ export async function handleProtectionChange(context: ProtectionContext, service
     context.log.info({ kind: change.kind, action: change.action, name: change.name }, "protection change not recorded: evaluate mode opens no protection log issue");
   } else if (change) {
     const ownLogin = await ownBotLogin(gateway, services);
+    const entryMarker = changeMarker(changeIdentity(context));
     const result = await services.locks.run(`protection-log:${repository.full_name}`, () =>
       appendMarkedEntry(gateway, repo, {
         ownLogin,
         label: PROTECTION_LOG_LABEL,
         marker: protectionLogMarker(fullName(repo)),
         issue: () => renderProtectionLogIssue(fullName(repo), branch),
-        entryMarker: deliveryMarker(context.id),
-        body: renderProtectionEntry(change, context.id),
+        entryMarker,
+        body: renderProtectionEntry(change, entryMarker, context.id),
         since: new Date(now.getTime() - REDELIVERY_WINDOW_MS).toISOString(),
       }),
     );

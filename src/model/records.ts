@@ -6,6 +6,7 @@
  * post-incident issue). Renderers call it to embed the state, loaders and handlers to read it
  * back; every read validates with zod, so a hand-edited or forged block reads as nothing.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { BYPASS_COMMANDS, type BypassState } from "./bypass.js";
 import { JUSTIFICATION_FIELDS } from "./justification-form.js";
@@ -163,9 +164,18 @@ export function deliveryMarker(deliveryId: string): string {
   return `<!-- hotfix-guard:delivery ${deliveryId.replace(/[^A-Za-z0-9-]/g, "").slice(0, 80)} -->`;
 }
 
-/** The hidden lines of a protection-log entry: the change, encoded, and the delivery that wrote it. */
-export function protectionEntryBlock(change: ProtectionChange, deliveryId: string): string {
-  return [`<!-- hotfix-guard:protection-change ${encode(change)} -->`, deliveryMarker(deliveryId)].join("\n");
+/**
+ * The hidden marker of one change of protection, by which an entry is found again: the same
+ * change delivered again, under its own or under a new delivery id, is recorded once. `identity`
+ * names the change as GitHub does (rule or ruleset, its id, the action and its `updated_at`).
+ */
+export function changeMarker(identity: string): string {
+  return `<!-- hotfix-guard:change ${createHash("sha256").update(identity).digest("hex").slice(0, 32)} -->`;
+}
+
+/** The hidden lines of a protection-log entry: the change, encoded, the change's own marker and the delivery that wrote it. */
+export function protectionEntryBlock(change: ProtectionChange, entryMarker: string, deliveryId: string): string {
+  return [`<!-- hotfix-guard:protection-change ${encode(change)} -->`, entryMarker, deliveryMarker(deliveryId)].join("\n");
 }
 
 /** The change a protection log entry records, or null. */

@@ -369,12 +369,12 @@ export function renderProtectionLogIssue(repo: string, branch: string): { title:
   };
 }
 
-/** One entry of the protection log: readable text and the change, encoded. */
-export function renderProtectionEntry(change: ProtectionChange, deliveryId: string): string {
+/** One entry of the protection log: readable text and the change, encoded, with its marker. */
+export function renderProtectionEntry(change: ProtectionChange, entryMarker: string, deliveryId: string): string {
   return [
     `${minute(change.at)}: ${change.kind} ${echoCode(change.name, 100)} **${echo(change.action, 40)}** by ${quietLogin(change.actor)}.`,
     "",
-    protectionEntryBlock(change, deliveryId),
+    protectionEntryBlock(change, entryMarker, deliveryId),
   ].join("\n");
 }
 

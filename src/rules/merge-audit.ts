@@ -16,6 +16,7 @@ import { evaluateHotfix } from "./index.js";
 import { latestDecisiveReviews } from "./approvals.js";
 import {
   authoritiesAfter,
+  justificationDeadline,
   peopleAsFirstJudged,
   sourceKey,
   validateJustification,
@@ -292,10 +293,16 @@ function laterEdits(recorded: AuditRecord | null, candidates: readonly Justifica
     .map(([key]) => ({ sourceKey: key, removed: !current.has(key) }));
 }
 
-function seenAfter(recorded: AuditRecord | null, candidates: readonly JustificationCandidate[]): Record<string, string> {
+/**
+ * The forms seen so far. The description's form is recorded only when read within the
+ * justification window: a later audit takes a recorded description form as written in time, so one
+ * first read after the window must not become valid by being read again.
+ */
+function seenAfter(recorded: AuditRecord | null, candidates: readonly JustificationCandidate[], bodyReadInTime: boolean): Record<string, string> {
   const seen: Record<string, string> = { ...(recorded?.seen ?? {}) };
   for (const candidate of candidates) {
     const key = sourceKey(candidate.source);
+    if (candidate.source.kind === "body" && !bodyReadInTime) continue;
     if (!Object.hasOwn(seen, key) && Object.keys(seen).length < MAX_SEEN_FORMS) seen[key] = candidate.fingerprint;
   }
   return seen;
@@ -359,7 +366,7 @@ export function auditMerge(inputs: AuditInputs, policy: Policy, now: Date): Merg
     rulesetsApply: inputs.rulesetsApply,
     ruleSuite: inputs.ruleSuite,
     ruleSuiteCheckedAt: inputs.ruleSuiteCheckedAt,
-    seen: seenAfter(recorded, inputs.candidates),
+    seen: seenAfter(recorded, inputs.candidates, now.getTime() <= justificationDeadline(inputs.pr.mergedAt, policy)),
     justification,
     auditIssue: recorded?.auditIssue ?? null,
     auditIssueClosed: recorded?.auditIssueClosed ?? false,
