@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { patternProblem, referenceFormatProblem } from "./patterns.js";
 import { grammarProblem } from "./branch-grammar.js";
+import { releaseGuardSchema } from "./schema-release.js";
 
 /** A non-empty string that `problemOf` accepts; its reason becomes the config error message. */
 function compiledString(problemOf: (value: string) => string | null) {
@@ -233,6 +234,7 @@ export const configSchema = z
       })
       .prefault({})
       .describe("Getting every hotfix back into the development and release branches."),
+    release_guard: releaseGuardSchema,
     post_incident: z
       .strictObject({
         due_hours: z.number().positive().max(24 * 90).default(48).describe("When the post-incident review is due after the merge."),

@@ -101,7 +101,7 @@ export interface MergeBackReader {
 }
 
 /** One check of a repository: where, under which policy, at what time, as which bot login. */
-interface MergeBackRun extends MergeBackReader {
+export interface MergeBackRun extends MergeBackReader {
   readonly now: Date;
   readonly log: Logger;
   /** The app's own bot login, asked for only when there is an item to tell apart. */
@@ -111,7 +111,7 @@ interface MergeBackRun extends MergeBackReader {
 }
 
 /** A reminder issue the app opened, with the state its body records. */
-interface Reminder {
+export interface Reminder {
   readonly number: number;
   readonly open: boolean;
   readonly body: string;
@@ -134,21 +134,23 @@ export interface TargetCheck {
 export type RecheckScope = "all" | "release-activity" | { readonly target: string };
 
 /** Pull requests merged since a time: listed at most once per check, and only when a target needs them. */
-function mergedPullRequestsOnce(run: MergeBackReader, since: string): () => Promise<MergedPullRequest[]> {
+export function mergedPullRequestsOnce(run: MergeBackReader, since: string): () => Promise<MergedPullRequest[]> {
   let listing: Promise<MergedPullRequest[]> | undefined;
   return () => (listing ??= run.gateway.listMergedPullRequests(run.repo, since));
 }
 
 /**
  * Whether the fix is in one target: compares first, then merged pull requests, then the target's
- * commits since the hotfix, each fetched only when what came before found nothing.
+ * commits since the hotfix, each fetched only when what came before found nothing. The release
+ * guard checks a commit of the target (`at`: a release pull request's head, a tag's commit)
+ * rather than its branch head.
  */
-async function checkTarget(run: MergeBackReader, hotfix: HotfixFacts, target: string, mergedPullRequests: () => Promise<MergedPullRequest[]>): Promise<TargetCheck> {
+export async function checkTarget(run: MergeBackReader, hotfix: HotfixFacts, target: string, mergedPullRequests: () => Promise<MergedPullRequest[]>, at: string = target): Promise<TargetCheck> {
   const repository = fullName(run.repo);
   let facts: TargetFacts = { ancestry: [] };
   let hotfixSideFiles: readonly string[] | null = null;
   for (const sha of shasToCompare(hotfix)) {
-    const comparison = await run.gateway.compare(run.repo, target, sha);
+    const comparison = await run.gateway.compare(run.repo, at, sha);
     if (!comparison) return { outcome: { exists: false }, hotfixSideFiles };
     if (sha === hotfix.headSha) hotfixSideFiles = comparison.files;
     facts = { ancestry: [...facts.ancestry, { sha, status: comparison.status }] };
@@ -158,7 +160,7 @@ async function checkTarget(run: MergeBackReader, hotfix: HotfixFacts, target: st
   facts = { ...facts, mergedPullRequests: await mergedPullRequests() };
   const merged = findEvidence(hotfix, repository, target, facts);
   if (merged) return { outcome: { exists: true, evidence: merged }, hotfixSideFiles };
-  facts = { ...facts, commits: await run.gateway.listCommitsSince(run.repo, target, hotfix.since) };
+  facts = { ...facts, commits: await run.gateway.listCommitsSince(run.repo, at, hotfix.since) };
   return { outcome: { exists: true, evidence: findEvidence(hotfix, repository, target, facts) }, hotfixSideFiles };
 }
 
@@ -185,7 +187,7 @@ function isOwn(author: string, ownLogin: string): boolean {
 }
 
 /** The app's reminders among the labelled issues: opened by the app's own bot login, marked, with a valid state for this repository. */
-async function findReminders(run: MergeBackRun, filter: { readonly state: "open" } | { readonly state: "all"; readonly since: string }): Promise<Reminder[]> {
+export async function findReminders(run: MergeBackRun, filter: { readonly state: "open" } | { readonly state: "all"; readonly since: string }): Promise<Reminder[]> {
   const issues = await run.gateway.listLabelledIssues(run.repo, REMINDER_LABEL, filter);
   if (issues.length === 0) return [];
   const ownLogin = await run.ownLogin();
@@ -209,7 +211,7 @@ async function findOwnComment(run: MergeBackRun, issueNumber: number, marker: st
  * Posts a marked comment on a reminder once, through the write policy: a reminder without
  * comments needs no look first; otherwise an earlier attempt's comment is looked for.
  */
-async function commentOnce(run: MergeBackRun, reminder: Reminder, marker: string, body: string): Promise<void> {
+export async function commentOnce(run: MergeBackRun, reminder: Reminder, marker: string, body: string): Promise<void> {
   await createOnce<{ readonly id: number }>({
     what: `comment ${marker} on ${fullName(run.repo)}#${reminder.number}`,
     ...(reminder.comments === 0 ? { found: null } : {}),
@@ -475,7 +477,8 @@ export function mergedHotfixOf(pr: ClosedPullRequest, repository: string): Merge
   };
 }
 
-function inRepositoryOrder<T>(services: Services, repo: RepoRef, work: () => Promise<T>): Promise<T> {
+/** Runs merge-back work of a repository one at a time in this process (reminders, their comments, back-merges). */
+export function inRepositoryOrder<T>(services: Services, repo: RepoRef, work: () => Promise<T>): Promise<T> {
   return services.locks.run(`merge-back:${fullName(repo).toLowerCase()}`, work);
 }
 
@@ -536,7 +539,7 @@ export const trackMergeBack: MergedStep<MergeBackAssessment | null> = {
 };
 
 /** The run of one event: the repository, its policy, the clock, and the app's login when needed. */
-function runFor(gateway: MergeBackGateway, github: GithubGateway, repo: RepoRef, policy: Policy, services: Services, log: Logger): MergeBackRun {
+export function runFor(gateway: MergeBackGateway, github: GithubGateway, repo: RepoRef, policy: Policy, services: Services, log: Logger): MergeBackRun {
   return { gateway, repo, policy, now: services.now(), log, ownLogin: () => ownBotLogin(github, services), hotfixLog: services.hotfixLog };
 }
 

@@ -4,7 +4,9 @@
  *    or base changed, open pull requests into the production branch only.
  * 2. Fetch: the pull request afresh (deliveries arrive late and out of order; the payload may be
  *    stale), then one snapshot of what the rules need.
- * 3. Evaluate with the pure rules, render, and write only when the check run would change.
+ * 3. Evaluate with the pure rules, render, and write only when the check run would change. A
+ *    non-hotfix pull request (a release) gets the release guard's verdict instead of "Not a hotfix"
+ *    when it would drop a hotfix (src/handlers/release-guard.ts).
  */
 import type { Context, Logger, Probot } from "probot";
 import type { CheckRunOutput, GithubGateway, RepoRef } from "../github/gateway.js";
@@ -15,6 +17,7 @@ import { evaluateHotfix } from "../rules/index.js";
 import { reviewWaitDeadline } from "../rules/approvals.js";
 import { renderHotfixCheck, renderInvalidConfigCheck, renderNotHotfixCheck } from "../render/check-run.js";
 import type { ConfigResult } from "../config/load.js";
+import { releasePullRequestCheck } from "./release-guard.js";
 import { configFor, gatewayFor, isOwnEvent, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
 
 /** Pull request actions that can change the verdict. */
@@ -71,7 +74,7 @@ export async function evaluatePullRequest(gateway: GithubGateway, ref: PullReque
     if (pr.state === "closed" || classification.kind === "not-into-production") return;
     let output: CheckRunOutput;
     if (classification.kind === "not-hotfix") {
-      output = renderNotHotfixCheck(pr, policy.config.hotfix.prefix, policy.config.hotfix.label, policy.source);
+      output = (await releasePullRequestCheck(gateway, ref.repo, pr, policy, services, log)) ?? renderNotHotfixCheck(pr, policy.config.hotfix.prefix, policy.config.hotfix.label, policy.source);
     } else {
       const snapshot = await loadSnapshot(gateway, ref.repo, pr, policy);
       const reason = {

@@ -1,0 +1,118 @@
+/**
+ * What the release guard writes: the "Hotfix Guard" check of a release pull request, the
+ * "Hotfix Guard: release" check of a tag's or GitHub release's commit, and the comment on a
+ * missing hotfix's reminder. Each missing hotfix is named with its pull request, version and the
+ * commands that bring it in. Pure; hostile text (titles, branch and tag names, skip reasons) is
+ * escaped here, and every output passes through the limits.
+ */
+import type { ConfigSource } from "../config/policy.js";
+import type { CheckRunOutput } from "../model/check-run.js";
+import type { HotfixPresence, ReleaseVerdict } from "../rules/release-guard.js";
+import { inlineCode } from "../rules/excerpt.js";
+import { CHECK_NAME, describeSource } from "./check-run.js";
+import { fitBodyWithTail, fitCheckRun } from "./limits.js";
+import { mergeCommands, plainText } from "./merge-back.js";
+import { codeBlock } from "./markdown.js";
+
+/** The check run on a tag's or published release's commit. */
+export const RELEASE_CHECK_NAME = "Hotfix Guard: release";
+
+/** A release candidate as the texts name it. */
+export interface ReleaseCandidate {
+  /** What is released: a pull request into production, a tag, or a published GitHub release. */
+  readonly kind: "pull-request" | "tag" | "release";
+  /** The pull request's number, or the tag's name. */
+  readonly name: string;
+  readonly sha: string;
+  /** The branch the candidate comes from, when known: the commands merge into it. */
+  readonly branch: string | null;
+}
+
+/** A hotfix with the version its branch name gives, when it gives one. */
+export interface NamedHotfix extends HotfixPresence {
+  readonly version: string | null;
+}
+
+/** The hidden marker of the comment on hotfix `number`'s reminder about the release commit `sha`. */
+export function releaseCommentMarker(number: number, sha: string): string {
+  return `<!-- hotfix-guard:release-missing pr=${number} sha=${sha} -->`;
+}
+
+/** The candidate in words, its names escaped. */
+function label(candidate: ReleaseCandidate): string {
+  switch (candidate.kind) {
+    case "pull-request":
+      return `Pull request #${candidate.name}${candidate.branch ? ` from ${inlineCode(candidate.branch)}` : ""}`;
+    case "tag":
+      return `Tag ${inlineCode(candidate.name)}`;
+    case "release":
+      return `Release ${inlineCode(candidate.name)}`;
+  }
+}
+
+function hotfixName(item: NamedHotfix): string {
+  const { hotfix } = item.state;
+  const version = item.version ? `, version ${inlineCode(item.version)}` : "";
+  const reminder = item.reminder === null ? "" : `, tracked in #${item.reminder}`;
+  return `#${hotfix.number} (${plainText(hotfix.title)}${version}${reminder})`;
+}
+
+function commandsFor(item: NamedHotfix, candidate: ReleaseCandidate): string {
+  if (candidate.branch) return mergeCommands(item.state, candidate.branch);
+  return codeBlock(`git fetch origin pull/${item.state.hotfix.number}/head\ngit merge --no-ff FETCH_HEAD   # on the release branch this was tagged from, then tag again`, "sh");
+}
+
+function missingText(item: NamedHotfix, candidate: ReleaseCandidate): string {
+  const lead = item.presence.kind === "unknown" ? `could not be verified (${plainText(item.presence.detail)}); treated as missing` : "is missing";
+  return [`- ❌ Hotfix ${hotfixName(item)} ${lead}. Bring it in:`, "", ...commandsFor(item, candidate).split("\n").map((line) => `  ${line}`)].join("\n");
+}
+
+function skippedText(item: NamedHotfix): string {
+  if (item.presence.kind !== "skipped") return "";
+  const { skip } = item.presence;
+  return `- ➖ Hotfix ${hotfixName(item)}: skipped by @${skip.by} (\`/hotfix skip-merge-back\`): ${plainText(skip.reason)}`;
+}
+
+function sections(verdict: ReleaseVerdict, candidate: ReleaseCandidate, items: readonly NamedHotfix[]): string[] {
+  const named = (list: readonly HotfixPresence[]) => items.filter((item) => list.includes(item));
+  const missing = [...named(verdict.missing), ...named(verdict.unknown)];
+  const skipped = named(verdict.skipped);
+  return [
+    missing.length > 0 ? `### Missing hotfixes\n\n${missing.map((item) => missingText(item, candidate)).join("\n")}` : "",
+    skipped.length > 0 ? `### Skipped\n\n${skipped.map(skippedText).join("\n")}` : "",
+    verdict.present.length > 0 ? `Present: ${named(verdict.present).map((item) => `#${item.state.hotfix.number}`).join(", ")}.` : "",
+  ].filter(Boolean);
+}
+
+function headline(verdict: ReleaseVerdict, candidate: ReleaseCandidate, total: number): { title: string; lead: string } {
+  const lacking = verdict.missing.length + verdict.unknown.length;
+  if (lacking === 0) {
+    return { title: total === 0 ? "No open hotfix to carry" : `All ${total} open hotfix${total === 1 ? "" : "es"} present`, lead: `✅ ${label(candidate)} carries every hotfix merged into production that has not yet reached every branch.` };
+  }
+  const title = `Release lacks ${lacking} hotfix${lacking === 1 ? "" : "es"}`;
+  const effect = verdict.conclusion === "failure" ? "It would bring the fixed bugs back into production: this check fails until they are in." : "Warning only (`release_guard`): the check does not block.";
+  return { title, lead: `❌ ${label(candidate)} (commit ${inlineCode(candidate.sha.slice(0, 7))}) lacks ${lacking} hotfix${lacking === 1 ? "" : "es"} already merged into production. ${effect}` };
+}
+
+const FOOTER =
+  "A hotfix counts as present when its commits are in the release's history, a pull request into the release branch from the hotfix branch or mentioning it was merged, or its commits were cherry-picked with `git cherry-pick -x`. A hotfix deliberately not wanted here is marked by an authoriser with `/hotfix skip-merge-back <branch> <reason>` on the hotfix or its reminder.";
+
+/** The "Hotfix Guard" check of a non-hotfix pull request into production (a release), with the guard's verdict. */
+export function renderReleasePullRequestCheck(candidate: ReleaseCandidate, verdict: ReleaseVerdict, items: readonly NamedHotfix[], source: ConfigSource): CheckRunOutput {
+  const { title, lead } = headline(verdict, candidate, items.length);
+  const summary = [lead, ...sections(verdict, candidate, items), "This pull request is not a hotfix, so the hotfix rules do not apply; the release guard checks that it drops no hotfix.", FOOTER, describeSource(source)].join("\n\n");
+  return fitCheckRun({ name: CHECK_NAME, conclusion: verdict.conclusion, title, summary });
+}
+
+/** The "Hotfix Guard: release" check of a tag's or published release's commit. */
+export function renderReleaseCommitCheck(candidate: ReleaseCandidate, verdict: ReleaseVerdict, items: readonly NamedHotfix[]): CheckRunOutput {
+  const { title, lead } = headline(verdict, candidate, items.length);
+  return fitCheckRun({ name: RELEASE_CHECK_NAME, conclusion: verdict.conclusion === "neutral" ? "failure" : verdict.conclusion, title, summary: [lead, ...sections(verdict, candidate, items), FOOTER].join("\n\n") });
+}
+
+/** The comment on a missing hotfix's reminder: which release lacks it, and how to bring it in. */
+export function renderReleaseComment(candidate: ReleaseCandidate, item: NamedHotfix): string {
+  const { hotfix } = item.state;
+  const visible = [`⚠️ ${label(candidate)} (commit ${inlineCode(candidate.sha.slice(0, 7))}) was released without hotfix #${hotfix.number}: the fixed bug ships again.`, missingText(item, candidate)].join("\n\n");
+  return fitBodyWithTail(visible, releaseCommentMarker(hotfix.number, candidate.sha));
+}
