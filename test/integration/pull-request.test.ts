@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { HEAD_SHA } from "../helpers/builders.js";
 import { APP_ID, GitHubMock, testProbot } from "../helpers/app.js";
+import { MergeBackMock } from "../helpers/merge-back-mocks.js";
 import { checkRunRerequestedEvent, pullRequestEvent, pullRequestObject, reviewEvent } from "../helpers/fixtures.js";
 
 const TEST_FILES = [
@@ -210,6 +211,7 @@ describe("pull requests that are not hotfixes", () => {
     const probot = await testProbot();
     const pr = pullRequestObject({ headRef: "release/1.5.0" });
     const github = new GitHubMock().token().config(null).pull(pr).listCheckRuns(HEAD_SHA).createCheckRun();
+    new MergeBackMock(github).listReminders("open");
 
     await probot.receive(pullRequestEvent("opened", { headRef: "release/1.5.0" }));
 
