@@ -17,10 +17,11 @@ import { readPersonFact } from "../facts/audit-snapshot.js";
 import { refusalMarker, renderRefusal } from "../render/audit.js";
 import { authority, isBotAccount, parseHotfixCommands, parseJustification } from "../rules/justification.js";
 import { auditGatewayFor, auditMergedPullRequest, recheckPendingAudits } from "./audit-run.js";
+import { RELEASE_COMMANDS } from "./release-commands.js";
 import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
 
 /** The commands the app understands. */
-const KNOWN_COMMANDS = new Set(["authorize"]);
+const KNOWN_COMMANDS = new Set(["authorize", ...RELEASE_COMMANDS]);
 
 type CommentContext = Context<"issue_comment.created" | "issue_comment.edited" | "issue_comment.deleted">;
 
@@ -34,6 +35,7 @@ function concernsAudit(context: CommentContext): boolean {
 /** Why the commenter may not give the command, or null when they may. */
 async function refusalReason(gateway: AuditGateway, repo: RepoRef, command: string, commenter: string, author: string, policy: Policy): Promise<string | null> {
   if (!KNOWN_COMMANDS.has(command)) return "the only command is `/hotfix authorize`.";
+  if (RELEASE_COMMANDS.has(command)) return null;
   if (commenter.toLowerCase() === author.toLowerCase()) return "the pull request's author cannot authorise a bypass of their own hotfix.";
   const fact = await readPersonFact(gateway, repo, commenter, policy.config.bypass.authorizers.teams);
   const verdict = authority(commenter, fact, policy);

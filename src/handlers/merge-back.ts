@@ -239,7 +239,7 @@ function errorText(error: unknown): string {
  * limit, a 5xx, a lost answer) fails the run so it is tried again; any other is recorded in the
  * row, never hidden.
  */
-async function openBackMerge(run: MergeBackRun, state: ReminderState, row: Row, reminderNumber: number, hotfixBranchHead: string | null): Promise<Row> {
+export async function openBackMerge(run: MergeBackRun, state: ReminderState, row: Row, reminderNumber: number, hotfixBranchHead: string | null): Promise<Row> {
   const { branch: head, create } = backMergeHead(state.hotfix, row.target, hotfixBranchHead);
   try {
     if (create) await createBackMergeBranch(run, head, state.hotfix.headSha);
@@ -312,7 +312,7 @@ async function closeReminder(run: MergeBackRun, reminder: Reminder, state: Remin
  * when complete, else escalate when due (comment first, then record it), and rewrite the body
  * only when it changed. Returns the escalation still ahead, if any.
  */
-async function settleReminder(run: MergeBackRun, reminder: Reminder, checked: ReminderState, checks: ReadonlyMap<string, TargetCheck>, scope: RecheckScope): Promise<PendingEscalation | null> {
+export async function settleReminder(run: MergeBackRun, reminder: Reminder, checked: ReminderState, checks: ReadonlyMap<string, TargetCheck>, scope: RecheckScope): Promise<PendingEscalation | null> {
   let state = run.policy.config.merge_back.open_pull_requests ? await ensureBackMerges(run, checked, reminder.number, checks, scope) : checked;
   await run.hotfixLog?.mergeBackState(fullName(run.repo), state, reminder.number);
   if (isComplete(state)) {

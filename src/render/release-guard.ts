@@ -7,10 +7,11 @@
  */
 import type { ConfigSource } from "../config/policy.js";
 import type { CheckRunOutput } from "../model/check-run.js";
+import type { ReminderState, Row, Skip } from "../model/merge-back.js";
 import type { HotfixPresence, ReleaseVerdict } from "../rules/release-guard.js";
 import { inlineCode } from "../rules/excerpt.js";
 import { CHECK_NAME, describeSource } from "./check-run.js";
-import { fitBodyWithTail, fitCheckRun } from "./limits.js";
+import { fitBody, fitBodyWithTail, fitCheckRun } from "./limits.js";
 import { mergeCommands, plainText } from "./merge-back.js";
 import { codeBlock } from "./markdown.js";
 
@@ -115,4 +116,27 @@ export function renderReleaseComment(candidate: ReleaseCandidate, item: NamedHot
   const { hotfix } = item.state;
   const visible = [`⚠️ ${label(candidate)} (commit ${inlineCode(candidate.sha.slice(0, 7))}) was released without hotfix #${hotfix.number}: the fixed bug ships again.`, missingText(item, candidate)].join("\n\n");
   return fitBodyWithTail(visible, releaseCommentMarker(hotfix.number, candidate.sha));
+}
+
+/** The hidden marker of the app's answer to the `command` of comment `commentId`. */
+export function commandAnswerMarker(commentId: number, command: string): string {
+  return `<!-- hotfix-guard:command-answer comment=${commentId} command=${command} -->`;
+}
+
+/** The answer to an accepted `/hotfix skip-merge-back`. */
+export function renderSkipAnswer(state: ReminderState, target: string, skip: Skip, reminder: number): string {
+  return fitBody(
+    `➖ @${skip.by} skipped the merge-back of hotfix #${state.hotfix.number} into ${inlineCode(target)}: ${plainText(skip.reason)}\n\nThe reminder #${reminder}, the release guard and the hotfix log show it as skipped (not as present).`,
+    300,
+  );
+}
+
+/** The answer to `/hotfix backport`: the pull request opened or found, or the failure (never a success that did not happen). */
+export function renderBackportAnswer(state: ReminderState, row: Row, reminder: number): string {
+  const target = inlineCode(row.target);
+  if (row.status === "missing" && row.backMerge) {
+    return fitBody(`✅ Back-merge pull request #${row.backMerge.number} brings hotfix #${state.hotfix.number} into ${target} (from ${inlineCode(row.backMerge.head)}). Tracked in #${reminder}.`, 300);
+  }
+  const why = row.status === "missing" && row.backMergeError ? plainText(row.backMergeError) : "GitHub did not say why";
+  return fitBody(`❌ Opening the back-merge pull request of hotfix #${state.hotfix.number} into ${target} failed: ${why}. Merge by hand:\n\n${mergeCommands(state, row.target)}`, 300);
 }

@@ -7,7 +7,8 @@
  * never counted as present: it makes the verdict fail like a missing one.
  */
 import type { Policy } from "../config/policy.js";
-import type { Evidence, ReminderState, Skip } from "../model/merge-back.js";
+import type { Evidence, ReminderState, Row, Skip } from "../model/merge-back.js";
+import { isTargetBranch, withRows } from "./merge-back.js";
 
 /** How hard a candidate is guarded. */
 export type ReleaseLevel = "block" | "warn" | "off";
@@ -78,4 +79,47 @@ export function judgeRelease(items: readonly HotfixPresence[], level: Exclude<Re
   const unknown = of("unknown");
   const clean = missing.length === 0 && unknown.length === 0;
   return { conclusion: clean ? "success" : level === "block" ? "failure" : "neutral", missing, unknown, skipped: of("skipped"), present: of("present") };
+}
+
+/** A command's target branch and the rest of its line. */
+export interface TargetArgs {
+  readonly target: string;
+  readonly rest: string;
+}
+
+/** Splits `/hotfix skip-merge-back <target> <reason>` or `/hotfix backport <branch>` arguments; null when no target is given. */
+export function targetArgs(args: string): TargetArgs | null {
+  const match = /^(\S+)\s*([\s\S]*)$/.exec(args.trim());
+  return match ? { target: match[1] as string, rest: (match[2] ?? "").trim() } : null;
+}
+
+/** Whether a branch may be a merge-back target of the hotfix: one of its rows, or a branch the policy targets. */
+function knownTarget(state: ReminderState, target: string, policy: Policy): boolean {
+  return state.rows.some((row) => row.target === target) || isTargetBranch(target, policy);
+}
+
+/**
+ * The reminder's state with the target skipped by an authoriser, or why it cannot be: a target
+ * that already has the fix stays done (a skip never hides evidence), and a skip needs a reason.
+ */
+export function skipTarget(state: ReminderState, target: string, skip: Skip, policy: Policy): { readonly state: ReminderState } | { readonly refused: string } {
+  if (!skip.reason) return { refused: "give the reason: `/hotfix skip-merge-back <branch> <reason>`." };
+  if (!knownTarget(state, target, policy)) return { refused: `\`${target}\` is not a merge-back target of hotfix #${state.hotfix.number}.` };
+  const row = state.rows.find((candidate) => candidate.target === target);
+  if (row?.status === "done") return { refused: `\`${target}\` already has hotfix #${state.hotfix.number}; nothing to skip.` };
+  const skipped: Row = { target, status: "skipped", skip };
+  return { state: row ? withRows(state, [skipped]) : { ...state, rows: [...state.rows, skipped] } };
+}
+
+/**
+ * The row `/hotfix backport <branch>` opens a back-merge pull request for: a missing row (its
+ * earlier pull request, closed or failed, forgotten so a new one is opened), or a new missing row
+ * for a target the policy names; else why not.
+ */
+export function backportRow(state: ReminderState, target: string, policy: Policy): { readonly row: Row } | { readonly refused: string } {
+  if (!knownTarget(state, target, policy)) return { refused: `\`${target}\` is not a merge-back target of hotfix #${state.hotfix.number}.` };
+  const row = state.rows.find((candidate) => candidate.target === target);
+  if (row && row.status !== "missing") return { refused: `\`${target}\` needs no back-merge (${row.status === "done" ? "it already has the fix" : row.status}).` };
+  if (row?.backMerge?.state === "open") return { refused: `back-merge pull request #${row.backMerge.number} into \`${target}\` is already open.` };
+  return { row: { target, status: "missing" } };
 }
