@@ -14,6 +14,7 @@ import { registerMergeBackHandlers } from "./handlers/merge-back.js";
 import { MERGED_HOTFIX_STEPS, mergedPullRequestHandler } from "./handlers/merged-hotfix.js";
 import { registerPostIncidentHandlers } from "./handlers/post-incident.js";
 import { registerPullRequestHandlers } from "./handlers/pull-request.js";
+import { registerBackMergeCheckHandlers } from "./handlers/back-merge-check.js";
 import { registerReleaseCommandHandlers } from "./handlers/release-commands.js";
 import { registerReleaseGuardHandlers } from "./handlers/release-guard.js";
 import type { HotfixRecorder } from "./log/recorder.js";
@@ -70,6 +71,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     registerMergeBackHandlers(app, services);
     registerReleaseGuardHandlers(app, services);
     registerReleaseCommandHandlers(app, services);
+    registerBackMergeCheckHandlers(app, services);
     registerInstallationHandlers(app, services);
     registerHotfixLogRoutes(app, services);
   };

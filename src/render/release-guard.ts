@@ -9,6 +9,7 @@ import type { ConfigSource } from "../config/policy.js";
 import type { CheckRunOutput } from "../model/check-run.js";
 import type { ReminderState, Row, Skip } from "../model/merge-back.js";
 import type { HotfixPresence, ReleaseVerdict } from "../rules/release-guard.js";
+import type { AddedMarker } from "../rules/back-merge-check.js";
 import { inlineCode } from "../rules/excerpt.js";
 import { CHECK_NAME, describeSource } from "./check-run.js";
 import { fitBody, fitBodyWithTail, fitCheckRun } from "./limits.js";
@@ -139,4 +140,26 @@ export function renderBackportAnswer(state: ReminderState, row: Row, reminder: n
   }
   const why = row.status === "missing" && row.backMergeError ? plainText(row.backMergeError) : "GitHub did not say why";
   return fitBody(`❌ Opening the back-merge pull request of hotfix #${state.hotfix.number} into ${target} failed: ${why}. Merge by hand:\n\n${mergeCommands(state, row.target)}`, 300);
+}
+
+/** The check run of a back-merge pull request. */
+export const BACK_MERGE_CHECK_NAME = "Hotfix Guard: back-merge";
+/** The label of a back-merge pull request the app opened that has conflicts. */
+export const CONFLICT_LABEL = "hotfix:merge-conflict";
+
+/** The "Hotfix Guard: back-merge" check: conflicts to resolve, conflict markers committed, or clean. */
+export function renderBackMergeCheck(hotfix: number | null, conflicting: boolean, markers: readonly AddedMarker[]): CheckRunOutput {
+  const what = hotfix === null ? "this hotfix back-merge" : `this back-merge of hotfix #${hotfix}`;
+  const parts: string[] = [];
+  if (conflicting) {
+    parts.push(`❌ GitHub reports merge conflicts in ${what}. Resolve them on the branch (\`git merge\` the target, fix the files, \`git add\`, \`git commit\`, push); this check passes once the pull request merges cleanly.`);
+  }
+  if (markers.length > 0) {
+    const rows = markers.map((marker) => `- ${inlineCode(marker.file)} line ${marker.line}: ${inlineCode(marker.marker)}`);
+    parts.push(`❌ The diff adds conflict-marker lines: a conflict was committed unresolved. Remove them and push:\n\n${rows.join("\n")}`);
+  }
+  const failing = parts.length > 0;
+  const title = conflicting && markers.length > 0 ? "Merge conflicts and conflict markers" : conflicting ? "Merge conflicts" : failing ? "Conflict markers added" : "No conflicts";
+  const summary = failing ? parts.join("\n\n") : `✅ ${what[0]?.toUpperCase()}${what.slice(1)} merges cleanly as far as GitHub knows and adds no conflict-marker lines.`;
+  return fitCheckRun({ name: BACK_MERGE_CHECK_NAME, conclusion: failing ? "failure" : "success", title, summary });
 }

@@ -1,15 +1,17 @@
 /**
  * The merge-back commands through `probot.receive`: `/hotfix skip-merge-back` by an authoriser
  * (and refused to anyone else), `/hotfix backport` by a writer (refused to a reader, failures
- * reported as failures), each answered once.
+ * reported as failures), each answered once; and the back-merge check (conflicts, markers).
  */
 import { describe, expect, it } from "vitest";
 import { HEAD_SHA } from "../helpers/builders.js";
 import { GitHubMock, probotWith } from "../helpers/app.js";
 import { pullRequestCommentEvent } from "../helpers/audit-fixtures.js";
+import { pullRequestEvent, pullRequestObject } from "../helpers/fixtures.js";
 import { MergeBackMock } from "../helpers/merge-back-mocks.js";
 import { HOTFIX_BRANCH, reminderBody, reminderState } from "../helpers/merge-back-fixtures.js";
 import { registerReleaseCommandHandlers } from "../../src/handlers/release-commands.js";
+import { registerBackMergeCheckHandlers } from "../../src/handlers/back-merge-check.js";
 import { parseReminder } from "../../src/model/records.js";
 import type { Row } from "../../src/model/merge-back.js";
 
@@ -114,5 +116,58 @@ describe("/hotfix backport", () => {
     expect(github.scope.pendingMocks()).toStrictEqual([]);
     expect(mb.openedPullRequests).toStrictEqual([]);
     expect(mb.comments[0]?.body).toContain("@mallory `/hotfix backport` was not accepted: only users with write access may open a back-merge (@\u200bmallory has read).");
+  });
+});
+
+describe("the back-merge check", () => {
+  function patchFiles(github: GitHubMock, patch: string): void {
+    github.scope.get("/repos/acme/payments/pulls/80/files").query(true).reply(200, [{ filename: "src/charge.ts", status: "modified", additions: 3, deletions: 0, patch }]);
+  }
+
+  it("fails a back-merge whose diff adds conflict markers, whoever opened it", async () => {
+    const probot = await probotWith(registerBackMergeCheckHandlers);
+    const github = new GitHubMock().token().config(null).listCheckRuns(HEAD_SHA).createCheckRun();
+    new MergeBackMock(github).getPull({ number: 80, head: HOTFIX_BRANCH, base: "release/1.5", mergeable: true });
+    patchFiles(github, "@@ -1,2 +1,5 @@\n a\n+<<<<<<< HEAD\n+b\n+>>>>>>> hotfix\n c");
+
+    await probot.receive(pullRequestEvent("synchronize", { number: 80, baseRef: "release/1.5", author: "dev-bob" }));
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    const run = github.lastWrite();
+    expect(run).toMatchObject({ name: "Hotfix Guard: back-merge", conclusion: "failure", output: { title: "Conflict markers added" } });
+    expect(run.output.summary).toContain("- `src/charge.ts` line 2: `<<<<<<<`");
+  });
+
+  it("passes when marker-like lines are only context", async () => {
+    const probot = await probotWith(registerBackMergeCheckHandlers);
+    const github = new GitHubMock().token().config(null).listCheckRuns(HEAD_SHA).createCheckRun();
+    new MergeBackMock(github).getPull({ number: 80, head: HOTFIX_BRANCH, base: "release/1.5", mergeable: true });
+    patchFiles(github, "@@ -1,3 +1,3 @@\n =======\n-old\n+new");
+
+    await probot.receive(pullRequestEvent("synchronize", { number: 80, baseRef: "release/1.5", author: "dev-bob" }));
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.lastWrite()).toMatchObject({ name: "Hotfix Guard: back-merge", conclusion: "success" });
+  });
+
+  it("fails a conflicting back-merge the app opened, labels it and assigns the hotfix's author", async () => {
+    const probot = await probotWith(registerBackMergeCheckHandlers);
+    const github = new GitHubMock().token().config(null).app().listCheckRuns(HEAD_SHA).createCheckRun();
+    const mb = new MergeBackMock(github).getPull({ number: 80, head: HOTFIX_BRANCH, base: "release/1.5", mergeable: false });
+    patchFiles(github, "@@ -1,1 +1,2 @@\n a\n+b");
+    github.pull(pullRequestObject({ number: 42, author: "dev-alice" }));
+    const labels: unknown[] = [];
+    const assignees: unknown[] = [];
+    github.scope.post("/repos/acme/payments/issues/80/labels").reply(200, (_uri, body) => (labels.push(body), []));
+    github.scope.post("/repos/acme/payments/issues/80/assignees").reply(201, (_uri, body) => (assignees.push(body), {}));
+    const event = pullRequestEvent("opened", { number: 80, baseRef: "release/1.5", author: "hotfix-guard[bot]", body: "<!-- hotfix-guard:back-merge pr=42 -->\n\nBrings hotfix #42" });
+
+    await probot.receive(event);
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.lastWrite()).toMatchObject({ name: "Hotfix Guard: back-merge", conclusion: "failure", output: { title: "Merge conflicts" } });
+    expect(labels).toStrictEqual([{ labels: ["hotfix:merge-conflict"] }]);
+    expect(assignees).toStrictEqual([{ assignees: ["dev-alice"] }]);
+    expect(mb.comments).toStrictEqual([]);
   });
 });
