@@ -62,6 +62,7 @@ import {
   renderReminderTitle,
 } from "../render/merge-back.js";
 import { parseReminder } from "../model/records.js";
+import { CONFLICT_LABEL } from "../render/release-guard.js";
 import type { MergedEvent, MergedStep } from "./merged-hotfix.js";
 import { configFor, gatewayFor, isOwnEvent, ownBotLogin, repoOf, type Services } from "./services.js";
 
@@ -275,11 +276,18 @@ async function createBackMerge(run: MergeBackRun, state: ReminderState, target: 
   return existing;
 }
 
+/** Labels a back-merge pull request that has just turned out to conflict and assigns it to the hotfix's author (once: on the change). */
+async function flagConflict(run: MergeBackRun, state: ReminderState, number: number): Promise<void> {
+  await run.gateway.addLabels(run.repo, number, [CONFLICT_LABEL]);
+  await run.gateway.addAssignees(run.repo, number, [state.hotfix.author]);
+}
+
 /** Reads an open back-merge pull request's mergeability again and, when it conflicts, the files both sides changed. */
 async function refreshBackMerge(run: MergeBackRun, state: ReminderState, row: Row, check: TargetCheck | undefined): Promise<Row> {
   if (row.status !== "missing" || !row.backMerge) return row;
   const current = await run.gateway.getPullRequestStatus(run.repo, row.backMerge.number);
   const conflicting = current.state === "open" && current.mergeable === false;
+  if (conflicting && row.backMerge.mergeable !== false) await flagConflict(run, state, current.number);
   const targetSide = conflicting ? await run.gateway.compare(run.repo, state.hotfix.headSha, row.target) : null;
   const conflicts = conflicting ? conflictCandidates(check?.hotfixSideFiles ?? null, targetSide?.files ?? null) : undefined;
   return { ...row, backMerge: { number: current.number, head: row.backMerge.head, state: current.state, mergeable: current.mergeable, ...(conflicts !== undefined ? { conflicts } : {}) } };
