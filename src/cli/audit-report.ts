@@ -140,7 +140,13 @@ function evidenceText(evidence: Evidence, hotfix: HotfixFacts): string {
 export function mergeBackSummary(hotfix: HotfixFacts, rows: readonly Row[]): MergeBackSummary {
   return {
     status: "checked",
-    targets: rows.map((row) => (row.status === "done" ? { target: row.target, status: row.status, via: evidenceText(row.evidence, hotfix) } : { target: row.target, status: row.status })),
+    targets: rows.map((row) =>
+      row.status === "done"
+        ? { target: row.target, status: row.status, via: evidenceText(row.evidence, hotfix) }
+        : row.status === "skipped"
+          ? { target: row.target, status: row.status, via: `by @${row.skip.by}: ${row.skip.reason}` }
+          : { target: row.target, status: row.status },
+    ),
   };
 }
 
@@ -205,6 +211,8 @@ function targetText(target: TargetSummary): string {
       return `${target.target}: skipped (no such branch)`;
     case "released":
       return `${target.target}: skipped (released)`;
+    case "skipped":
+      return `${target.target}: skipped (${target.via ?? "by an authoriser"})`;
   }
 }
 

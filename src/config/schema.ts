@@ -13,6 +13,7 @@ import { floorSchema, modeSchema } from "./schema-rollout.js";
 import { bypassGrantsSchema } from "./schema-bypass-grants.js";
 import { notificationsSchema } from "./schema-notifications.js";
 import { commitExamplesProblems, commitExamplesSchema, mergeMethodSchema, monitorMinutesSchema, postIncidentTemplateSchema, requiredFieldsSchema, templatePathSchema, timezoneSchema } from "./schema-seedfit.js";
+import { releaseGuardSchema } from "./schema-release.js";
 
 /** A non-empty string that `problemOf` accepts; its reason becomes the config error message. */
 function compiledString(problemOf: (value: string) => string | null) {
@@ -245,6 +246,7 @@ export const configSchema = z
       })
       .prefault({})
       .describe("Getting every hotfix back into the development and release branches."),
+    release_guard: releaseGuardSchema,
     post_incident: z
       .strictObject({
         due_hours: z.number().positive().max(24 * 90).default(48).describe("When the post-incident review is due after the merge."),

@@ -11,6 +11,7 @@ import { grantedPermissions, seesAllRepositories, type GrantedPermissions } from
 import type { ChangedFile, CommitFact, PullRequestFacts, ReviewFact } from "../model/pull-request.js";
 import { isNotFound } from "./errors.js";
 import { NO_RETRY } from "./writes.js";
+import { OctokitMergeBackGateway, type MergeBackGateway } from "./merge-back-gateway.js";
 import type { CheckRunOutput } from "../model/check-run.js";
 import type { CommentFact } from "../model/merge.js";
 export type { CheckRunOutput };
@@ -89,6 +90,8 @@ export interface GithubGateway {
   getAppSlug(): Promise<string>;
   /** The installation's granted permissions, from its access token (no request); null when not an installation's token. */
   getGrantedPermissions(): Promise<GrantedPermissions | null>;
+  /** The merge-back door of the same installation (the release guard reads merge-back facts). */
+  mergeBack(): MergeBackGateway;
 }
 
 const REVIEW_STATES = new Set<ReviewFact["state"]>(["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]);
@@ -149,6 +152,10 @@ export class OctokitGateway implements GithubGateway {
     private readonly octokit: ProbotOctokit,
     private readonly identity: AppIdentity = {},
   ) {}
+
+  mergeBack(): MergeBackGateway {
+    return new OctokitMergeBackGateway(this.octokit);
+  }
 
   getConfigFiles(repo: RepoRef, path: string): Promise<ConfigFile[]> {
     return readConfigFiles(this.octokit, repo, path, { crossOwner: crossOwnerExtendsFrom(process.env), seesAllRepositories: () => seesAllRepositories(this.octokit) });

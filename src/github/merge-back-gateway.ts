@@ -94,6 +94,18 @@ export interface MergeBackGateway {
   createBranch(repo: RepoRef, branch: string, sha: string): Promise<"created" | "exists">;
   /** Deletes a branch; `gone` when it no longer exists. */
   deleteBranch(repo: RepoRef, branch: string): Promise<"deleted" | "gone">;
+  /** The changed files of a pull request with their patches (null where GitHub gives none: binary or too large). */
+  listPullRequestPatches(repo: RepoRef, number: number): Promise<FilePatch[]>;
+  /** Adds labels to an issue or pull request (GitHub keeps each label once). */
+  addLabels(repo: RepoRef, number: number, labels: readonly string[]): Promise<void>;
+  /** Adds assignees to an issue or pull request (GitHub keeps each once and ignores those it refuses). */
+  addAssignees(repo: RepoRef, number: number, assignees: readonly string[]): Promise<void>;
+}
+
+/** A changed file of a pull request with its unified-diff patch. */
+export interface FilePatch {
+  readonly filename: string;
+  readonly patch: string | null;
 }
 
 interface HttpError {
@@ -258,6 +270,19 @@ export class OctokitMergeBackGateway implements MergeBackGateway {
       if (isStatus(error, 422) && /already exists/i.test(validationText(error))) return "exists";
       throw error;
     }
+  }
+
+  async listPullRequestPatches(repo: RepoRef, number: number): Promise<FilePatch[]> {
+    const files = await this.octokit.paginate(this.octokit.rest.pulls.listFiles, { ...repo, pull_number: number, per_page: 100 });
+    return files.map((file) => ({ filename: file.filename, patch: file.patch ?? null }));
+  }
+
+  async addLabels(repo: RepoRef, number: number, labels: readonly string[]): Promise<void> {
+    await this.octokit.rest.issues.addLabels({ ...repo, issue_number: number, labels: [...labels] });
+  }
+
+  async addAssignees(repo: RepoRef, number: number, assignees: readonly string[]): Promise<void> {
+    await this.octokit.rest.issues.addAssignees({ ...repo, issue_number: number, assignees: [...assignees] });
   }
 
   async deleteBranch(repo: RepoRef, branch: string): Promise<"deleted" | "gone"> {

@@ -20,12 +20,13 @@ import { refusalMarker, renderRefusal } from "../render/audit.js";
 import { authority, isBotAccount, parseHotfixCommands, parseJustification } from "../rules/justification.js";
 import { BYPASS_COMMANDS } from "../model/bypass.js";
 import { auditGatewayFor, auditMergedPullRequest, recheckPendingAudits } from "./audit-run.js";
+import { RELEASE_COMMANDS } from "./release-commands.js";
 import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
 
 /** The commands the app understands. */
-const KNOWN_COMMANDS = new Set<string>(["authorize", ...BYPASS_COMMANDS]);
+const KNOWN_COMMANDS = new Set<string>(["authorize", ...BYPASS_COMMANDS, ...RELEASE_COMMANDS]);
 /** Commands whose refusals their own handler writes (it judges their arguments too). */
-const JUDGED_ELSEWHERE = new Set<string>(BYPASS_COMMANDS);
+const JUDGED_ELSEWHERE = new Set<string>([...BYPASS_COMMANDS, ...RELEASE_COMMANDS]);
 
 type CommentContext = Context<"issue_comment.created" | "issue_comment.edited" | "issue_comment.deleted">;
 

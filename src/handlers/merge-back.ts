@@ -62,6 +62,7 @@ import {
   renderReminderTitle,
 } from "../render/merge-back.js";
 import { parseReminder } from "../model/records.js";
+import { CONFLICT_LABEL } from "../render/release-guard.js";
 import type { MergedEvent, MergedStep } from "./merged-hotfix.js";
 import type { Notify } from "../notify/events.js";
 import { notifyMergeBack } from "../notify/hooks.js";
@@ -103,7 +104,7 @@ export interface MergeBackReader {
 }
 
 /** One check of a repository: where, under which policy, at what time, as which bot login. */
-interface MergeBackRun extends MergeBackReader {
+export interface MergeBackRun extends MergeBackReader {
   readonly now: Date;
   readonly log: Logger;
   /** The app's own bot login, asked for only when there is an item to tell apart. */
@@ -115,7 +116,7 @@ interface MergeBackRun extends MergeBackReader {
 }
 
 /** A reminder issue the app opened, with the state its body records. */
-interface Reminder {
+export interface Reminder {
   readonly number: number;
   readonly open: boolean;
   readonly body: string;
@@ -138,21 +139,23 @@ export interface TargetCheck {
 export type RecheckScope = "all" | "release-activity" | { readonly target: string };
 
 /** Pull requests merged since a time: listed at most once per check, and only when a target needs them. */
-function mergedPullRequestsOnce(run: MergeBackReader, since: string): () => Promise<MergedPullRequest[]> {
+export function mergedPullRequestsOnce(run: MergeBackReader, since: string): () => Promise<MergedPullRequest[]> {
   let listing: Promise<MergedPullRequest[]> | undefined;
   return () => (listing ??= run.gateway.listMergedPullRequests(run.repo, since));
 }
 
 /**
  * Whether the fix is in one target: compares first, then merged pull requests, then the target's
- * commits since the hotfix, each fetched only when what came before found nothing.
+ * commits since the hotfix, each fetched only when what came before found nothing. The release
+ * guard checks a commit of the target (`at`: a release pull request's head, a tag's commit)
+ * rather than its branch head.
  */
-async function checkTarget(run: MergeBackReader, hotfix: HotfixFacts, target: string, mergedPullRequests: () => Promise<MergedPullRequest[]>): Promise<TargetCheck> {
+export async function checkTarget(run: MergeBackReader, hotfix: HotfixFacts, target: string, mergedPullRequests: () => Promise<MergedPullRequest[]>, at: string = target): Promise<TargetCheck> {
   const repository = fullName(run.repo);
   let facts: TargetFacts = { ancestry: [] };
   let hotfixSideFiles: readonly string[] | null = null;
   for (const sha of shasToCompare(hotfix)) {
-    const comparison = await run.gateway.compare(run.repo, target, sha);
+    const comparison = await run.gateway.compare(run.repo, at, sha);
     if (!comparison) return { outcome: { exists: false }, hotfixSideFiles };
     if (sha === hotfix.headSha) hotfixSideFiles = comparison.files;
     facts = { ancestry: [...facts.ancestry, { sha, status: comparison.status }] };
@@ -162,7 +165,7 @@ async function checkTarget(run: MergeBackReader, hotfix: HotfixFacts, target: st
   facts = { ...facts, mergedPullRequests: await mergedPullRequests() };
   const merged = findEvidence(hotfix, repository, target, facts);
   if (merged) return { outcome: { exists: true, evidence: merged }, hotfixSideFiles };
-  facts = { ...facts, commits: await run.gateway.listCommitsSince(run.repo, target, hotfix.since) };
+  facts = { ...facts, commits: await run.gateway.listCommitsSince(run.repo, at, hotfix.since) };
   return { outcome: { exists: true, evidence: findEvidence(hotfix, repository, target, facts) }, hotfixSideFiles };
 }
 
@@ -189,7 +192,7 @@ function isOwn(author: string, ownLogin: string): boolean {
 }
 
 /** The app's reminders among the labelled issues: opened by the app's own bot login, marked, with a valid state for this repository. */
-async function findReminders(run: MergeBackRun, filter: { readonly state: "open" } | { readonly state: "all"; readonly since: string }): Promise<Reminder[]> {
+export async function findReminders(run: MergeBackRun, filter: { readonly state: "open" } | { readonly state: "all"; readonly since: string }): Promise<Reminder[]> {
   const issues = await run.gateway.listLabelledIssues(run.repo, REMINDER_LABEL, filter);
   if (issues.length === 0) return [];
   const ownLogin = await run.ownLogin();
@@ -213,7 +216,7 @@ async function findOwnComment(run: MergeBackRun, issueNumber: number, marker: st
  * Posts a marked comment on a reminder once, through the write policy: a reminder without
  * comments needs no look first; otherwise an earlier attempt's comment is looked for.
  */
-async function commentOnce(run: MergeBackRun, reminder: Reminder, marker: string, body: string): Promise<void> {
+export async function commentOnce(run: MergeBackRun, reminder: Reminder, marker: string, body: string): Promise<void> {
   await createOnce<{ readonly id: number }>({
     what: `comment ${marker} on ${fullName(run.repo)}#${reminder.number}`,
     ...(reminder.comments === 0 ? { found: null } : {}),
@@ -241,7 +244,7 @@ function errorText(error: unknown): string {
  * limit, a 5xx, a lost answer) fails the run so it is tried again; any other is recorded in the
  * row, never hidden.
  */
-async function openBackMerge(run: MergeBackRun, state: ReminderState, row: Row, reminderNumber: number, hotfixBranchHead: string | null): Promise<Row> {
+export async function openBackMerge(run: MergeBackRun, state: ReminderState, row: Row, reminderNumber: number, hotfixBranchHead: string | null): Promise<Row> {
   const { branch: head, create } = backMergeHead(state.hotfix, row.target, hotfixBranchHead);
   try {
     if (create) await createBackMergeBranch(run, head, state.hotfix.headSha);
@@ -277,11 +280,18 @@ async function createBackMerge(run: MergeBackRun, state: ReminderState, target: 
   return existing;
 }
 
+/** Labels a back-merge pull request that has just turned out to conflict and assigns it to the hotfix's author (once: on the change). */
+async function flagConflict(run: MergeBackRun, state: ReminderState, number: number): Promise<void> {
+  await run.gateway.addLabels(run.repo, number, [CONFLICT_LABEL]);
+  await run.gateway.addAssignees(run.repo, number, [state.hotfix.author]);
+}
+
 /** Reads an open back-merge pull request's mergeability again and, when it conflicts, the files both sides changed. */
 async function refreshBackMerge(run: MergeBackRun, state: ReminderState, row: Row, check: TargetCheck | undefined): Promise<Row> {
   if (row.status !== "missing" || !row.backMerge) return row;
   const current = await run.gateway.getPullRequestStatus(run.repo, row.backMerge.number);
   const conflicting = current.state === "open" && current.mergeable === false;
+  if (conflicting && row.backMerge.mergeable !== false) await flagConflict(run, state, current.number);
   const targetSide = conflicting ? await run.gateway.compare(run.repo, state.hotfix.headSha, row.target) : null;
   const conflicts = conflicting ? conflictCandidates(check?.hotfixSideFiles ?? null, targetSide?.files ?? null) : undefined;
   return { ...row, backMerge: { number: current.number, head: row.backMerge.head, state: current.state, mergeable: current.mergeable, ...(conflicts !== undefined ? { conflicts } : {}) } };
@@ -314,7 +324,7 @@ async function closeReminder(run: MergeBackRun, reminder: Reminder, state: Remin
  * when complete, else escalate when due (comment first, then record it), and rewrite the body
  * only when it changed. Returns the escalation still ahead, if any.
  */
-async function settleReminder(run: MergeBackRun, reminder: Reminder, checked: ReminderState, checks: ReadonlyMap<string, TargetCheck>, scope: RecheckScope): Promise<PendingEscalation | null> {
+export async function settleReminder(run: MergeBackRun, reminder: Reminder, checked: ReminderState, checks: ReadonlyMap<string, TargetCheck>, scope: RecheckScope): Promise<PendingEscalation | null> {
   let state = run.policy.config.merge_back.open_pull_requests ? await ensureBackMerges(run, checked, reminder.number, checks, scope) : checked;
   await run.hotfixLog?.mergeBackState(fullName(run.repo), state, reminder.number);
   if (isComplete(state)) {
@@ -489,7 +499,8 @@ export function mergedHotfixOf(pr: ClosedPullRequest, repository: string): Merge
   };
 }
 
-function inRepositoryOrder<T>(services: Services, repo: RepoRef, work: () => Promise<T>): Promise<T> {
+/** Runs merge-back work of a repository one at a time in this process (reminders, their comments, back-merges). */
+export function inRepositoryOrder<T>(services: Services, repo: RepoRef, work: () => Promise<T>): Promise<T> {
   return services.locks.run(`merge-back:${fullName(repo).toLowerCase()}`, work);
 }
 
@@ -551,7 +562,7 @@ export const trackMergeBack: MergedStep<MergeBackAssessment | null> = {
 };
 
 /** The run of one event: the repository, its policy, the clock, and the app's login when needed. */
-function runFor(gateway: MergeBackGateway, github: GithubGateway, repo: RepoRef, policy: Policy, services: Services, log: Logger): MergeBackRun {
+export function runFor(gateway: MergeBackGateway, github: GithubGateway, repo: RepoRef, policy: Policy, services: Services, log: Logger): MergeBackRun {
   return { gateway, repo, policy, now: services.now(), log, ownLogin: () => ownBotLogin(github, services), hotfixLog: services.hotfixLog, notify: services.notify };
 }
 

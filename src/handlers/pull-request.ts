@@ -4,7 +4,9 @@
  *    or base changed, open pull requests into the production branch only.
  * 2. Fetch: the pull request afresh (deliveries arrive late and out of order; the payload may be
  *    stale), then one snapshot of what the rules need.
- * 3. Evaluate with the pure rules, render, and write only when the check run would change.
+ * 3. Evaluate with the pure rules, render, and write only when the check run would change. A
+ *    non-hotfix pull request (a release) gets the release guard's verdict instead of "Not a hotfix"
+ *    when it would drop a hotfix (src/handlers/release-guard.ts).
  */
 import type { Context, Logger, Probot } from "probot";
 import type { CheckRunOutput, GithubGateway, PullRequestData, RepoRef } from "../github/gateway.js";
@@ -21,6 +23,7 @@ import { isEvaluating, type Policy } from "../config/policy.js";
 import type { PullRequestSnapshot } from "../rules/types.js";
 import { evaluateModeCheck } from "../render/evaluate.js";
 import { notifyEvaluated } from "../notify/hooks.js";
+import { releasePullRequestCheck } from "./release-guard.js";
 import { configFor, gatewayFor, isOwnEvent, ownBotLogin, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
 
 /** Pull request actions that can change the verdict. */
@@ -76,7 +79,9 @@ export async function evaluatePullRequest(gateway: GithubGateway, ref: PullReque
     if (pr.state === "closed") return;
     const check = await pullRequestCheck(gateway, ref.repo, pr, policy, services.now(), () => ownBotLogin(gateway, services));
     if (!check) return;
-    const { output, classification, snapshot } = check;
+    const { classification, snapshot } = check;
+    const release = classification.kind === "not-hotfix" ? await releasePullRequestCheck(gateway, ref.repo, pr, policy, services, log) : null;
+    const output = release ? (isEvaluating(policy) ? evaluateModeCheck(release) : release) : check.output;
     if (snapshot) {
       await scheduleReviewWait(ref, pr.headSha, reviewWaitDeadline(snapshot, policy), services);
       await scheduleReviewWait(ref, pr.headSha, grantExpiry(snapshot, policy, services.now()), services);

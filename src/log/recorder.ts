@@ -281,6 +281,7 @@ export class HotfixRecorder {
     const seenAt = this.now().toISOString();
     const targets = state.rows.flatMap((row): MergeBackTargetState[] => {
       if (row.status === "done") return [{ target: row.target, doneAt: seenAt, evidence: row.evidence.via === "pull-request" ? `pull request #${row.evidence.number}` : row.evidence.via }];
+      if (row.status === "skipped") return [{ target: row.target, doneAt: row.skip.at, evidence: `skipped by @${row.skip.by}: ${row.skip.reason}`.slice(0, 300) }];
       return row.status === "missing" ? [{ target: row.target, doneAt: null, evidence: null }] : [];
     });
     return this.mergeBack(repo, state.hotfix.number, targets, reminderNumber === null ? null : { repo, number: reminderNumber });

@@ -67,14 +67,23 @@ export interface BackMerge {
 
 /**
  * One target branch of a reminder: done (with how the fix was found), missing, absent (a
- * configured branch that does not exist), or released (a release branch merged into production
- * after the reminder opened, which needs the fix no more).
+ * configured branch that does not exist), released (a release branch merged into production
+ * after the reminder opened, which needs the fix no more), or skipped by an authoriser.
  */
 export type Row =
   | { readonly target: string; readonly status: "done"; readonly evidence: Evidence; readonly backMerge?: BackMerge }
   | { readonly target: string; readonly status: "missing"; readonly backMerge?: BackMerge; readonly backMergeError?: string }
   | { readonly target: string; readonly status: "absent" }
-  | { readonly target: string; readonly status: "released" };
+  | { readonly target: string; readonly status: "released" }
+  | { readonly target: string; readonly status: "skipped"; readonly skip: Skip };
+
+/** A target an authoriser marked as not needing the hotfix (`/hotfix skip-merge-back`): done by skip, never "present". */
+export interface Skip {
+  /** Who skipped it (an authoriser, checked when the command was given). */
+  readonly by: string;
+  readonly reason: string;
+  readonly at: string;
+}
 
 /** Everything a reminder issue records: the issue is the durable record. */
 export interface ReminderState {

@@ -219,6 +219,7 @@ const rowSchema = z.discriminatedUnion("status", [
   z.object({ target: z.string(), status: z.literal("missing"), backMerge: backMergeSchema.optional(), backMergeError: z.string().optional() }),
   z.object({ target: z.string(), status: z.literal("absent") }),
   z.object({ target: z.string(), status: z.literal("released") }),
+  z.object({ target: z.string(), status: z.literal("skipped"), skip: z.object({ by: z.string(), reason: z.string(), at: z.string() }) }),
 ]);
 const stateSchema = z.object({
   version: z.literal(1),

@@ -35,7 +35,7 @@ function short(sha: string): string {
 }
 
 /** User text (a PR title, an error message) on one line, with no HTML, code span, mention or link syntax left to act. */
-function plainText(title: string): string {
+export function plainText(title: string): string {
   const oneLine = title.replace(/\s+/g, " ").trim();
   const cut = oneLine.length > 200 ? `${oneLine.slice(0, 199)}…` : oneLine;
   return literalText(cut);
@@ -82,7 +82,7 @@ function whyMissing(row: Row, state: ReminderState): string {
 }
 
 /** The commands that merge the hotfix into the target by hand, whether or not the hotfix branch still exists. */
-function mergeCommands(state: ReminderState, target: string): string {
+export function mergeCommands(state: ReminderState, target: string): string {
   const branch = shellWord(target);
   const lines = [
     "git fetch origin",
@@ -131,6 +131,8 @@ function rowText(row: Row, state: ReminderState): string {
       return `- ➖ ${target}: skipped: configured as a target, but no such branch exists.`;
     case "released":
       return `- ➖ ${target}: skipped: merged into ${inlineCode(state.production)} since this reminder opened, so the release is finished.`;
+    case "skipped":
+      return `- ➖ ${target}: skipped by @${row.skip.by} at ${utc(row.skip.at)} (\`/hotfix skip-merge-back\`): ${plainText(row.skip.reason)}`;
     case "missing":
       return [`- [ ] ${target}: missing: ${whyMissing(row, state)}`, `  ${backMergeText(row)}`, "", indent(mergeCommands(state, row.target))].join("\n");
   }
@@ -175,9 +177,11 @@ function skippedNote(state: ReminderState): string {
   const named = (status: Row["status"]) => state.rows.filter((row) => row.status === status).map((row) => inlineCode(row.target));
   const absent = named("absent");
   const released = named("released");
+  const skipped = state.rows.flatMap((row) => (row.status === "skipped" ? [`${inlineCode(row.target)} (by @${row.skip.by}: ${plainText(row.skip.reason)})`] : []));
   return [
     absent.length > 0 ? `Skipped ${listInProse(absent)}: configured as ${absent.length === 1 ? "a target" : "targets"}, but no such branch exists.` : "",
     released.length > 0 ? `Skipped ${listInProse(released)}: merged into ${inlineCode(state.production)} since the reminder opened, so ${released.length === 1 ? "that release is" : "those releases are"} finished.` : "",
+    skipped.length > 0 ? `Skipped by an authoriser: ${listInProse(skipped)}.` : "",
   ]
     .filter(Boolean)
     .join(" ");

@@ -25,7 +25,7 @@ afterEach(() => {
 const configPushProbot = () => probotWith(registerConfigPushHandler);
 
 /** A pull request into `develop`: the handler reads the configuration and then has nothing to do. */
-const developPullRequest = (number: number) => pullRequestEvent("opened", { baseRef: "develop", number });
+const developPullRequest = (number: number) => pullRequestEvent("opened", { baseRef: "develop", headRef: "feature/checkout", number });
 
 describe("a configuration read that fails", () => {
   it.each([

@@ -12,6 +12,7 @@ import { registerInstallationHandlers } from "../../src/handlers/installation.js
 import { missingPermissions } from "../../src/rules/permissions.js";
 import { HEAD_SHA } from "../helpers/builders.js";
 import { ALL_PERMISSIONS, APP_ID, GitHubMock, probotWith, testProbot } from "../helpers/app.js";
+import { MergeBackMock } from "../helpers/merge-back-mocks.js";
 import { mergedHotfixEvent, mergedPullObject } from "../helpers/audit-fixtures.js";
 import { AuditMock, auditProbot, branchRules } from "../helpers/audit-mocks.js";
 import { checkRunRerequestedEvent, pullRequestEvent, pullRequestObject, pushEvent } from "../helpers/fixtures.js";
@@ -106,6 +107,7 @@ describe("the main check's configuration line", () => {
       .pull(pullRequestObject({ headRef: "release/2.0" }))
       .listCheckRuns(HEAD_SHA)
       .createCheckRun();
+    new MergeBackMock(github).listReminders("open");
 
     await probot.receive(pullRequestEvent("opened", { headRef: "release/2.0" }));
 
@@ -189,6 +191,7 @@ describe("a delivery whose installation does not own the repository", () => {
   it("of the same account is handled as usual", async () => {
     const probot = await testProbot();
     const github = new GitHubMock().installation("ACME").token().config(null).pull(pullRequestObject({ headRef: "release/2.0" })).listCheckRuns(HEAD_SHA).createCheckRun();
+    new MergeBackMock(github).listReminders("open");
 
     await probot.receive(pullRequestEvent("opened", { headRef: "release/2.0" }));
 

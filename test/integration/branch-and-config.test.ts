@@ -8,6 +8,7 @@ import { registerBranchCreatedHandler } from "../../src/handlers/branch-created.
 import { registerConfigPushHandler } from "../../src/handlers/config-push.js";
 import { GitHubMock, probotWith, testProbot } from "../helpers/app.js";
 import { branchCreatedEvent, pullRequestEvent, pullRequestObject, pushEvent } from "../helpers/fixtures.js";
+import { MergeBackMock } from "../helpers/merge-back-mocks.js";
 
 const BRANCH_SHA = "b".repeat(40);
 
@@ -51,6 +52,7 @@ describe("the configuration changes", () => {
   it("drops the cached configuration and validates the new one on the pushed commit", async () => {
     const probot = await testProbot();
     const github = new GitHubMock().token().config(null).pull(pullRequestObject({ headRef: "feature/x" })).listCheckRuns(HEAD_SHA).createCheckRun();
+    new MergeBackMock(github).listReminders("open");
     await probot.receive(pullRequestEvent("opened", { headRef: "feature/x" }));
     const after = "c".repeat(40);
     github.config("branches:\n  production: kars-prod\n").listCheckRuns(after).createCheckRun();

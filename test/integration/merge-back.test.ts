@@ -323,7 +323,7 @@ describe("back-merge pull requests", () => {
     expect(body.match(/- \[x\]/g)).toBeNull();
   });
 
-  it("shows a conflicting back-merge PR with the files both sides changed and the manual commands", async () => {
+  it("shows a conflicting back-merge PR with the files both sides changed and the manual commands, labelled and assigned to the author", async () => {
     const { probot } = await mergeBackProbot();
     const { github, mb } = setUp("merge_back:\n  open_pull_requests: true\n");
     seedReminder(mb, [{ target: "develop", status: "missing", backMerge: { number: 51, head: HOTFIX_BRANCH, state: "open", mergeable: null } }]);
@@ -334,10 +334,14 @@ describe("back-merge pull requests", () => {
       .getPull({ number: 51, head: HOTFIX_BRANCH, mergeable: false })
       .compare(HEAD_SHA, "develop", "diverged", ["src/payments/charge.ts", "docs/changelog.md"])
       .updateIssue(7);
+    const flagged: unknown[] = [];
+    github.scope.post("/repos/acme/payments/issues/51/labels").reply(200, (_uri, body) => (flagged.push(body), []));
+    github.scope.post("/repos/acme/payments/issues/51/assignees").reply(201, (_uri, body) => (flagged.push(body), {}));
 
     await probot.receive(branchPushEvent("develop"));
 
     expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(flagged).toStrictEqual([{ labels: ["hotfix:merge-conflict"] }, { assignees: ["dev-alice"] }]);
     const body = mb.issue(7).body;
     expect(body).toContain(
       "⚠️ Back-merge pull request #51 cannot be merged cleanly: GitHub reports conflicts. Files changed on both sides, where the conflicts are: `src/payments/charge.ts`. Merge by hand, resolve the conflicts",

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { HEAD_SHA } from "../helpers/builders.js";
 import { APP_ID, GitHubMock, testProbot } from "../helpers/app.js";
+import { MergeBackMock } from "../helpers/merge-back-mocks.js";
 import { checkRunRerequestedEvent, pullRequestEvent, pullRequestObject, reviewEvent } from "../helpers/fixtures.js";
 
 const TEST_FILES = [
@@ -210,6 +211,7 @@ describe("pull requests that are not hotfixes", () => {
     const probot = await testProbot();
     const pr = pullRequestObject({ headRef: "release/1.5.0" });
     const github = new GitHubMock().token().config(null).pull(pr).listCheckRuns(HEAD_SHA).createCheckRun();
+    new MergeBackMock(github).listReminders("open");
 
     await probot.receive(pullRequestEvent("opened", { headRef: "release/1.5.0" }));
 
@@ -217,14 +219,15 @@ describe("pull requests that are not hotfixes", () => {
     expect(github.lastWrite()).toMatchObject({ name: "Hotfix Guard", conclusion: "success", output: { title: "Not a hotfix" } });
   });
 
-  it("ignores a back-merge from a hotfix branch into develop", async () => {
+  it("gives a back-merge from a hotfix branch into develop only the back-merge check", async () => {
     const probot = await testProbot();
-    const github = new GitHubMock().token().config(null);
+    const github = new GitHubMock().token().config(null).files([{ filename: "src/payments/charge.ts" }]).listCheckRuns(HEAD_SHA).createCheckRun();
+    new MergeBackMock(github).getPull({ number: 42, head: "hotfix/v1.4.3-default-currency", mergeable: true });
 
     await probot.receive(pullRequestEvent("opened", { baseRef: "develop" }));
 
     expect(github.scope.pendingMocks()).toStrictEqual([]);
-    expect(github.writes).toStrictEqual([]);
+    expect(github.writes.map((write) => [write.body.name, write.body.conclusion])).toStrictEqual([["Hotfix Guard: back-merge", "success"]]);
   });
 
   it("ignores an edit that changed neither title, body nor base, at no cost", async () => {

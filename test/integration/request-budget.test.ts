@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { HEAD_SHA } from "../helpers/builders.js";
 import { GitHubMock, testProbot } from "../helpers/app.js";
 import { branchCreatedEvent, pullRequestEvent, pullRequestObject, reviewEvent } from "../helpers/fixtures.js";
+import { MergeBackMock } from "../helpers/merge-back-mocks.js";
 
 const FILES = [{ filename: "src/pay.ts" }, { filename: "src/pay.test.ts" }];
 const APPROVAL = [{ reviewer: "senior-bob", state: "APPROVED", commitId: HEAD_SHA }];
@@ -59,20 +60,22 @@ describe("GitHub requests per event", () => {
     const probot = await testProbot();
     const github = new GitHubMock().token().config(null);
 
-    await probot.receive(pullRequestEvent("opened", { baseRef: "develop" }));
-    await probot.receive(pullRequestEvent("opened", { baseRef: "develop", number: 43 }));
+    await probot.receive(pullRequestEvent("opened", { baseRef: "develop", headRef: "feature/checkout" }));
+    await probot.receive(pullRequestEvent("opened", { baseRef: "develop", headRef: "feature/checkout", number: 43 }));
 
     expect(github.requests).toHaveLength(4);
   });
 
-  it("regular PR into production: the PR, the check runs, one write", async () => {
+  it("regular PR into production: the PR, the open reminders (the release guard), the check runs, one write", async () => {
     const probot = await testProbot();
     const github = new GitHubMock().token().config(null).pull(pullRequestObject({ headRef: "release/2.0" })).listCheckRuns(HEAD_SHA).createCheckRun();
+    new MergeBackMock(github).listReminders("open");
 
     await probot.receive(pullRequestEvent("opened", { headRef: "release/2.0" }));
 
     expect(github.requests.filter((r) => !r.includes("hotfix-guard.yml") && !r.includes("/app/installations/1"))).toStrictEqual([
       "GET /repos/acme/payments/pulls/42",
+      "GET /repos/acme/payments/issues",
       `GET /repos/acme/payments/commits/${HEAD_SHA}/check-runs`,
       "POST /repos/acme/payments/check-runs",
     ]);
