@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { patternProblem, referenceFormatProblem } from "./patterns.js";
 import { grammarProblem } from "./branch-grammar.js";
+import { deploymentGateSchema, escalationSchema, keepApprovalsShape } from "./schema-escalation.js";
 
 /** A non-empty string that `problemOf` accepts; its reason becomes the config error message. */
 function compiledString(problemOf: (value: string) => string | null) {
@@ -169,9 +170,12 @@ export const configSchema = z
           .describe("Approvals needed per severity, overriding `required`: for example `{ CRITICAL: 1, HIGH: 2 }`."),
         reviewers: people.describe("Eligible reviewers. Empty: anyone with write access to the repository."),
         stale_after_push: z.boolean().default(true).describe("An approval given on an earlier head commit no longer counts."),
+        ...keepApprovalsShape,
       })
       .prefault({})
       .describe("Who must approve a hotfix, and how many."),
+    escalation: escalationSchema,
+    deployment_gate: deploymentGateSchema,
     bypass: z
       .strictObject({
         reasons: z

@@ -70,8 +70,6 @@ export interface AuditGateway extends GithubGateway {
   listStatuses(repo: RepoRef, sha: string): Promise<StatusFact[]>;
   /** The comments of an issue or pull request, oldest first, optionally only those updated since. */
   listIssueComments(repo: RepoRef, number: number, since?: string): Promise<CommentFact[]>;
-  /** Review requests and their withdrawals, from the timeline (`GET /issues/{n}/timeline`). */
-  listReviewRequests(repo: RepoRef, number: number): Promise<ReviewRequestFact[]>;
   /** GitHub's bypass record for the push that created `afterSha` on `ref` (rule suites). */
   findRuleSuiteBypass(repo: RepoRef, ref: string, afterSha: string, sinceMs: number): Promise<RuleSuiteLookup>;
   createComment(repo: RepoRef, number: number, body: string): Promise<number>;
@@ -212,22 +210,6 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
       createdAt: comment.created_at,
       updatedAt: comment.updated_at,
     }));
-  }
-
-  async listReviewRequests(repo: RepoRef, number: number): Promise<ReviewRequestFact[]> {
-    const events = await this.client.paginate(this.client.rest.issues.listEventsForTimeline, { ...repo, issue_number: number, per_page: 100 });
-    return events.flatMap((event) => {
-      const entry = event as { event?: string; created_at?: string; requested_reviewer?: { login: string } | null; requested_team?: { slug: string } | null };
-      if ((entry.event !== "review_requested" && entry.event !== "review_request_removed") || !entry.created_at) return [];
-      return [
-        {
-          kind: entry.event === "review_requested" ? ("requested" as const) : ("removed" as const),
-          at: entry.created_at,
-          reviewer: entry.requested_reviewer?.login ?? null,
-          team: entry.requested_team?.slug ?? null,
-        },
-      ];
-    });
   }
 
   async findRuleSuiteBypass(repo: RepoRef, ref: string, afterSha: string, sinceMs: number): Promise<RuleSuiteLookup> {

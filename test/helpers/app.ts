@@ -156,12 +156,25 @@ export class GitHubMock {
     return this;
   }
 
-  /** The pull request's issue events: one `review_requested` event per given time. */
-  reviewRequests(times: string[], number = 42): this {
+  /** The pull request's timeline: one `review_requested` event per given time (to senior-bob by dev-alice unless told). */
+  reviewRequests(times: (string | { at: string; reviewer?: string; team?: string; by?: string })[], number = 42): this {
     this.scope
-      .get(`${REPO}/issues/${number}/events`)
+      .get(`${REPO}/issues/${number}/timeline`)
       .query(true)
-      .reply(200, times.map((created_at, i) => ({ id: i + 1, event: "review_requested", created_at, requested_reviewer: { login: "senior-bob" } })));
+      .reply(
+        200,
+        times.map((entry, i) => {
+          const { at, reviewer, team, by } = typeof entry === "string" ? { at: entry, reviewer: "senior-bob", team: undefined, by: "dev-alice" } : entry;
+          return {
+            id: i + 1,
+            event: "review_requested",
+            created_at: at,
+            actor: { login: by ?? "dev-alice" },
+            review_requester: { login: by ?? "dev-alice" },
+            ...(team ? { requested_team: { slug: team } } : { requested_reviewer: { login: reviewer ?? "senior-bob" } }),
+          };
+        }),
+      );
     return this;
   }
 
