@@ -17,8 +17,8 @@ import { renderHotfixCheck, renderInvalidConfigCheck, renderNotHotfixCheck } fro
 import type { ConfigResult } from "../config/load.js";
 import { configFor, gatewayFor, isOwnEvent, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
 
-/** Pull request actions that can change the verdict. */
-export const PULL_REQUEST_ACTIONS = ["opened", "edited", "synchronize", "reopened", "ready_for_review", "labeled", "unlabeled"] as const;
+/** Pull request actions that can change the verdict (a review request starts the review wait, or withdraws an approval). */
+export const PULL_REQUEST_ACTIONS = ["opened", "edited", "synchronize", "reopened", "ready_for_review", "labeled", "unlabeled", "review_requested", "review_request_removed"] as const;
 /** Review actions that can change the verdict. */
 export const REVIEW_ACTIONS = ["submitted", "edited", "dismissed"] as const;
 

@@ -178,6 +178,28 @@ export class GitHubMock {
     return this;
   }
 
+  /**
+   * `GET /compare/{base}...{head}`: the changed files (blob sha and patch decide "the same change")
+   * and the commits after the merge base, each by `by` (author and committer) and verified unless told.
+   */
+  compare(
+    base: string,
+    head: string,
+    options: { files?: { filename: string; sha: string; patch?: string }[]; commits?: { sha: string; by: string; verified?: boolean }[]; status?: string } = {},
+  ): this {
+    const commits = options.commits ?? [];
+    this.scope
+      .get(`${REPO}/compare/${base}...${head}`)
+      .query(true)
+      .reply(200, {
+        status: options.status ?? "ahead",
+        total_commits: commits.length,
+        files: (options.files ?? []).map((file) => ({ status: "modified", additions: 1, deletions: 0, changes: 1, patch: "@@ -1 +1 @@", ...file })),
+        commits: commits.map((c) => ({ sha: c.sha, author: { login: c.by }, committer: { login: c.by }, commit: { message: "m", verification: { verified: c.verified ?? true } } })),
+      });
+    return this;
+  }
+
   tags(names: string[]): this {
     this.scope
       .get(`${REPO}/git/matching-refs/tags%2Fv`)
