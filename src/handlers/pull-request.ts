@@ -15,7 +15,8 @@ import { evaluateHotfix } from "../rules/index.js";
 import { reviewWaitDeadline } from "../rules/approvals.js";
 import { renderHotfixCheck, renderInvalidConfigCheck, renderNotHotfixCheck } from "../render/check-run.js";
 import type { ConfigResult } from "../config/load.js";
-import { configFor, gatewayFor, isOwnEvent, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
+import { configFor, gatewayFor, isOwnEvent, ownBotLogin, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
+import { startEscalation } from "./escalation.js";
 
 /** Pull request actions that can change the verdict (a review request starts the review wait, or withdraws an approval). */
 export const PULL_REQUEST_ACTIONS = ["opened", "edited", "synchronize", "reopened", "ready_for_review", "labeled", "unlabeled", "review_requested", "review_request_removed"] as const;
@@ -73,13 +74,14 @@ export async function evaluatePullRequest(gateway: GithubGateway, ref: PullReque
     if (classification.kind === "not-hotfix") {
       output = renderNotHotfixCheck(pr, policy.config.hotfix.prefix, policy.config.hotfix.label, policy.source);
     } else {
-      const snapshot = await loadSnapshot(gateway, ref.repo, pr, policy);
+      const snapshot = await loadSnapshot(gateway, ref.repo, pr, policy, () => ownBotLogin(gateway, services));
       const reason = {
         ...(classification.byBranch ? { prefix: policy.config.hotfix.prefix } : {}),
         ...(classification.byLabel ? { label: policy.config.hotfix.label } : {}),
       };
       output = renderHotfixCheck(pr, evaluateHotfix(snapshot, policy, services.now()), reason, policy.source);
       await scheduleReviewWait(ref, pr.headSha, reviewWaitDeadline(snapshot, policy), services);
+      await startEscalation({ ...ref, headSha: pr.headSha }, snapshot, policy, services);
     }
     const result = await publishCheckRun(gateway, ref.repo, pr.headSha, output, ref.force);
     if (classification.kind === "hotfix") await services.hotfixLog?.checkVerdict(ref.fullName, pr.number, { sha: pr.headSha, conclusion: output.conclusion, title: output.title });

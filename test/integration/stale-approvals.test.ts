@@ -53,7 +53,7 @@ describe("approvals across pushes", () => {
   it("makes an approval stale when the merge of the base also changed the pull request's own files", async () => {
     const probot = await testProbot();
     const github = hotfix(new GitHubMock().token().config(null)).reviewRequests([]);
-    const sneaked = [OWN_CHANGE[0], { ...OWN_CHANGE[1], sha: "e".repeat(40), patch: "@@ -0,0 +1,2 @@\n+t\n+skip()" }];
+    const sneaked = OWN_CHANGE.map((file, i) => (i === 1 ? { ...file, sha: "e".repeat(40), patch: "@@ -0,0 +1,2 @@\n+t\n+skip()" } : file));
     github.compare("main", HEAD_SHA, { files: sneaked }).compare("main", APPROVED, { files: OWN_CHANGE });
 
     await probot.receive(pullRequestEvent("synchronize"));
