@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { registerBranchCreatedHandler } from "./handlers/branch-created.js";
 import { registerCheckRerunHandler } from "./handlers/check-rerun.js";
 import { registerConfigPushHandler } from "./handlers/config-push.js";
+import { registerDeploymentGateHandler } from "./handlers/deployment-gate.js";
 import { registerInstallationHandlers } from "./handlers/installation.js";
 import { registerMergeAuditHandlers } from "./handlers/merge-audit.js";
 import { registerMergeBackHandlers } from "./handlers/merge-back.js";
@@ -67,6 +68,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     registerPostIncidentHandlers(app, services);
     registerMergeBackHandlers(app, services);
     registerInstallationHandlers(app, services);
+    registerDeploymentGateHandler(app, services);
     registerHotfixLogRoutes(app, services);
   };
 }
