@@ -84,3 +84,19 @@ export function describeLadder(steps: readonly LadderStep[], author: string, req
   }
   return [asked.length > 0 ? `asked ${asked.join(", ")}` : "", next ?? ""].filter(Boolean);
 }
+
+/**
+ * Every review request standing before `until` (ms), oldest first, with who made it: the audit's
+ * evidence for a "no reviewer available" bypass, where the ladder's steps show as the app's own
+ * requests ("team seniors at 2026-11-23 14:02 UTC by @hotfix-guard[bot]").
+ */
+export function requestEvidence(requests: readonly ReviewRequestFact[], until: number): string {
+  const made = requests.filter((request) => request.kind === "requested" && Date.parse(request.at) <= until);
+  return made
+    .map((request) => {
+      const who = request.reviewer ? `@${request.reviewer}` : `team ${request.team ?? ""}`;
+      const by = request.requester ? ` by @${request.requester}` : "";
+      return `${who} at ${new Date(request.at).toISOString().slice(0, 16).replace("T", " ")} UTC${by}`;
+    })
+    .join(", ");
+}
