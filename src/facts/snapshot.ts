@@ -2,8 +2,10 @@
  * Fetches everything the pre-merge rules need about one pull request, once, in parallel, and
  * only what the policy will use: files only when tests or forbidden paths are checked, commits
  * only when the commit convention is on, tags only when the branch names a version, reviewer
- * facts only for reviewers whose review could count, and the review-request time (for the review
- * wait before an emergency bypass) only when approvals are short.
+ * facts only for reviewers whose review could count, comparisons only for approvals on an earlier
+ * commit that a push could leave standing (a merge of the base, a listed bot), and the timeline's
+ * review requests (the review wait, the escalation ladder with the app's bot login) only when
+ * approvals are short.
  */
 import type { Policy } from "../config/policy.js";
 import { needsLatestTag } from "../rules/branch-name.js";

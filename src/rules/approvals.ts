@@ -4,7 +4,9 @@
  * or one from someone the team never trusted ships unreviewed code to production. So every doubt
  * resolves to "does not count": only each reviewer's latest decisive review is read, the author
  * never counts, a reviewer the app could not verify is not eligible, and an approval given before
- * the latest push is stale when the policy says so. Eligible changes-requested reviews block.
+ * the latest push is stale when the policy says so, unless the pushes since only merged the base
+ * in or were a listed bot's verified commits. A review requested again from an approver withdraws
+ * the approval. Eligible changes-requested reviews block.
  */
 import type { Policy } from "../config/policy.js";
 import { declaredSeverity } from "./document.js";
