@@ -18,8 +18,10 @@ import type { ConfigResult } from "../config/load.js";
 import { configFor, gatewayFor, isOwnEvent, ownBotLogin, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
 import { startEscalation } from "./escalation.js";
 
-/** Pull request actions that can change the verdict (a review request starts the review wait, or withdraws an approval). */
-export const PULL_REQUEST_ACTIONS = ["opened", "edited", "synchronize", "reopened", "ready_for_review", "labeled", "unlabeled", "review_requested", "review_request_removed"] as const;
+/** Pull request actions that can change the verdict. */
+export const PULL_REQUEST_ACTIONS = ["opened", "edited", "synchronize", "reopened", "ready_for_review", "labeled", "unlabeled"] as const;
+/** Review request actions: they start the review wait or withdraw an approval (the hotfix log records them on its own route). */
+export const REVIEW_REQUEST_ACTIONS = ["review_requested", "review_request_removed"] as const;
 /** Review actions that can change the verdict. */
 export const REVIEW_ACTIONS = ["submitted", "edited", "dismissed"] as const;
 
@@ -112,11 +114,24 @@ export async function checkPullRequest(context: PullRequestContext, services: Se
   await services.hotfixLog?.pullRequestEvent(ref.fullName, context.payload, await configFor(gateway, ref.repo, services));
 }
 
+/** Guards a review request event, then evaluates its pull request (the hotfix log hears the event on its own route). */
+async function recheckOnReviewRequest(context: Context<"pull_request">, services: Services): Promise<void> {
+  const { pull_request: pr } = context.payload;
+  if (pr.state === "closed") return;
+  const gateway = gatewayFor(context, services);
+  if (await isOwnEvent(context, gateway, services)) return;
+  await evaluatePullRequest(gateway, { ...refOf(context), number: pr.number, baseRef: pr.base.ref, headSha: pr.head.sha }, services, context.log);
+}
+
 /** Registers the pull request and review handlers. */
 export function registerPullRequestHandlers(app: Probot, services: Services): void {
   app.on(
     PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),
     (context) => checkPullRequest(context, services),
+  );
+  app.on(
+    REVIEW_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),
+    (context) => recheckOnReviewRequest(context, services),
   );
   app.on(
     REVIEW_ACTIONS.map((action) => `pull_request_review.${action}` as const),
