@@ -9,6 +9,7 @@ import { registerBranchCreatedHandler } from "./handlers/branch-created.js";
 import { registerBypassCommandHandlers } from "./handlers/bypass-commands.js";
 import { registerCheckRerunHandler } from "./handlers/check-rerun.js";
 import { registerConfigPushHandler } from "./handlers/config-push.js";
+import { registerDeploymentGateHandler } from "./handlers/deployment-gate.js";
 import { registerInstallationHandlers } from "./handlers/installation.js";
 import { registerMergeAuditHandlers } from "./handlers/merge-audit.js";
 import { registerMergeBackHandlers } from "./handlers/merge-back.js";
@@ -79,6 +80,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     registerReleaseCommandHandlers(app, services);
     registerBackMergeCheckHandlers(app, services);
     registerInstallationHandlers(app, services);
+    registerDeploymentGateHandler(app, services);
     registerHotfixLogRoutes(app, services);
   };
 }

@@ -14,6 +14,7 @@ import { bypassGrantsSchema } from "./schema-bypass-grants.js";
 import { notificationsSchema } from "./schema-notifications.js";
 import { commitExamplesProblems, commitExamplesSchema, mergeMethodSchema, monitorMinutesSchema, postIncidentTemplateSchema, requiredFieldsSchema, templatePathSchema, timezoneSchema } from "./schema-seedfit.js";
 import { releaseGuardSchema } from "./schema-release.js";
+import { deploymentGateSchema, escalationSchema, keepApprovalsShape } from "./schema-escalation.js";
 
 /** A non-empty string that `problemOf` accepts; its reason becomes the config error message. */
 function compiledString(problemOf: (value: string) => string | null) {
@@ -181,9 +182,12 @@ export const configSchema = z
           .describe("Approvals needed per severity, overriding `required`: for example `{ CRITICAL: 1, HIGH: 2 }`."),
         reviewers: people.describe("Eligible reviewers. Empty: anyone with write access to the repository."),
         stale_after_push: z.boolean().default(true).describe("An approval given on an earlier head commit no longer counts."),
+        ...keepApprovalsShape,
       })
       .prefault({})
       .describe("Who must approve a hotfix, and how many."),
+    escalation: escalationSchema,
+    deployment_gate: deploymentGateSchema,
     bypass: z
       .strictObject({
         reasons: z

@@ -7,7 +7,7 @@
  * read exactly as the pre-merge check reads them.
  */
 import type { ProbotOctokit } from "probot";
-import type { CheckRunFact, ClassicProtection, MergedPullRequest, ReviewRequestFact, RuleSuiteLookup, RulesetRequirements, StatusFact } from "../model/merge.js";
+import type { CheckRunFact, ClassicProtection, MergedPullRequest, RuleSuiteLookup, RulesetRequirements, StatusFact } from "../model/merge.js";
 import { statusOf } from "./errors.js";
 import { NO_RETRY } from "./writes.js";
 import type { ConfigFile } from "../config/load.js";
@@ -77,8 +77,6 @@ export interface AuditGateway extends GithubGateway {
   listCheckRuns(repo: RepoRef, sha: string): Promise<CheckRunFact[]>;
   /** Every commit status on a commit (`GET /commits/{sha}/statuses`). */
   listStatuses(repo: RepoRef, sha: string): Promise<StatusFact[]>;
-  /** Review requests and their withdrawals, from the timeline (`GET /issues/{n}/timeline`). */
-  listReviewRequests(repo: RepoRef, number: number): Promise<ReviewRequestFact[]>;
   /** GitHub's bypass record for the push that created `afterSha` on `ref` (rule suites). */
   findRuleSuiteBypass(repo: RepoRef, ref: string, afterSha: string, sinceMs: number): Promise<RuleSuiteLookup>;
   createComment(repo: RepoRef, number: number, body: string): Promise<number>;
@@ -218,22 +216,6 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
   async listStatuses(repo: RepoRef, sha: string): Promise<StatusFact[]> {
     const statuses = await this.client.paginate(this.client.rest.repos.listCommitStatusesForRef, { ...repo, ref: sha, per_page: 100 });
     return statuses.map((status) => ({ context: status.context, state: status.state, createdAt: status.created_at }));
-  }
-
-  async listReviewRequests(repo: RepoRef, number: number): Promise<ReviewRequestFact[]> {
-    const events = await this.client.paginate(this.client.rest.issues.listEventsForTimeline, { ...repo, issue_number: number, per_page: 100 });
-    return events.flatMap((event) => {
-      const entry = event as { event?: string; created_at?: string; requested_reviewer?: { login: string } | null; requested_team?: { slug: string } | null };
-      if ((entry.event !== "review_requested" && entry.event !== "review_request_removed") || !entry.created_at) return [];
-      return [
-        {
-          kind: entry.event === "review_requested" ? ("requested" as const) : ("removed" as const),
-          at: entry.created_at,
-          reviewer: entry.requested_reviewer?.login ?? null,
-          team: entry.requested_team?.slug ?? null,
-        },
-      ];
-    });
   }
 
   async findRuleSuiteBypass(repo: RepoRef, ref: string, afterSha: string, sinceMs: number): Promise<RuleSuiteLookup> {

@@ -8,7 +8,8 @@ import type { ProbotOctokit } from "probot";
 import type { ConfigFile } from "../config/load.js";
 import { crossOwnerExtendsFrom, readConfigFiles } from "./config-files.js";
 import { grantedPermissions, seesAllRepositories, type GrantedPermissions } from "./installation.js";
-import type { ChangedFile, CommitFact, PullRequestFacts, ReviewFact } from "../model/pull-request.js";
+import type { ChangedFile, CommitFact, PullRequestFacts, PushedCommitFact, ReviewFact } from "../model/pull-request.js";
+import type { ReviewRequestFact } from "../model/merge.js";
 import { isNotFound } from "./errors.js";
 import { NO_RETRY } from "./writes.js";
 import { OctokitMergeBackGateway, type MergeBackGateway } from "./merge-back-gateway.js";
@@ -49,6 +50,37 @@ export interface PullRequestData extends PullRequestFacts {
   readonly commentCount: number;
 }
 
+/** A timeline entry as far as review requests go. */
+interface TimelineReviewRequest {
+  readonly event?: string;
+  readonly created_at?: string;
+  readonly actor?: { login: string } | null;
+  readonly review_requester?: { login: string } | null;
+  readonly requested_reviewer?: { login: string } | null;
+  readonly requested_team?: { slug: string } | null;
+}
+
+/** GitHub lists at most this many files in a comparison; a list that long may be cut. */
+const COMPARE_FILE_LIMIT = 300;
+
+/** A file of a comparison. */
+export interface ComparedFile {
+  readonly filename: string;
+  readonly sha: string | null;
+  readonly status: string;
+  readonly patch: string | null;
+}
+
+/** A three-dot comparison as far as the app needs it. */
+export interface Comparison {
+  /** `ahead`, `behind`, `identical` or `diverged`: the head against the base. */
+  readonly status: string;
+  /** The changed files (name, blob, status, patch); null when GitHub's list may be cut. */
+  readonly files: readonly ComparedFile[] | null;
+  /** The commits after the merge base; null when GitHub listed them only in part. */
+  readonly commits: readonly PushedCommitFact[] | null;
+}
+
 /** The latest check run of a name on a commit, as far as the app needs it. */
 export interface ExistingCheckRun {
   readonly id: number;
@@ -69,8 +101,10 @@ export interface GithubGateway {
   listPullRequestFiles(repo: RepoRef, number: number): Promise<ChangedFile[]>;
   listPullRequestCommits(repo: RepoRef, number: number): Promise<CommitFact[]>;
   listReviews(repo: RepoRef, number: number): Promise<ReviewFact[]>;
-  /** When a review was first requested on the pull request, or null when never. */
-  firstReviewRequest(repo: RepoRef, number: number): Promise<string | null>;
+  /** Review requests and their withdrawals, oldest first, with who made them, from the timeline (`GET /issues/{n}/timeline`). */
+  listReviewRequests(repo: RepoRef, number: number): Promise<ReviewRequestFact[]>;
+  /** `GET /compare/{base}...{head}`: the three-dot comparison (from the merge base). */
+  compareCommits(repo: RepoRef, base: string, head: string): Promise<Comparison>;
   /** The highest `vX.Y.Z` tag, or null when there is none. */
   getLatestVersionTag(repo: RepoRef): Promise<string | null>;
   /** The comments of an issue or pull request, oldest first, optionally only those updated since. */
@@ -163,7 +197,8 @@ export class OctokitGateway implements GithubGateway {
 
   async getPullRequest(repo: RepoRef, number: number): Promise<PullRequestData> {
     const { data } = await this.octokit.rest.pulls.get({ ...repo, pull_number: number });
-    return { ...pullRequestFacts(data), state: data.state === "closed" ? "closed" : "open", merged: data.merged, commentCount: data.comments };
+    const requestedReviewers = (data.requested_reviewers ?? []).map((user) => user.login);
+    return { ...pullRequestFacts(data), requestedReviewers, state: data.state === "closed" ? "closed" : "open", merged: data.merged, commentCount: data.comments };
   }
 
   async listPullRequestFiles(repo: RepoRef, number: number): Promise<ChangedFile[]> {
@@ -185,10 +220,35 @@ export class OctokitGateway implements GithubGateway {
     );
   }
 
-  async firstReviewRequest(repo: RepoRef, number: number): Promise<string | null> {
-    const events = await this.octokit.paginate(this.octokit.rest.issues.listEvents, { ...repo, issue_number: number, per_page: 100 });
-    const requests = events.filter((event) => event.event === "review_requested").map((event) => event.created_at);
-    return requests.sort()[0] ?? null;
+  async listReviewRequests(repo: RepoRef, number: number): Promise<ReviewRequestFact[]> {
+    const events = await this.octokit.paginate(this.octokit.rest.issues.listEventsForTimeline, { ...repo, issue_number: number, per_page: 100 });
+    return events
+      .flatMap((event): ReviewRequestFact[] => {
+        const entry = event as TimelineReviewRequest;
+        if ((entry.event !== "review_requested" && entry.event !== "review_request_removed") || !entry.created_at) return [];
+        const kind = entry.event === "review_requested" ? "requested" : "removed";
+        const requester = entry.review_requester?.login ?? entry.actor?.login ?? null;
+        return [{ kind, at: entry.created_at, reviewer: entry.requested_reviewer?.login ?? null, team: entry.requested_team?.slug ?? null, requester }];
+      })
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  }
+
+  async compareCommits(repo: RepoRef, base: string, head: string): Promise<Comparison> {
+    const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${base}...${head}`, per_page: 100 });
+    const files = data.files ?? [];
+    return {
+      status: data.status,
+      files: files.length >= COMPARE_FILE_LIMIT ? null : files.map((file) => ({ filename: file.filename, sha: file.sha ?? null, status: file.status, patch: file.patch ?? null })),
+      commits:
+        data.commits.length < data.total_commits
+          ? null
+          : data.commits.map((commit) => ({
+              sha: commit.sha,
+              author: commit.author?.login ?? null,
+              committer: commit.committer?.login ?? null,
+              verified: commit.commit.verification?.verified === true,
+            })),
+    };
   }
 
   async getLatestVersionTag(repo: RepoRef): Promise<string | null> {

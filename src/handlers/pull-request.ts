@@ -25,9 +25,12 @@ import { evaluateModeCheck } from "../render/evaluate.js";
 import { notifyEvaluated } from "../notify/hooks.js";
 import { releasePullRequestCheck } from "./release-guard.js";
 import { configFor, gatewayFor, isOwnEvent, ownBotLogin, PULL_REQUEST_RECHECK, refOf, type Services } from "./services.js";
+import { startEscalation } from "./escalation.js";
 
 /** Pull request actions that can change the verdict. */
 export const PULL_REQUEST_ACTIONS = ["opened", "edited", "synchronize", "reopened", "ready_for_review", "labeled", "unlabeled"] as const;
+/** Review request actions: they start the review wait or withdraw an approval (the hotfix log records them on its own route). */
+export const REVIEW_REQUEST_ACTIONS = ["review_requested", "review_request_removed"] as const;
 /** Review actions that can change the verdict. */
 export const REVIEW_ACTIONS = ["submitted", "edited", "dismissed"] as const;
 
@@ -86,6 +89,7 @@ export async function evaluatePullRequest(gateway: GithubGateway, ref: PullReque
       await scheduleReviewWait(ref, pr.headSha, reviewWaitDeadline(snapshot, policy), services);
       await scheduleReviewWait(ref, pr.headSha, grantExpiry(snapshot, policy, services.now()), services);
       await notifyEvaluated(services, { repo: ref.fullName, ...(ref.installationId === undefined ? {} : { installationId: ref.installationId }) }, pr, snapshot, policy);
+      await startEscalation({ ...ref, headSha: pr.headSha }, snapshot, policy, services);
     }
     const result = await publishCheckRun(gateway, ref.repo, pr.headSha, output, ref.force);
     if (classification.kind === "hotfix") await services.hotfixLog?.checkVerdict(ref.fullName, pr.number, { sha: pr.headSha, conclusion: output.conclusion, title: output.title });
@@ -123,7 +127,7 @@ export async function pullRequestCheck(
     return { output: renderNotHotfixCheck(pr, policy.config.hotfix.prefix, policy.config.hotfix.label, policy.source), classification, snapshot: null, evaluation: null };
   }
   const bypass = await loadBypassFacts(gateway, repo, pr, policy, ownLogin);
-  const snapshot = { ...(await loadSnapshot(gateway, repo, pr, policy)), ...(bypass ? { bypass } : {}) };
+  const snapshot = { ...(await loadSnapshot(gateway, repo, pr, policy, ownLogin)), ...(bypass ? { bypass } : {}) };
   const reason = {
     ...(classification.byBranch ? { prefix: policy.config.hotfix.prefix } : {}),
     ...(classification.byLabel ? { label: policy.config.hotfix.label } : {}),
@@ -157,11 +161,24 @@ export async function checkPullRequest(context: PullRequestContext, services: Se
   await services.hotfixLog?.pullRequestEvent(ref.fullName, context.payload, await configFor(gateway, ref.repo, services));
 }
 
+/** Guards a review request event, then evaluates its pull request (the hotfix log hears the event on its own route). */
+async function recheckOnReviewRequest(context: Context<"pull_request">, services: Services): Promise<void> {
+  const { pull_request: pr } = context.payload;
+  if (pr.state === "closed") return;
+  const gateway = gatewayFor(context, services);
+  if (await isOwnEvent(context, gateway, services)) return;
+  await evaluatePullRequest(gateway, { ...refOf(context), number: pr.number, baseRef: pr.base.ref, headSha: pr.head.sha }, services, context.log);
+}
+
 /** Registers the pull request and review handlers. */
 export function registerPullRequestHandlers(app: Probot, services: Services): void {
   app.on(
     PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),
     (context) => checkPullRequest(context, services),
+  );
+  app.on(
+    REVIEW_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),
+    (context) => recheckOnReviewRequest(context, services),
   );
   app.on(
     REVIEW_ACTIONS.map((action) => `pull_request_review.${action}` as const),

@@ -211,6 +211,7 @@ export type TimelineEventKind =
   | "merged"
   | "tagged"
   | "deployed"
+  | "deployment-gate"
   | "merge-back-done"
   | "post-incident-opened"
   | "post-incident-closed"
@@ -227,6 +228,7 @@ export const TIMELINE_EVENT_KINDS: readonly TimelineEventKind[] = [
   "merged",
   "tagged",
   "deployed",
+  "deployment-gate",
   "merge-back-done",
   "post-incident-opened",
   "post-incident-closed",

@@ -329,6 +329,20 @@ export class HotfixRecorder {
     );
   }
 
+  /** The deployment gate approved or rejected a deployment of a commit carrying this hotfix; once per run and environment. */
+  deploymentGate(repo: string, pullRequest: number, decision: { readonly runId: number; readonly environment: string; readonly sha: string; readonly state: string; readonly at: string }): Promise<void> {
+    return this.safely("deployment gate", () =>
+      this.store.recordExisting(repo, { by: "pull-request", number: pullRequest }, {}, {
+        kind: "deployment-gate",
+        subject: `${decision.runId}:${decision.environment}`,
+        at: decision.at,
+        actor: null,
+        detail: `deployment of ${decision.sha.slice(0, SHORT_SHA)} to ${decision.environment} ${decision.state}`,
+        url: null,
+      }),
+    );
+  }
+
   /**
    * The merge-back state of a hotfix: every target with the time it got the fix (null while it
    * has not), and the reminder issue. Targets done are timeline events, once each.

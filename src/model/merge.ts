@@ -80,6 +80,8 @@ export interface ReviewRequestFact {
   readonly reviewer: string | null;
   /** The requested team's slug, or null for a user request. */
   readonly team: string | null;
+  /** Who made the request or withdrawal (the event's actor), when known: the app's bot for its escalation ladder. */
+  readonly requester?: string | null;
 }
 
 /** One requirement of the merge and whether it was met at `merged_at`. */

@@ -52,4 +52,30 @@ export interface PullRequestFacts {
   readonly additions: number;
   readonly deletions: number;
   readonly changedFiles: number;
+  /** Users whose review is requested right now (a re-request after their review puts them back); absent when not read. */
+  readonly requestedReviewers?: readonly string[];
+}
+
+/** A commit pushed to a pull request after an approval, as the compare API lists it. */
+export interface PushedCommitFact {
+  readonly sha: string;
+  /** The GitHub logins git's author and committer emails map to; null when they map to no account. */
+  readonly author: string | null;
+  readonly committer: string | null;
+  /** Whether GitHub verified the commit's signature. */
+  readonly verified: boolean;
+}
+
+/** What changed on a pull request between the commit an approval was given on and the head. */
+export interface PushesSinceApproval {
+  /**
+   * True when the pull request's own change against its base (files, contents, status) is the
+   * same at the head as at the approved commit: only the base was merged in since. False when it
+   * differs or could not be compared in full.
+   */
+  readonly sameChange: boolean;
+  /** True when the approved commit is an ancestor of the head (no force-push rewrote it). */
+  readonly ancestor: boolean;
+  /** The commits after the approved one; null when GitHub listed them only in part. */
+  readonly commits: readonly PushedCommitFact[] | null;
 }

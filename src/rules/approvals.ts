@@ -4,12 +4,15 @@
  * or one from someone the team never trusted ships unreviewed code to production. So every doubt
  * resolves to "does not count": only each reviewer's latest decisive review is read, the author
  * never counts, a reviewer the app could not verify is not eligible, and an approval given before
- * the latest push is stale when the policy says so. Eligible changes-requested reviews block.
+ * the latest push is stale when the policy says so, unless the pushes since only merged the base
+ * in or were a listed bot's verified commits. A review requested again from an approver withdraws
+ * the approval. Eligible changes-requested reviews block.
  */
 import type { Policy } from "../config/policy.js";
 import { declaredSeverity } from "./document.js";
 import { listInProse } from "./excerpt.js";
-import type { Finding, PullRequestSnapshot, ReviewFact, ReviewerFact, Rule } from "./types.js";
+import { describeLadder, hourMinute } from "./escalation.js";
+import type { Finding, PullRequestSnapshot, PushesSinceApproval, ReviewFact, ReviewerFact, ReviewRequestFact, Rule } from "./types.js";
 
 const RULE = "approvals";
 const TITLE = "Approvals";
@@ -46,7 +49,7 @@ export interface RequiredApprovals {
 export interface ReviewerVerdict {
   readonly reviewer: string;
   readonly outcome: "counted" | "blocking" | "not-counted";
-  readonly cause: "eligible" | "author" | "dismissed" | "not-eligible" | "unverified" | "stale";
+  readonly cause: "eligible" | "author" | "dismissed" | "not-eligible" | "unverified" | "stale" | "re-requested";
   readonly reason: string;
 }
 
@@ -59,7 +62,7 @@ export interface ApprovalTally {
 }
 
 /** What the tally reads from a pull request; the post-merge audit passes reviews submitted before the merge. */
-export type ApprovalInputs = Pick<PullRequestSnapshot, "body" | "author" | "headSha" | "reviews" | "reviewers">;
+export type ApprovalInputs = Pick<PullRequestSnapshot, "body" | "author" | "headSha" | "reviews" | "reviewers" | "requestedReviewers" | "pushesSinceApproval">;
 
 function decisiveState(state: string): DecisiveState | null {
   const upper = String(state).toUpperCase();
@@ -208,12 +211,52 @@ function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }
 
-/** Why an approval no longer counts after a push, or null when it is on the head commit (or staleness is off). */
-function staleness(review: LatestReview, headSha: string, policy: Policy): string | null {
-  if (!policy.config.approvals.stale_after_push || review.commitId === headSha) return null;
-  return review.commitId === null
-    ? "approval given on an unknown commit, so it may predate the latest push"
-    : `approval given on ${shortSha(review.commitId)}, before the latest push`;
+/** The accounts whose verified commits keep approvals, lower-cased. */
+function keepingPushers(policy: Policy): Set<string> {
+  return lowerCased(policy.config.approvals.keep_on_pushes_by);
+}
+
+/**
+ * Why pushes after an approval did not make it stale, or null when they did: only the base branch
+ * was merged in (the pull request's own change is file for file the approved one), or every new
+ * commit was authored and committed by a listed bot or merge queue and signed as GitHub verified
+ * (an email alone could be anyone's).
+ */
+function keptAcross(pushes: PushesSinceApproval | undefined, policy: Policy): string | null {
+  if (!pushes) return null;
+  const { keep_on_base_merge: keepOnBaseMerge } = policy.config.approvals;
+  if (keepOnBaseMerge && pushes.sameChange) return "kept: only the base branch was merged in since";
+  const pushers = keepingPushers(policy);
+  const { commits } = pushes;
+  if (pushers.size === 0 || !pushes.ancestor || !commits || commits.length === 0) return null;
+  const byListed = commits.every((c) => c.verified && c.author !== null && c.committer !== null && pushers.has(c.author.toLowerCase()) && pushers.has(c.committer.toLowerCase()));
+  if (!byListed) return null;
+  const who = [...new Set(commits.map((c) => `@${c.author as string}`))];
+  return `kept: only verified commits by ${listInProse(who)} since`;
+}
+
+/** Whether a push left the approval standing: `stale` says why not, `kept` why a push did not count. */
+function staleness(review: LatestReview, pr: ApprovalInputs, policy: Policy): { stale: string | null; kept: string | null } {
+  if (!policy.config.approvals.stale_after_push || review.commitId === pr.headSha) return { stale: null, kept: null };
+  if (review.commitId === null) return { stale: "approval given on an unknown commit, so it may predate the latest push", kept: null };
+  const kept = keptAcross(pr.pushesSinceApproval?.[review.commitId], policy);
+  return kept ? { stale: null, kept: `approval on ${shortSha(review.commitId)} ${kept}` } : { stale: `approval given on ${shortSha(review.commitId)}, before the latest push`, kept: null };
+}
+
+/** True when the reviewer's review is requested again after their approval: as on GitHub, the approval waits for their new review. */
+function reRequested(login: string, pr: ApprovalInputs): boolean {
+  return (pr.requestedReviewers ?? []).some((requested) => requested.toLowerCase() === login);
+}
+
+/**
+ * Which approved commits need push facts before the tally: approvals on an earlier commit, when
+ * staleness is on and a push could keep them (`keep_on_base_merge`, `keep_on_pushes_by`).
+ */
+export function approvalsToCarry(reviews: readonly ReviewFact[], headSha: string, policy: Policy): string[] {
+  const { stale_after_push: staleAfterPush, keep_on_base_merge: keepOnBaseMerge, keep_on_pushes_by: pushers } = policy.config.approvals;
+  if (!staleAfterPush || (!keepOnBaseMerge && pushers.length === 0)) return [];
+  const commits = [...latestDecisiveReviews(reviews).values()].filter((review) => review.state === "APPROVED" && review.commitId !== null && review.commitId !== headSha);
+  return [...new Set(commits.map((review) => review.commitId as string))];
 }
 
 function verdictOf(login: string, review: LatestReview, pr: ApprovalInputs, facts: ReadonlyMap<string, ReviewerFact>, policy: Policy): ReviewerVerdict {
@@ -228,9 +271,10 @@ function verdictOf(login: string, review: LatestReview, pr: ApprovalInputs, fact
   if (review.state === "CHANGES_REQUESTED") {
     return { reviewer, outcome: "blocking", cause: "eligible", reason: `requested changes; ${eligibility.reason}` };
   }
-  const stale = staleness(review, pr.headSha, policy);
+  if (reRequested(login, pr)) return { reviewer, outcome: "not-counted", cause: "re-requested", reason: "review requested again since the approval, which waits for their new review" };
+  const { stale, kept } = staleness(review, pr, policy);
   if (stale) return { reviewer, outcome: "not-counted", cause: "stale", reason: stale };
-  return { reviewer, outcome: "counted", cause: "eligible", reason: eligibility.reason };
+  return { reviewer, outcome: "counted", cause: "eligible", reason: kept ? `${eligibility.reason}; ${kept}` : eligibility.reason };
 }
 
 /** Reviewer facts by lower-cased login, own keys only (a login such as `constructor` finds nothing). */
@@ -293,6 +337,8 @@ function missingApprovalsRemedy(tally: ApprovalTally, policy: Policy): string {
   const steps = [`Request a review from ${eligibleReviewers(policy)}.`];
   const stale = tally.verdicts.filter((verdict) => verdict.cause === "stale");
   if (stale.length > 0) steps.push(`Ask ${mentions(stale)} to approve the latest commit again: approvals given before the latest push no longer count.`);
+  const again = tally.verdicts.filter((verdict) => verdict.cause === "re-requested");
+  if (again.length > 0) steps.push(`${mentions(again)} must review again: their review was requested after they approved.`);
   const unverified = tally.verdicts.filter((verdict) => verdict.cause === "unverified");
   if (unverified.length > 0) {
     const teamAccess = policy.config.approvals.reviewers.teams.length > 0 ? ", and make sure the app may read team membership (Members read permission)" : "";
@@ -317,6 +363,39 @@ export function approvalsShort(snapshot: ApprovalInputs, policy: Policy): boolea
   return tally.blockers.length === 0 && tally.approvals < tally.required.count;
 }
 
+function teamMatches(requested: string, configured: string): boolean {
+  const slug = configured.includes("/") ? configured.slice(configured.indexOf("/") + 1) : configured;
+  return requested.toLowerCase() === slug.toLowerCase();
+}
+
+/** Whether a review request went to someone whose review would count (a team: a configured one). */
+function requestedEligible(request: ReviewRequestFact, pr: ApprovalInputs, policy: Policy): boolean {
+  if (request.kind !== "requested") return false;
+  if (request.reviewer) {
+    const login = request.reviewer.toLowerCase();
+    return login !== pr.author.toLowerCase() && (!hasConfiguredReviewers(policy) || eligibilityOf(login, factsByLogin(pr.reviewers).get(login), policy).status === "eligible");
+  }
+  const team = request.team;
+  return team !== null && (!hasConfiguredReviewers(policy) || policy.config.approvals.reviewers.teams.some((configured) => teamMatches(team, configured)));
+}
+
+/**
+ * When a review was first requested from an eligible reviewer: the start of the review wait. Later
+ * requests, pushes (by people, bots or merge queues) and "Update branch" merges never move it.
+ */
+export function firstEligibleRequest(requests: readonly ReviewRequestFact[], pr: ApprovalInputs, policy: Policy): string | null {
+  return requests.find((request) => requestedEligible(request, pr, policy))?.at ?? null;
+}
+
+/** Users asked for a review whose eligibility needs looking up (configured teams decide it). */
+export function requestedUsersToVerify(requests: readonly ReviewRequestFact[], author: string, policy: Policy): string[] {
+  const { users, teams } = policy.config.approvals.reviewers;
+  if (teams.length === 0) return [];
+  const listed = lowerCased(users);
+  const logins = requests.flatMap((request) => (request.kind === "requested" && request.reviewer ? [request.reviewer.toLowerCase()] : []));
+  return [...new Set(logins)].filter((login) => login !== author.toLowerCase() && !listed.has(login));
+}
+
 /**
  * When the review wait of a typical procedure runs out: the first review request plus
  * `bypass.review_wait_hours`, while approvals are short and no eligible reviewer has reviewed
@@ -328,7 +407,7 @@ export function reviewWaitDeadline(snapshot: PullRequestSnapshot, policy: Policy
   if (Number.isNaN(requestedAt) || !approvalsShort(snapshot, policy)) return null;
   const eligible = new Set(
     tallyApprovals(snapshot, policy)
-      .verdicts.filter((verdict) => verdict.cause === "eligible" || verdict.cause === "stale")
+      .verdicts.filter((verdict) => verdict.cause === "eligible" || verdict.cause === "stale" || verdict.cause === "re-requested")
       .map((verdict) => verdict.reviewer.toLowerCase()),
   );
   const answered = snapshot.reviews.some(
@@ -361,6 +440,16 @@ function reviewWaitNote(snapshot: PullRequestSnapshot, policy: Policy, now: Date
   };
 }
 
+/** The escalation ladder's steps so far and when a bypass becomes permitted, when a ladder is configured. */
+function ladderNote(snapshot: PullRequestSnapshot, policy: Policy): string {
+  const { ladder } = policy.config.escalation;
+  if (ladder.length === 0 || !snapshot.appLogin || !snapshot.reviewRequests) return "";
+  const parts = describeLadder(ladder, snapshot.author, snapshot.reviewRequests, snapshot.appLogin);
+  const deadline = reviewWaitDeadline(snapshot, policy);
+  if (deadline) parts.push(`bypass permitted at ${hourMinute(deadline)}`);
+  return parts.length > 0 ? `Escalation: ${parts.join("; ")}.` : "";
+}
+
 /** The approvals rule: enough eligible, current approvals and no eligible changes-requested review. */
 export const approvalsRule: Rule = (snapshot, policy, now): Finding[] => {
   const tally = tallyApprovals(snapshot, policy);
@@ -373,5 +462,5 @@ export const approvalsRule: Rule = (snapshot, policy, now): Finding[] => {
   if (tally.approvals >= tally.required.count) return [{ rule: RULE, title: TITLE, status: "pass", actual: count, expected }];
   const wait = reviewWaitNote(snapshot, policy, now);
   const remedy = [missingApprovalsRemedy(tally, policy), wait?.remedy ?? ""].filter(Boolean).join(" ");
-  return [{ rule: RULE, title: TITLE, status: "fail", actual: [count, wait?.actual ?? ""].filter(Boolean).join(" "), expected, remedy }];
+  return [{ rule: RULE, title: TITLE, status: "fail", actual: [count, wait?.actual ?? "", ladderNote(snapshot, policy)].filter(Boolean).join(" "), expected, remedy }];
 };

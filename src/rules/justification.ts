@@ -22,6 +22,7 @@ import { excerpt, listInProse } from "./excerpt.js";
 import type { ReviewFact, ReviewerFact } from "./types.js";
 import type { CommentFact, ReviewRequestFact } from "../model/merge.js";
 import type { BypassGrant } from "../model/bypass.js";
+import { requestEvidence } from "./escalation.js";
 import {
   JUSTIFICATION_FIELDS,
   type Confirmation,
@@ -410,7 +411,8 @@ function reviewWaitCheck(context: JustificationContext, policy: Policy): Justifi
   if (answer) {
     return check(aspect, "invalid", `@${answer.reviewer} reviewed at ${isoMinute(time(answer.submittedAt))}, after the request to ${who} at ${isoMinute(time(request.at))} and before the merge`);
   }
-  return check(aspect, "valid", `review requested from ${who} at ${isoMinute(time(request.at))}; no eligible review until the merge`);
+  const ladder = requestEvidence(context.reviewRequests, merged);
+  return check(aspect, "valid", `review requested from ${who} at ${isoMinute(time(request.at))}; no eligible review until the merge; requests (the escalation ladder): ${ladder}`);
 }
 
 function timestampCheck(fields: JustificationFields, context: JustificationContext, policy: Policy): JustificationCheck {

@@ -57,6 +57,14 @@ const NEEDS: readonly FeatureNeed[] = [
     used: (config) => config.merge_back.delete_hotfix_branch,
   },
   {
+    feature: "asking reviewers on the escalation ladder",
+    setting: "escalation.ladder",
+    key: "pull_requests",
+    permission: "Pull requests",
+    level: "write",
+    used: (config) => config.escalation.ladder.some((step) => step.request_review.length > 0),
+  },
+  {
     feature: "team membership of reviewers, authorisers and notified teams",
     setting: "approvals.reviewers.teams, bypass.authorizers.teams, audit.notify.teams",
     key: "members",

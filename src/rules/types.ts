@@ -4,9 +4,10 @@
  * from GitHub is fetched once by the gateway into a {@link PullRequestSnapshot}.
  */
 import type { Policy } from "../config/policy.js";
-import type { ReviewFact, ReviewerFact, ChangedFile, CommitFact, PullRequestFacts } from "../model/pull-request.js";
+import type { ReviewFact, ReviewerFact, ChangedFile, CommitFact, PullRequestFacts, PushesSinceApproval } from "../model/pull-request.js";
 import type { BypassFacts } from "../model/bypass.js";
-export type { ReviewFact, ReviewerFact, ChangedFile, CommitFact, PullRequestFacts };
+import type { ReviewRequestFact } from "../model/merge.js";
+export type { ReviewFact, ReviewerFact, ChangedFile, CommitFact, PullRequestFacts, PushesSinceApproval, ReviewRequestFact };
 
 /** pass: satisfied; fail: blocks the merge; warn: shown, does not block; skip: turned off or not applicable. */
 export type FindingStatus = "pass" | "fail" | "warn" | "skip";
@@ -41,6 +42,12 @@ export interface PullRequestSnapshot extends PullRequestFacts {
   readonly reviewRequestedAt?: string | null;
   /** The comments with the bypass commands and justification forms, and who wrote them; undefined: not read. */
   readonly bypass?: BypassFacts;
+  /** The timeline's review requests and withdrawals; read when approvals are short (undefined: not read). */
+  readonly reviewRequests?: readonly ReviewRequestFact[];
+  /** For approvals given on an earlier commit, by that commit: what was pushed since; read only when a push may keep them. */
+  readonly pushesSinceApproval?: Readonly<Record<string, PushesSinceApproval>>;
+  /** The app's bot login, read when an escalation ladder is configured: its review requests are the ladder's steps. */
+  readonly appLogin?: string;
 }
 
 /** A pure rule. */

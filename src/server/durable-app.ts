@@ -17,6 +17,8 @@ import { auditMergedPullRequest, MERGE_AUDIT_RECHECK, type AuditRef } from "../h
 import { OctokitAuditGateway } from "../github/audit-gateway.js";
 import { ownBotLogin, PULL_REQUEST_RECHECK, type Scheduler, type Services } from "../handlers/services.js";
 import { HOTFIX_LOG_BACKFILL, runBackfillJob, type BackfillJob } from "../log/backfill-job.js";
+import { ESCALATION_STEP, runEscalationStep, type EscalationJob } from "../handlers/escalation.js";
+import { OctokitEmergencyGateway } from "../github/emergency-gateway.js";
 import { HotfixLogGauges } from "../log/gauges.js";
 import { HotfixRecorder } from "../log/recorder.js";
 import { HotfixLogStore } from "../log/store.js";
@@ -37,6 +39,8 @@ export const JOB_KINDS = {
   prune: "prune",
   /** Refresh the hotfix log's gauges on `/metrics`. */
   hotfixLogGauges: "hotfix-log-gauges",
+  /** One step of a hotfix's escalation ladder. */
+  escalationStep: ESCALATION_STEP,
 } as const;
 
 /** A recovery pass due within this long after another one started is covered by it. */
@@ -124,6 +128,10 @@ function registerTimedJobs(worker: Worker, app: Probot, services: Services, opti
   worker.handle(MERGE_BACK_RECHECK, async (payload) => {
     const job = payload as MergeBackJob;
     await runMergeBackRecheck(await app.auth(job.installationId), job, services, app.log);
+  });
+  worker.handle(JOB_KINDS.escalationStep, async (payload) => {
+    const job = payload as EscalationJob;
+    await runEscalationStep(new OctokitEmergencyGateway(await app.auth(job.installationId), services.identity), job, services, app.log);
   });
   worker.handle(HOTFIX_LOG_BACKFILL, async (payload) => {
     const job = payload as BackfillJob;

@@ -139,6 +139,7 @@ const EVENT_LABELS: Readonly<Record<TimelineEventKind, string>> = {
   merged: "Merged",
   tagged: "Tagged",
   deployed: "Deployed",
+  "deployment-gate": "Deployment gate",
   "merge-back-done": "Merged back",
   "post-incident-opened": "Post-incident review opened",
   "post-incident-closed": "Post-incident review closed",

@@ -47,7 +47,7 @@ describe("validate-config", () => {
     expect(output.problems).toContainEqual({
       file: CONFIG,
       path: "approvals.reviewrs",
-      expected: "one of the known keys: required, by_severity, reviewers, stale_after_push",
+      expected: "one of the known keys: required, by_severity, reviewers, stale_after_push, keep_on_base_merge, keep_on_pushes_by",
       found: 'an unknown key (value a mapping: {"users":[]})',
     });
   });

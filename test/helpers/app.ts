@@ -174,12 +174,47 @@ export class GitHubMock {
     return this;
   }
 
-  /** The pull request's issue events: one `review_requested` event per given time. */
-  reviewRequests(times: string[], number = 42): this {
+  /** The pull request's timeline: one `review_requested` event per given time (to senior-bob by dev-alice unless told). */
+  reviewRequests(times: (string | { at: string; reviewer?: string; team?: string; by?: string })[], number = 42): this {
     this.scope
-      .get(`${REPO}/issues/${number}/events`)
+      .get(`${REPO}/issues/${number}/timeline`)
       .query(true)
-      .reply(200, times.map((created_at, i) => ({ id: i + 1, event: "review_requested", created_at, requested_reviewer: { login: "senior-bob" } })));
+      .reply(
+        200,
+        times.map((entry, i) => {
+          const { at, reviewer, team, by } = typeof entry === "string" ? { at: entry, reviewer: "senior-bob", team: undefined, by: "dev-alice" } : entry;
+          return {
+            id: i + 1,
+            event: "review_requested",
+            created_at: at,
+            actor: { login: by ?? "dev-alice" },
+            review_requester: { login: by ?? "dev-alice" },
+            ...(team ? { requested_team: { slug: team } } : { requested_reviewer: { login: reviewer ?? "senior-bob" } }),
+          };
+        }),
+      );
+    return this;
+  }
+
+  /**
+   * `GET /compare/{base}...{head}`: the changed files (blob sha and patch decide "the same change")
+   * and the commits after the merge base, each by `by` (author and committer) and verified unless told.
+   */
+  compare(
+    base: string,
+    head: string,
+    options: { files?: { filename: string; sha: string; patch?: string }[]; commits?: { sha: string; by: string; verified?: boolean }[]; status?: string } = {},
+  ): this {
+    const commits = options.commits ?? [];
+    this.scope
+      .get(`${REPO}/compare/${base}...${head}`)
+      .query(true)
+      .reply(200, {
+        status: options.status ?? "ahead",
+        total_commits: commits.length,
+        files: (options.files ?? []).map((file) => ({ status: "modified", additions: 1, deletions: 0, changes: 1, patch: "@@ -1 +1 @@", ...file })),
+        commits: commits.map((c) => ({ sha: c.sha, author: { login: c.by }, committer: { login: c.by }, commit: { message: "m", verification: { verified: c.verified ?? true } } })),
+      });
     return this;
   }
 

@@ -107,6 +107,8 @@ describe("a hotfix pull request", () => {
     const probot = await testProbot();
     const stale = [{ reviewer: "senior-bob", state: "APPROVED", commitId: "0badc0de".repeat(5) }];
     const github = compliantHotfix(new GitHubMock().token(), { reviews: stale }).reviewRequests([]).listCheckRuns(HEAD_SHA).createCheckRun();
+    github.compare("main", HEAD_SHA, { files: [{ filename: "src/payments/charge.ts", sha: "b".repeat(40) }] });
+    github.compare("main", "0badc0de".repeat(5), { files: [{ filename: "src/payments/charge.ts", sha: "a".repeat(40) }] });
 
     await probot.receive(pullRequestEvent("synchronize"));
 

@@ -81,6 +81,7 @@ describe.each(BACKENDS.slice(0, 1))("the hotfix log fed by the handlers on $name
     github.pull(pullRequestObject()).files(TEST_FILES).reviews([]).reviewRequests([]).tags(["v1.4.2"]).listCheckRuns(HEAD_SHA).createCheckRun();
     const opened = pullRequestEvent("opened", {}, { pull_request: { ...pullRequestObject(), created_at: "2026-11-23T13:00:00Z", updated_at: "2026-11-23T13:00:00Z" } });
     await probot.receive(opened);
+    github.pull(pullRequestObject()).files(TEST_FILES).reviews([]).reviewRequests([]).tags(["v1.4.2"]).listCheckRuns(HEAD_SHA);
     await probot.receive(
       pullRequestEvent("review_requested", {}, { pull_request: { ...pullRequestObject(), created_at: "2026-11-23T13:00:00Z", updated_at: "2026-11-23T13:05:00Z" }, requested_reviewer: { login: "senior-bob" } }),
     );
