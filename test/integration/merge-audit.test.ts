@@ -488,7 +488,7 @@ describe("commands", () => {
     await probot.receive(pullRequestCommentEvent("created", { id: 33, author: ADMIN, body: "/hotfix authorize", createdAt: "2026-11-23T14:31:00Z" }, { mergedAt: null }));
 
     expectDone(github);
-    expect(audit.comments.map((c) => c.body)).toStrictEqual([expect.stringContaining("@senior-bob `/hotfix approve` was not accepted: the commands are `/hotfix authorize`, `/hotfix request-bypass`, `/hotfix grant-bypass`, `/hotfix deny-bypass`.")]);
+    expect(audit.comments.map((c) => c.body)).toStrictEqual([expect.stringContaining("@senior-bob `/hotfix approve` was not accepted: the commands are `/hotfix authorize`, `/hotfix request-bypass`, `/hotfix grant-bypass`, `/hotfix deny-bypass`, `/hotfix skip-merge-back`, `/hotfix backport`.")]);
   });
 
   it("ignores comments that carry neither a command nor a justification", async () => {
