@@ -54,6 +54,70 @@ const REVIEW = { state: "APPROVED" as const, commitId: HEAD_SHA, submittedAt: "2
 
 /** Each example, with a hotfix pull request made by its procedure and what the procedure refuses. */
 const PROCEDURES: Record<string, { pr: PullRequestSnapshot; refused: { change: Partial<PullRequestSnapshot>; rule: string } }> = {
+  "emergency-fix-workflow.yml": {
+    pr: snapshot({
+      headRef: "hotfix/disable-payment-retry",
+      latestVersionTag: null,
+      title: "Disable the failing payment retry",
+      body: [
+        "**Incident:** INC-311",
+        "**Severity:** CRITICAL",
+        "",
+        "### Impact",
+        "**Users affected:** every customer at checkout",
+        "**Features affected:** checkout",
+        "**Data impact:** None",
+        "",
+        "### Root Cause",
+        "The payment retry loops on a declined card and exhausts the connection pool.",
+        "",
+        "### Emergency Fix Applied",
+        "The retry is disabled behind its flag.",
+        "",
+        "### Fast Testing",
+        "- [x] Tested the specific issue",
+        "- [x] Quick smoke test",
+        "- [x] No obvious breaks",
+        "",
+        "### Review Skipped",
+        "dev-alice deployed it; the retry design review waits for the proper fix.",
+      ].join("\n"),
+      commits: [{ sha: HEAD_SHA, parents: 1, message: "Disable the failing payment retry\n\nEMERGENCY FIX: the retry exhausts the connection pool" }],
+      reviews: [],
+    }),
+    refused: { change: { body: "**Incident:** INC-311\n**Severity:** HIGH" }, rule: "severity" },
+  },
+  "hotfix-log.yml": {
+    pr: snapshot({
+      headRef: "hotfix/restore-search-index",
+      latestVersionTag: null,
+      title: "HOTFIX-014 restore the search index name",
+      body: [
+        "**Tracking:** HOTFIX-014",
+        "**Date/Time:** 2026-11-23 14:20",
+        "**Severity:** 🔴 Critical",
+        "**Who:** dev-alice",
+        "",
+        "#### The Emergency",
+        "**Problem:** Search returns 500 for every query.",
+        "**Impact:** All users; no orders from search.",
+        "**Why Emergency:** Search is down in production and cannot wait 2 hours.",
+        "",
+        "#### The Fix",
+        "**Change Made:** Restore the index name.",
+        "**Files/Systems Affected:** search service config",
+        "**Rollback Plan:** Revert the merge commit.",
+        "",
+        "#### The Context",
+        "**Root Cause (Initial):** The index was renamed in the last deploy.",
+        "**Risk Accepted:** No load test.",
+        "**Monitoring:** Search 5xx rate.",
+      ].join("\n"),
+      reviews: [{ reviewer: "senior-eve", ...REVIEW }],
+      reviewers: { "senior-eve": { permission: "write", teams: ["senior-engineers"], notes: [] } },
+    }),
+    refused: { change: { reviewers: { "senior-eve": { permission: "write", teams: [], notes: [] } } }, rule: "approvals" },
+  },
   "versioned-release-flow.yml": {
     pr: snapshot({
       headRef: "hotfix/v1.2.1-security-vulnerability-fix",
@@ -149,7 +213,7 @@ describe("the JSON Schema for editors", () => {
 describe("the example configurations", () => {
   const guide = readFileSync(CONFIGURATION_DOC, "utf8");
 
-  it(`are the three procedures' files in ${EXAMPLES_DIR}, each embedded in ${CONFIGURATION_DOC} as it is (run \`npm run docs\` to update it)`, () => {
+  it(`are the five procedures' files in ${EXAMPLES_DIR}, each embedded in ${CONFIGURATION_DOC} as it is (run \`npm run docs\` to update it)`, () => {
     expect(readdirSync(EXAMPLES_DIR).filter((file) => file.endsWith(".yml")).sort()).toStrictEqual(Object.keys(PROCEDURES).sort());
     for (const file of Object.keys(PROCEDURES)) {
       expect(embeddedExample(guide, file), file).toBe(readFileSync(`${EXAMPLES_DIR}/${file}`, "utf8").trimEnd());

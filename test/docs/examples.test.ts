@@ -27,6 +27,59 @@ interface SeedCase {
 }
 
 const CASES: Record<string, SeedCase> = {
+  "emergency-fix-workflow": {
+    seed: "000",
+    now: "2026-11-23T15:00:00Z",
+    answers: {
+      "INC-[XXXX]": "INC-311",
+      "[YYYY-MM-DD HH:MM]": "2026-11-23 14:20",
+      "[CRITICAL]": "CRITICAL",
+      "[Downtime duration]": "35 minutes",
+      "[Number/Percentage]": "every customer at checkout",
+      "[List]": "checkout",
+      "[None/Partial/Full]": "None",
+      "[Technical explanation]": "The payment retry loops on a declined card and exhausts the pool.",
+      "[What was changed]": "The retry is disabled behind its flag.",
+      "[Who deployed without the normal review, and what the review would have covered]": "dev-alice deployed it; the retry design review waits for the proper fix.",
+    },
+    ticked: ["Tested the specific issue", "Quick smoke test", "No obvious breaks"],
+    pr: {
+      headRef: "hotfix/disable-payment-retry",
+      commits: [{ sha: "9a8b7c6", parents: 1, message: "Disable the failing payment retry\n\nEMERGENCY FIX: the retry exhausts the connection pool" }],
+      // "Skip normal review process": nobody approved.
+      reviews: [],
+      reviewers: {},
+    },
+    // The change is not marked EMERGENCY FIX.
+    bad: { change: (good) => ({ ...good, commits: [{ sha: "9a8b7c6", parents: 1, message: "Disable the failing payment retry" }] }), failingRule: "commits" },
+  },
+  "hotfix-log": {
+    seed: "002",
+    now: "2026-11-23T15:00:00Z",
+    answers: {
+      "HOTFIX-[NNN]": "HOTFIX-014",
+      "[YYYY-MM-DD HH:MM]": "2026-11-23 14:20",
+      "[🔴 Critical | 🟡 High | 🔵 Medium]": "🔴 Critical",
+      "[How long to implement]": "25 minutes",
+      "[Person who made the change]": "dev-alice",
+      "[What was broken/failing]": "Search returns 500 for every query.",
+      "[How many users affected, business impact]": "All users; no orders from search.",
+      "[Why normal process couldn't wait]": "Search is down in production and cannot wait 2 hours.",
+      "[Brief description of what was changed]": "Restore the index name.",
+      "[What was touched]": "search service config",
+      "[How to undo if it makes things worse]": "Revert the merge commit.",
+      "[Best guess at cause]": "The index was renamed in the last deploy.",
+      "[What corners were cut, what wasn't tested]": "No load test.",
+      "[What metrics to watch post-fix]": "Search 5xx rate.",
+    },
+    ticked: [],
+    pr: {
+      headRef: "hotfix/restore-search-index",
+      reviewers: { "senior-bob": { permission: "write", teams: ["senior-engineers"], notes: [] } },
+    },
+    // The entry lost its Rollback Plan.
+    bad: { change: (good) => ({ ...good, body: good.body.replace(/\*\*Rollback Plan:\*\*.*\n/, "") }), failingRule: "template" },
+  },
   "versioned-release-flow": {
     seed: "001",
     now: "2026-11-23T15:00:00Z",
@@ -168,11 +221,14 @@ describe("docs/examples", () => {
   });
 });
 
-describe("seed 004's post-mortem template", () => {
-  it("uses only placeholders the app fills", () => {
-    const template = readFileSync(new URL("templates/prod-dev-squash-post-mortem.md", EXAMPLES), "utf8");
-    const values = Object.fromEntries(TEMPLATE_PLACEHOLDERS.map((name) => [name, "x"]));
+/** The examples that ship their seed's post-incident template, with the seed. */
+const POST_MORTEMS: Record<string, string> = { "emergency-fix-workflow": "000", "prod-dev-squash": "004" };
+
+describe.each(Object.entries(POST_MORTEMS))("%s-post-mortem.md", (name, seed) => {
+  it(`is seed ${seed}'s post-incident template, using only placeholders the app fills`, () => {
+    const template = readFileSync(new URL(`templates/${name}-post-mortem.md`, EXAMPLES), "utf8");
+    const values = Object.fromEntries(TEMPLATE_PLACEHOLDERS.map((placeholder) => [placeholder, "x"]));
     expect(fillTemplate(template, values).unknown).toStrictEqual([]);
-    expect(policyOf("prod-dev-squash").config.post_incident.template).toBe(".github/hotfix-guard/post-incident.md");
+    expect(policyOf(name).config.post_incident.template).toBe(".github/hotfix-guard/post-incident.md");
   });
 });
