@@ -28,6 +28,7 @@ const PAYMENTS = "acme/payments";
 const BILLING = "acme/billing";
 const START = new Date("2026-11-23T14:20:00Z");
 const DIGEST_AT = new Date("2026-11-30T09:00:00Z");
+const APPROVALS_UNMET = { source: "policy", title: "Approvals", required: "1 approval", present: "0", status: "unmet" } as const;
 const HOSTILE = "<!channel> *urgent* @here <https://evil.example|click> `x`";
 
 const PAYMENTS_POLICY = policyFrom({ notifications: { routes: [{ events: ["weekly-digest"], to: ["digest-slack", "digest-hook"] }] } });
@@ -86,7 +87,7 @@ async function mergedHotfix(repo: string, policy: Policy, number: number, title:
   const opened = new Date(Date.parse(mergedAt) - 3_600_000).toISOString();
   const head = `hotfix/v1.4.${number}-x`;
   await recorder.pullRequest(repo, { number, title, body: COMPLETE_BODY, user: { login: "dev-alice" }, head: { ref: head, sha: "a".repeat(40) }, base: { ref: "main" }, state: "closed", merged_at: mergedAt, created_at: opened, updated_at: mergedAt, html_url: `https://github.com/${repo}/pull/${number}` }, policy);
-  await recorder.merged(repo, { number, mergedAt, mergedBy: "senior-bob", mergeCommitSha: String(number).padStart(40, "b"), headRef: head }, { verdict, justified: false, unmet: verdict === "compliant" ? [] : ["Approvals"], justification: null }, policy);
+  await recorder.merged(repo, { number, mergedAt, mergedBy: "senior-bob", mergeCommitSha: String(number).padStart(40, "b"), headRef: head }, { verdict: verdict === "compliant" ? "compliant" : "bypass", justified: false, unmet: verdict === "compliant" ? [] : [APPROVALS_UNMET], justification: null }, policy);
   const hotfix = summaryOf(repo, { number, title, body: COMPLETE_BODY, author: "dev-alice", headRef: head }, policy);
   await notifier.notify({ policy, hotfix, details: { kind: "merged", mergedBy: "senior-bob", verdict, unmet: [], authoriser: null, bypassReason: null, assessment: null, mergeBackTargets: ["develop"] } });
 }
