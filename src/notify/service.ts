@@ -7,6 +7,9 @@
  * other failures are retried with the queue's backoff, and a message that finally fails is
  * recorded (counter, log line with the reason, the hotfix's timeline) and never blocks anything
  * else. Slack bot messages after a hotfix's first go into its thread (the root's `ts` is stored).
+ * Routing a moment also keeps the repository's `weekly-digest` destinations, which the week's
+ * digest job (src/notify/digest.ts) reads; a digest goes through the same send path, one job per
+ * (destination, week).
  */
 import { createHash } from "node:crypto";
 import client from "prom-client";
