@@ -21,6 +21,7 @@ export const NOTIFY_EVENTS = [
   "merge-back-failed",
   "post-incident-due",
   "post-incident-overdue",
+  "weekly-digest",
 ] as const;
 
 /** An event a route can name. */

@@ -121,3 +121,41 @@ export function summaryOfRecord(record: HotfixRecord): HotfixSummary {
     trackingId: record.id,
   };
 }
+
+/** One hotfix the weekly digest lists (seed 002 "Completed Hotfixes"); `title` is user text. */
+export interface DigestHotfix {
+  readonly repo: string;
+  /** The hotfix log's id (`HOTFIX-007`). */
+  readonly id: string;
+  readonly number: number;
+  readonly title: string;
+  readonly url: string;
+  readonly mergedAt: string;
+  /** The merge audit's verdict; null while the audit has not run. */
+  readonly verdict: AuditVerdict | null;
+  /** The merge-back state in words: done, or the targets still missing. */
+  readonly mergeBack: string;
+  /** The post-mortem's state in words. */
+  readonly postMortem: string;
+  readonly postMortemUrl: string | null;
+}
+
+/** A seed 001 warning sign of one repository, past its threshold. */
+export interface DigestWarning {
+  readonly repo: string;
+  readonly message: string;
+  readonly ids: readonly string[];
+}
+
+/** One destination's weekly digest, as data: built when the week's job runs, so a retried send sends the same. */
+export interface Digest {
+  /** The ISO week the digest covers (`2026-W48`: Monday 09:00 UTC to the next Monday 09:00 UTC). */
+  readonly week: string;
+  readonly since: string;
+  readonly until: string;
+  /** The repositories that route `weekly-digest` to the destination. */
+  readonly repos: readonly string[];
+  /** The hotfixes merged in the week, newest first. */
+  readonly hotfixes: readonly DigestHotfix[];
+  readonly warnings: readonly DigestWarning[];
+}

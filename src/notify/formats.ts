@@ -6,7 +6,7 @@
  */
 import type { NotifyEventName } from "../config/schema-notifications.js";
 import { escapeSlack, escapeTeams, flatten, slackUrl } from "./escape.js";
-import type { HotfixSummary, NotifyDetails } from "./events.js";
+import type { Digest, HotfixSummary, NotifyDetails } from "./events.js";
 import type { Message, MessageLink } from "./messages.js";
 
 /** The links a channel may show: http(s) only (a deployment's `target_url` is anyone's text). */
@@ -67,4 +67,9 @@ export function webhookBody(event: NotifyEventName, hotfix: HotfixSummary, detai
     details,
     message: { headline: message.headline, fields: message.fields, links: links(message), text: plainText(message) },
   };
+}
+
+/** The generic webhook's JSON of a weekly digest: the digest as data (user text raw) and the message as plain text. */
+export function digestWebhookBody(digest: Digest, message: Message, deliveryId: string): object {
+  return { event: "weekly-digest", delivery: deliveryId, digest, message: { headline: message.headline, fields: message.fields, links: links(message), text: plainText(message) } };
 }

@@ -7,7 +7,7 @@
  * channel's format (`formats.ts`) escapes the values for its markup.
  */
 import type { NotifyEventName } from "../config/schema-notifications.js";
-import type { HotfixSummary, NotifyDetails } from "./events.js";
+import type { Digest, HotfixSummary, NotifyDetails } from "./events.js";
 
 /** One labelled line: the label is the app's, the value may be user text. */
 export interface MessageField {
@@ -179,4 +179,39 @@ export function renderMessage(event: NotifyEventName, hotfix: HotfixSummary, det
         links: [prLink(hotfix), { label: "Post-incident review", url: details.issueUrl }],
       };
   }
+}
+
+/** The most hotfixes one digest lists; the rest are counted. */
+export const DIGEST_LIMIT = 20;
+
+const VERDICTS = { compliant: "compliant", "justified-bypass": "justified emergency bypass", "unjustified-bypass": "UNJUSTIFIED bypass", "not-fully-verified": "not fully verified" } as const;
+
+/**
+ * The weekly digest of one destination: the hotfixes merged in the week (seed 002 "Completed
+ * Hotfixes": id, brief, date, audit verdict, merge-back and post-mortem state) and seed 001's
+ * warning signs of its repositories, with links to each pull request and post-mortem.
+ */
+export function digestMessage(digest: Digest): Message {
+  const shown = digest.hotfixes.slice(0, DIGEST_LIMIT);
+  const more = digest.hotfixes.length - shown.length;
+  return {
+    headline: "📊 WEEKLY HOTFIX DIGEST",
+    fields: [
+      { label: "Week", value: `${digest.week}, ${utc(digest.since)} to ${utc(digest.until)}` },
+      { label: "Repositories", value: list(digest.repos) },
+      { label: "Completed", value: digest.hotfixes.length === 0 ? "no hotfix merged this week" : `${digest.hotfixes.length} hotfix(es) merged this week` },
+      ...shown.map((hotfix) => ({
+        label: hotfix.id,
+        value: `${hotfix.repo}#${hotfix.number} ${hotfix.title} · merged ${utc(hotfix.mergedAt)} · audit: ${hotfix.verdict ? VERDICTS[hotfix.verdict] : "not audited"} · merge-back: ${hotfix.mergeBack} · post-mortem: ${hotfix.postMortem}`,
+      })),
+      ...(more > 0 ? [{ label: "More", value: `${more} more in the hotfix log` }] : []),
+      ...(digest.warnings.length === 0
+        ? [{ label: "Warning signs", value: "none past their thresholds" }]
+        : digest.warnings.map((sign) => ({ label: "⚠️ Warning sign", value: `${sign.repo}: ${sign.message}${sign.ids.length > 0 ? ` (${sign.ids.join(", ")})` : ""}` }))),
+    ],
+    links: shown.flatMap((hotfix) => [
+      { label: `${hotfix.id} ${hotfix.repo}#${hotfix.number}`, url: hotfix.url },
+      ...(hotfix.postMortemUrl ? [{ label: `${hotfix.id} post-mortem`, url: hotfix.postMortemUrl }] : []),
+    ]),
+  };
 }

@@ -4,9 +4,9 @@
  * between {@link GALLERY_START} and {@link GALLERY_END}; a test fails while it is stale.
  */
 import { NOTIFY_EVENTS, type NotifyEventName } from "../config/schema-notifications.js";
-import type { HotfixSummary, NotifyDetails } from "./events.js";
+import type { Digest, HotfixSummary, NotifyDetails } from "./events.js";
 import { slackText } from "./formats.js";
-import { renderMessage } from "./messages.js";
+import { digestMessage, renderMessage, type Message } from "./messages.js";
 
 /** The guide the gallery is written into. */
 export const NOTIFICATIONS_DOC = "docs/notifications.md";
@@ -32,8 +32,21 @@ const SAMPLE: HotfixSummary = {
 
 const MERGED = { kind: "merged", mergedBy: "senior-bob", unmet: [], authoriser: null, bypassReason: null, assessment: null, mergeBackTargets: ["develop", "release/*"] } as const;
 
+/** The sample week's digest: the sample hotfix and one more, and a warning sign. */
+const DIGEST: Digest = {
+  week: "2026-W48",
+  since: "2026-11-23T09:00:00.000Z",
+  until: "2026-11-30T09:00:00.000Z",
+  repos: ["acme/payments"],
+  hotfixes: [
+    { repo: "acme/payments", id: "HOTFIX-008", number: 57, title: "hotfix(auth): refresh expired session keys", url: "https://github.com/acme/payments/pull/57", mergedAt: "2026-11-27T10:12:00Z", verdict: "unjustified-bypass", mergeBack: "missing in develop", postMortem: "open, due 2026-11-29 10:12 UTC", postMortemUrl: "https://github.com/acme/payments/issues/64" },
+    { repo: "acme/payments", id: "HOTFIX-007", number: 42, title: SAMPLE.title, url: SAMPLE.url, mergedAt: "2026-11-23T14:50:00Z", verdict: "compliant", mergeBack: "done", postMortem: "done on time", postMortemUrl: "https://github.com/acme/payments/issues/59" },
+  ],
+  warnings: [{ repo: "acme/payments", message: "2.0 hotfixes a month, above the threshold of 1: frequent hotfixes may indicate process issues.", ids: [] }],
+};
+
 /** One sample moment per event, with what the event's message says. */
-const SAMPLES: Readonly<Record<NotifyEventName, { readonly when: string; readonly details: NotifyDetails }>> = {
+const SAMPLES: Readonly<Record<NotifyEventName, { readonly when: string; readonly details: NotifyDetails } | { readonly when: string; readonly digest: Digest }>> = {
   opened: { when: "A hotfix pull request is first seen (opened, or labelled `hotfix`).", details: { kind: "opened" } },
   "awaiting-review": {
     when: "`review_wait_minutes` after it was first seen, no eligible reviewer has reviewed it.",
@@ -76,12 +89,17 @@ const SAMPLES: Readonly<Record<NotifyEventName, { readonly when: string; readonl
     when: "The review's due time passed and its issue is still open.",
     details: { kind: "post-incident-overdue", dueAt: "2026-11-25T14:50:00Z", issueUrl: "https://github.com/acme/payments/issues/59" },
   },
+  "weekly-digest": {
+    when: "Mondays at 09:00 UTC, once per destination: the hotfixes merged in the past week in the repositories that route `weekly-digest` to it, and their warning signs (a route's `severities` do not filter it; a destination no repository routes it to gets nothing).",
+    digest: DIGEST,
+  },
 };
 
 /** The gallery: per event, when it is sent and its Slack text as sent (Teams and the webhook carry the same lines). */
 export function renderGallery(): string {
   return NOTIFY_EVENTS.map((event) => {
     const sample = SAMPLES[event];
-    return [`### \`${event}\``, "", sample.when, "", "```text", slackText(renderMessage(event, SAMPLE, sample.details)), "```"].join("\n");
+    const message: Message = "digest" in sample ? digestMessage(sample.digest) : renderMessage(event, SAMPLE, sample.details);
+    return [`### \`${event}\``, "", sample.when, "", "```text", slackText(message), "```"].join("\n");
   }).join("\n\n");
 }

@@ -7,6 +7,9 @@
  * other failures are retried with the queue's backoff, and a message that finally fails is
  * recorded (counter, log line with the reason, the hotfix's timeline) and never blocks anything
  * else. Slack bot messages after a hotfix's first go into its thread (the root's `ts` is stored).
+ * Routing a moment also keeps the repository's `weekly-digest` destinations, which the week's
+ * digest job (src/notify/digest.ts) reads; a digest goes through the same send path, one job per
+ * (destination, week).
  */
 import { createHash } from "node:crypto";
 import client from "prom-client";
@@ -17,10 +20,11 @@ import type { HotfixLogStore } from "../log/store.js";
 import type { Database } from "../store/database.js";
 import type { Job } from "../store/jobs.js";
 import type { Destinations } from "./destinations.js";
-import { eventsOf, occurrenceOf, summaryOfRecord, type HotfixSummary, type NotifyDetails, type NotifyRequest } from "./events.js";
-import { slackText, teamsCard, webhookBody } from "./formats.js";
-import { renderMessage } from "./messages.js";
-import { SendError, sendMessage } from "./senders.js";
+import { buildDigest, digestDestinations, digestRoutes, isoWeek, saveDigestRoutes, type WeeklyDigestJob } from "./digest.js";
+import { eventsOf, occurrenceOf, summaryOfRecord, type Digest, type HotfixSummary, type NotifyDetails, type NotifyRequest } from "./events.js";
+import { digestWebhookBody, slackText, teamsCard, webhookBody } from "./formats.js";
+import { digestMessage, renderMessage } from "./messages.js";
+import { SendError, sendMessage, type SendResult } from "./senders.js";
 
 /** The job kind that sends one message to one destination (payload: {@link SendJob}). */
 export const NOTIFY_SEND = "notify-send";
@@ -36,6 +40,14 @@ export interface SendJob {
   readonly details: NotifyDetails;
   /** Sent only if the post-incident review is still open when the job runs (the overdue message). */
   readonly unlessClosed?: true;
+}
+
+/** One destination's weekly digest, as the queue keeps it (the same job kind as {@link SendJob}). */
+export interface DigestSendJob {
+  readonly key: string;
+  readonly destination: string;
+  readonly event: "weekly-digest";
+  readonly digest: Digest;
 }
 
 /** The review-wait check of one hotfix pull request. */
@@ -100,6 +112,7 @@ export class Notifier {
     const config = policy.config.notifications;
     const now = this.options.now();
     let hotfix = request.hotfix;
+    await this.rememberDigestRoutes(hotfix.repo, config, now);
     if (config.routes.length === 0) return;
     try {
       hotfix = await this.withRecord(hotfix);
@@ -117,6 +130,33 @@ export class Notifier {
       this.options.log.error({ reason: (error as Error).message, repo: hotfix.repo, pr: hotfix.number, kind: details.kind }, "notifications could not be scheduled");
     }
   };
+
+  /** Keeps the repository's `weekly-digest` destinations for the week's digest job; a failure is logged. */
+  private async rememberDigestRoutes(repo: string, config: NotificationsConfig, now: Date): Promise<void> {
+    try {
+      await saveDigestRoutes(this.options.db, repo, digestDestinations(config), now);
+    } catch (error) {
+      this.options.log.error({ reason: (error as Error).message, repo }, "weekly digest routes could not be saved");
+    }
+  }
+
+  /**
+   * The week's digest job: one message per destination that repositories route `weekly-digest`
+   * to, built from the hotfix log now and scheduled under the key (week, destination), so a job
+   * run twice sends nothing more. Nothing without the hotfix log.
+   */
+  async weeklyDigest(payload: WeeklyDigestJob): Promise<void> {
+    const store = this.options.hotfixLog?.store;
+    if (!store) return;
+    const until = new Date(payload.until);
+    const week = isoWeek(until);
+    for (const [destination, repos] of await digestRoutes(this.options.db)) {
+      if (!this.options.destinations.has(destination)) continue;
+      const key = `${NOTIFY_SEND}:weekly-digest@${week}:${destination}`;
+      const job: DigestSendJob = { key, destination, event: "weekly-digest", digest: await buildDigest(store, repos, until) };
+      await this.options.scheduler.schedule(NOTIFY_SEND, key, job, this.options.now());
+    }
+  }
 
   /** The summary completed from the hotfix log: its id, and the description's fields a handler did not have. */
   private async withRecord(hotfix: HotfixSummary): Promise<HotfixSummary> {
@@ -141,6 +181,7 @@ export class Notifier {
    * queue retry; returns after a final failure, which it records.
    */
   async deliver(payload: unknown, job: Pick<Job, "attempts" | "maxAttempts">): Promise<void> {
+    if ("digest" in (payload as object)) return this.deliverDigest(payload as DigestSendJob, job);
     const send = payload as SendJob;
     const labels = { destination: send.destination, event: send.event };
     const destination = this.options.destinations.get(send.destination);
@@ -152,23 +193,54 @@ export class Notifier {
     const message = renderMessage(send.event, send.hotfix, send.details);
     const deliveryId = createHash("sha256").update(send.key).digest("hex").slice(0, 32);
     const thread = destination.type === "slack-bot" ? await this.threadOf(send) : null;
-    try {
-      const result = await sendMessage(
+    const result = await this.attempt(labels, job, () =>
+      sendMessage(
         destination,
         { slack: slackText(message), teams: teamsCard(message), webhook: webhookBody(send.event, send.hotfix, send.details, message, deliveryId), deliveryId },
         thread ?? undefined,
         this.options.now(),
-      );
-      if (destination.type === "slack-bot" && thread === null && result.ts) await this.saveThread(send, result.channel ?? destination.channel, result.ts);
+      ),
+    );
+    if (typeof result === "string") return this.fail(send, result);
+    if (destination.type === "slack-bot" && thread === null && result.ts) await this.saveThread(send, result.channel ?? destination.channel, result.ts);
+    this.options.log.info({ ...labels, repo: send.hotfix.repo, pr: send.hotfix.number, headline: message.headline }, "notification sent");
+  }
+
+  /** Sends one destination's weekly digest; a final failure is counted and logged (it belongs to no hotfix's timeline). */
+  private async deliverDigest(send: DigestSendJob, job: Pick<Job, "attempts" | "maxAttempts">): Promise<void> {
+    const labels = { destination: send.destination, event: send.event };
+    const destination = this.options.destinations.get(send.destination);
+    const message = digestMessage(send.digest);
+    const deliveryId = createHash("sha256").update(send.key).digest("hex").slice(0, 32);
+    const result = destination
+      ? await this.attempt(labels, job, () =>
+          sendMessage(destination, { slack: slackText(message), teams: teamsCard(message), webhook: digestWebhookBody(send.digest, message, deliveryId), deliveryId }, undefined, this.options.now()),
+        )
+      : "the destination is no longer defined in NOTIFY_DESTINATIONS";
+    if (typeof result === "string") {
+      this.sent.inc({ ...labels, outcome: "failed" });
+      this.options.log.error({ ...labels, week: send.digest.week, reason: result }, "notification not sent: giving up");
+      return;
+    }
+    this.options.log.info({ ...labels, week: send.digest.week, headline: message.headline }, "notification sent");
+  }
+
+  /**
+   * One attempt through the destination's client, counted. Throws to have the queue retry (a
+   * rate limit waits for `Retry-After` without spending an attempt); returns the reason of a final failure.
+   */
+  private async attempt(labels: { readonly destination: string; readonly event: string }, job: Pick<Job, "attempts" | "maxAttempts">, send: () => Promise<SendResult>): Promise<SendResult | string> {
+    try {
+      const result = await send();
       this.sent.inc({ ...labels, outcome: "sent" });
-      this.options.log.info({ ...labels, repo: send.hotfix.repo, pr: send.hotfix.number, headline: message.headline }, "notification sent");
+      return result;
     } catch (error) {
       if (!(error instanceof SendError)) throw error;
       if (!error.permanent && error.retryAfterMs !== null) {
         this.sent.inc({ ...labels, outcome: "retried" });
         throw rateLimited(error, error.retryAfterMs);
       }
-      if (error.permanent || job.attempts >= job.maxAttempts) return this.fail(send, error.message);
+      if (error.permanent || job.attempts >= job.maxAttempts) return error.message;
       this.sent.inc({ ...labels, outcome: "retried" });
       throw error;
     }

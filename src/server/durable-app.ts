@@ -23,7 +23,7 @@ import { HotfixLogGauges } from "../log/gauges.js";
 import { HotfixRecorder } from "../log/recorder.js";
 import { HotfixLogStore } from "../log/store.js";
 import type { Destinations } from "../notify/destinations.js";
-import { createNotifier, registerNotifyJobs } from "../notify/jobs.js";
+import { createNotifier, registerNotifyJobs, scheduleWeeklyDigest } from "../notify/jobs.js";
 import type { Database } from "../store/database.js";
 import type { JobQueue } from "../store/jobs.js";
 import { createIngress } from "./ingress.js";
@@ -179,6 +179,7 @@ async function scheduleMaintenance(queue: JobQueue, worker: Worker, options: Dur
   await scheduleNextPeriod(queue, JOB_KINDS.recovery, intervals.recoveryMs, at);
   await scheduleNextPeriod(queue, JOB_KINDS.prune, intervals.pruneMs, at);
   await scheduleNextPeriod(queue, JOB_KINDS.hotfixLogGauges, HOTFIX_LOG_GAUGES_MS, at);
+  await scheduleWeeklyDigest({ schedule: (kind, key, payload, runAt) => queue.schedule(kind, key, payload, runAt, at) }, at);
 }
 
 /** Builds the durable app function; `onReady` receives its runtime once loaded. */

@@ -188,6 +188,18 @@ const MIGRATIONS: readonly Migration[] = [
       )
     `,
   },
+  {
+    version: 7,
+    name: "notify_digest_routes: the destinations each repository routes weekly-digest to, as its configuration was last read",
+    sql: `
+      CREATE TABLE notify_digest_routes (
+        repo_key text PRIMARY KEY,
+        repo text NOT NULL,
+        destinations jsonb NOT NULL,
+        updated_at timestamptz NOT NULL
+      )
+    `,
+  },
 ];
 
 /**
