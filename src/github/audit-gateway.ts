@@ -62,10 +62,10 @@ export interface MergedPullRequestData extends MergedPullRequest {
   readonly merged: boolean;
 }
 
-/** Everything the merge audit asks of GitHub. */
 /** The largest repository text file read (the post-incident template): 32 KiB, half an issue body. */
 export const TEXT_FILE_LIMIT = 32 * 1024;
 
+/** Everything the merge audit asks of GitHub. */
 export interface AuditGateway extends GithubGateway {
   /** The pull request with its merge facts (`GET /pulls/{n}`). */
   getMergedPullRequest(repo: RepoRef, number: number): Promise<MergedPullRequestData>;

@@ -7,7 +7,7 @@
 import type { Policy } from "../config/policy.js";
 import type { CheckRunOutput } from "../model/check-run.js";
 import { labelChanges, type MergeAudit } from "../rules/merge-audit.js";
-import type { MergedPullRequestData } from "../github/audit-gateway.js";
+import type { MergedPullRequest } from "../model/merge.js";
 import { renderAuditComment, renderDirectPushIssue, type DirectPush } from "./audit.js";
 import { fitCheckRun } from "./limits.js";
 
@@ -53,7 +53,7 @@ function wouldWrite(audit: MergeAudit, labels: readonly string[], policy: Policy
 }
 
 /** The neutral check run on the merge commit that shows, in evaluate mode, the audit enforce mode would have posted. */
-export function renderEvaluatedAuditCheck(repo: string, pr: MergedPullRequestData, audit: MergeAudit, policy: Policy): CheckRunOutput {
+export function renderEvaluatedAuditCheck(repo: string, pr: MergedPullRequest, audit: MergeAudit, policy: Policy): CheckRunOutput {
   const comment = renderAuditComment({ repo, pr, audit, policy, auditIssue: { status: "not-needed" }, followUp: { status: "not-needed" }, labelProblems: [] });
   const summary = [EVALUATE_NOTE, `In enforce mode Hotfix Guard would:\n${wouldWrite(audit, pr.labels, policy).join("\n")}`, "---", comment].join("\n\n");
   return fitCheckRun({ name: AUDIT_CHECK_NAME, conclusion: "neutral", title: `Evaluate mode: merge audit ${auditVerdictText(audit)}${audit.needsAuditIssue ? "; enforce would open an audit issue" : ""}`, summary });
