@@ -113,7 +113,7 @@ export class MockGitHub {
     if (/\/pulls\/\d+$/.test(path)) return [200, pullRequestObject({ number, headSha: headShaOf(number) })];
     if (path.endsWith("/files")) return [200, [{ filename: "src/pay.ts", status: "modified", additions: 3, deletions: 1 }, { filename: "src/pay.test.ts", status: "added", additions: 9, deletions: 0 }]];
     if (path.endsWith("/reviews")) return [200, []];
-    if (path.endsWith("/events") || path.endsWith("/comments")) return [200, []];
+    if (path.endsWith("/events") || path.endsWith("/timeline") || path.endsWith("/comments")) return [200, []];
     if (path.includes("/git/matching-refs/")) return [200, [{ ref: "refs/tags/v1.4.2" }]];
     if (path.includes("/collaborators/")) return [200, { permission: "write", role_name: "write" }];
     if (method === "GET" && path.endsWith("/check-runs")) {
