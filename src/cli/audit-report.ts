@@ -133,6 +133,8 @@ function evidenceText(evidence: Evidence, hotfix: HotfixFacts): string {
       return `pull request #${evidence.number}`;
     case "cherry-pick":
       return `cherry-picked (${evidence.shas.map(short).join(", ")})`;
+    case "same-change":
+      return "same change (squashed or rebased copy)";
   }
 }
 

@@ -6,13 +6,15 @@
  * for a success.
  */
 import type { ProbotOctokit } from "probot";
-import type { CompareStatus, MergedPullRequest, TargetCommit } from "../model/merge-back.js";
+import type { ChangeSet, CompareStatus, MergedPullRequest, TargetCommit } from "../model/merge-back.js";
 import { isNotFound, statusOf } from "./errors.js";
 import type { NewIssue, RepoRef } from "./gateway.js";
 import { NO_RETRY } from "./writes.js";
 
 /** GitHub lists at most this many files in a comparison; a list this long may be cut. */
 const COMPARE_FILE_LIMIT = 300;
+/** GitHub lists at most this many files of a pull request. */
+const PULL_REQUEST_FILE_LIMIT = 3000;
 /** Listings that grow with the repository's activity stop after this many pages of 100. */
 const MAX_PAGES = 10;
 
@@ -67,6 +69,13 @@ export interface MergeBackGateway {
   listBranches(repo: RepoRef, prefix: string): Promise<string[]>;
   /** `GET /compare/{base}...{head}`; null when either side does not exist. */
   compare(repo: RepoRef, base: string, head: string): Promise<Comparison | null>;
+  /**
+   * The changed files with their patches of `base...head` (the head side since the merge base),
+   * from the comparison's first page; null when either side does not exist.
+   */
+  compareChanges(repo: RepoRef, base: string, head: string): Promise<ChangeSet | null>;
+  /** The changed files of a pull request with their patches, and whether GitHub listed them all. */
+  pullRequestChange(repo: RepoRef, number: number): Promise<ChangeSet>;
   /** The parents of a commit. */
   getCommitParents(repo: RepoRef, sha: string): Promise<string[]>;
   listPullRequestCommits(repo: RepoRef, number: number): Promise<PullRequestCommit[]>;
@@ -151,6 +160,22 @@ export class OctokitMergeBackGateway implements MergeBackGateway {
       if (isNotFound(error)) return null;
       throw error;
     }
+  }
+
+  async compareChanges(repo: RepoRef, base: string, head: string): Promise<ChangeSet | null> {
+    try {
+      const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${base}...${head}`, per_page: 1 });
+      const files = (data.files ?? []).map((file) => ({ filename: file.filename, previousFilename: file.previous_filename ?? null, patch: file.patch ?? null }));
+      return { files, complete: files.length < COMPARE_FILE_LIMIT };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async pullRequestChange(repo: RepoRef, number: number): Promise<ChangeSet> {
+    const files = await this.listPullRequestPatches(repo, number);
+    return { files, complete: files.length < PULL_REQUEST_FILE_LIMIT };
   }
 
   async getCommitParents(repo: RepoRef, sha: string): Promise<string[]> {

@@ -24,6 +24,7 @@ import {
   candidateTargets,
   conflictCandidates,
   describeHotfix,
+  equivalenceOutcome,
   escalationRecipients,
   escalationTime,
   findEvidence,
@@ -48,7 +49,8 @@ import {
   type TargetFacts,
   type TargetOutcome,
 } from "../rules/merge-back.js";
-import { type HotfixFacts, type MergedHotfix, type ReminderState, type Row } from "../model/merge-back.js";
+import { type ChangeSet, type HotfixFacts, type MergedHotfix, type ReminderState, type Row } from "../model/merge-back.js";
+import { containsChange } from "../rules/patch-equivalence.js";
 import {
   REMINDER_LABEL,
   closingCommentMarker,
@@ -138,19 +140,47 @@ export interface TargetCheck {
  */
 export type RecheckScope = "all" | "release-activity" | { readonly target: string };
 
-/** Pull requests merged since a time: listed at most once per check, and only when a target needs them. */
-export function mergedPullRequestsOnce(run: MergeBackReader, since: string): () => Promise<MergedPullRequest[]> {
+/** Reads a check shares between its targets and hotfixes, each made at most once and only when a target needs it. */
+export interface SharedReads {
+  /** Pull requests merged since the earliest hotfix of the check. */
+  readonly mergedPullRequests: () => Promise<MergedPullRequest[]>;
+  /** A hotfix's own change (its pull request's files and patches), for patch equivalence. */
+  readonly hotfixChange: (hotfix: HotfixFacts) => Promise<ChangeSet>;
+}
+
+/** The shared reads of one check of hotfixes no older than `since`. */
+export function sharedReads(run: MergeBackReader, since: string): SharedReads {
   let listing: Promise<MergedPullRequest[]> | undefined;
-  return () => (listing ??= run.gateway.listMergedPullRequests(run.repo, since));
+  const changes = new Map<number, Promise<ChangeSet>>();
+  return {
+    mergedPullRequests: () => (listing ??= run.gateway.listMergedPullRequests(run.repo, since)),
+    hotfixChange: (hotfix) => {
+      const known = changes.get(hotfix.number);
+      if (known) return known;
+      const change = run.gateway.pullRequestChange(run.repo, hotfix.number);
+      changes.set(hotfix.number, change);
+      return change;
+    },
+  };
+}
+
+/**
+ * Whether the target (at `at`) carries the hotfix's change as a copy: the hotfix's own change
+ * against the target's since it diverged from the merge commit (one comparison).
+ */
+async function sameChange(run: MergeBackReader, hotfix: HotfixFacts, at: string, reads: SharedReads): Promise<TargetOutcome> {
+  const targetSide = await run.gateway.compareChanges(run.repo, hotfix.mergeSha, at);
+  if (!targetSide) return { exists: true, evidence: null, unverified: "GitHub could not compare the target with the hotfix's merge commit" };
+  return equivalenceOutcome(containsChange(await reads.hotfixChange(hotfix), targetSide));
 }
 
 /**
  * Whether the fix is in one target: compares first, then merged pull requests, then the target's
- * commits since the hotfix, each fetched only when what came before found nothing. The release
- * guard checks a commit of the target (`at`: a release pull request's head, a tag's commit)
- * rather than its branch head.
+ * commits since the hotfix, then the same change copied by new commits, each fetched only when
+ * what came before found nothing. The release guard checks a commit of the target (`at`: a
+ * release pull request's head, a tag's commit) rather than its branch head.
  */
-export async function checkTarget(run: MergeBackReader, hotfix: HotfixFacts, target: string, mergedPullRequests: () => Promise<MergedPullRequest[]>, at: string = target): Promise<TargetCheck> {
+export async function checkTarget(run: MergeBackReader, hotfix: HotfixFacts, target: string, reads: SharedReads, at: string = target): Promise<TargetCheck> {
   const repository = fullName(run.repo);
   let facts: TargetFacts = { ancestry: [] };
   let hotfixSideFiles: readonly string[] | null = null;
@@ -162,11 +192,13 @@ export async function checkTarget(run: MergeBackReader, hotfix: HotfixFacts, tar
     const evidence = findEvidence(hotfix, repository, target, facts);
     if (evidence) return { outcome: { exists: true, evidence }, hotfixSideFiles };
   }
-  facts = { ...facts, mergedPullRequests: await mergedPullRequests() };
+  facts = { ...facts, mergedPullRequests: await reads.mergedPullRequests() };
   const merged = findEvidence(hotfix, repository, target, facts);
   if (merged) return { outcome: { exists: true, evidence: merged }, hotfixSideFiles };
   facts = { ...facts, commits: await run.gateway.listCommitsSince(run.repo, at, hotfix.since) };
-  return { outcome: { exists: true, evidence: findEvidence(hotfix, repository, target, facts) }, hotfixSideFiles };
+  const picked = findEvidence(hotfix, repository, target, facts);
+  if (picked) return { outcome: { exists: true, evidence: picked }, hotfixSideFiles };
+  return { outcome: await sameChange(run, hotfix, at, reads), hotfixSideFiles };
 }
 
 /** The targets of a newly merged hotfix, each with whether it exists: literal targets, listed branches, active release branches only (unless configured otherwise). */
@@ -356,11 +388,11 @@ async function recheckReleaseActivity(run: MergeBackRun, state: ReminderState): 
 }
 
 /** Checks a reminder's rows in scope again, then settles it. */
-async function refreshReminder(run: MergeBackRun, reminder: Reminder, scope: RecheckScope, mergedPullRequests: () => Promise<MergedPullRequest[]>): Promise<PendingEscalation | null> {
+async function refreshReminder(run: MergeBackRun, reminder: Reminder, scope: RecheckScope, reads: SharedReads): Promise<PendingEscalation | null> {
   if (scope === "release-activity") return settleReminder(run, reminder, await recheckReleaseActivity(run, reminder.state), new Map(), scope);
   const rows = rowsToRecheck(reminder.state, scope === "all" ? undefined : scope.target);
   const checks = new Map<string, TargetCheck>();
-  for (const row of rows) checks.set(row.target, await checkTarget(run, reminder.state.hotfix, row.target, mergedPullRequests));
+  for (const row of rows) checks.set(row.target, await checkTarget(run, reminder.state.hotfix, row.target, reads));
   const checked = withRows(
     reminder.state,
     rows.map((row) => rowFor(row.target, (checks.get(row.target) as TargetCheck).outcome, row)),
@@ -380,10 +412,10 @@ export async function recheckMergeBacks(run: MergeBackRun, scope: RecheckScope =
   const reminders = (await findReminders(run, { state: "open" })).filter((reminder) => reminder.open);
   if (reminders.length === 0) return [];
   const since = new Date(Math.min(...reminders.map((reminder) => Date.parse(reminder.state.hotfix.since)))).toISOString();
-  const mergedPullRequests = mergedPullRequestsOnce(run, since);
+  const reads = sharedReads(run, since);
   const pending: PendingEscalation[] = [];
   for (const reminder of reminders) {
-    const escalation = await refreshReminder(run, reminder, scope, mergedPullRequests);
+    const escalation = await refreshReminder(run, reminder, scope, reads);
     if (escalation) pending.push(escalation);
   }
   return pending;
@@ -439,10 +471,10 @@ export async function assessMergeBack(reader: MergeBackReader, merged: MergedHot
   const [parents, commits] = await Promise.all([reader.gateway.getCommitParents(reader.repo, merged.mergeSha), reader.gateway.listPullRequestCommits(reader.repo, merged.number)]);
   const hotfix = describeHotfix(merged, parents, commits);
   const targets = await resolveTargets(reader, hotfix);
-  const mergedPullRequests = mergedPullRequestsOnce(reader, hotfix.since);
+  const reads = sharedReads(reader, hotfix.since);
   const checks = new Map<string, TargetCheck>();
   for (const { branch, exists } of targets) {
-    checks.set(branch, exists ? await checkTarget(reader, hotfix, branch, mergedPullRequests) : { outcome: { exists: false }, hotfixSideFiles: null });
+    checks.set(branch, exists ? await checkTarget(reader, hotfix, branch, reads) : { outcome: { exists: false }, hotfixSideFiles: null });
   }
   return { hotfix, rows: targets.map(({ branch }) => rowFor(branch, (checks.get(branch) as TargetCheck).outcome)), checks };
 }
@@ -472,7 +504,7 @@ async function evaluateMergedHotfix(run: MergeBackRun, assess: () => Promise<Mer
  */
 async function trackMergedHotfix(run: MergeBackRun, merged: MergedHotfix, assess: () => Promise<MergeBackAssessment | null>): Promise<PendingEscalation | null> {
   const existing = (await findReminders(run, { state: "all", since: merged.mergedAt })).find((reminder) => reminder.state.hotfix.number === merged.number);
-  if (existing) return existing.open ? refreshReminder(run, existing, "all", mergedPullRequestsOnce(run, existing.state.hotfix.since)) : null;
+  if (existing) return existing.open ? refreshReminder(run, existing, "all", sharedReads(run, existing.state.hotfix.since)) : null;
   const assessment = await assess();
   if (!assessment) return null;
   const state = reminderStateOf(run, assessment);

@@ -18,7 +18,7 @@ import { expectedTag } from "../rules/post-incident.js";
 import { isVersionTag, judgeRelease, presenceFromCheck, presenceFromRows, releaseLevel, type ReleaseVerdict } from "../rules/release-guard.js";
 import { RELEASE_CHECK_NAME, releaseCommentMarker, renderReleaseComment, renderReleaseCommitCheck, renderReleasePullRequestCheck, type NamedHotfix, type ReleaseCandidate } from "../render/release-guard.js";
 import { auditGatewayFor } from "./audit-run.js";
-import { checkTarget, commentOnce, findReminders, inRepositoryOrder, mergedPullRequestsOnce, runFor, type MergeBackRun, type Reminder } from "./merge-back.js";
+import { checkTarget, commentOnce, findReminders, inRepositoryOrder, runFor, sharedReads, type MergeBackRun, type Reminder } from "./merge-back.js";
 import { configFor, isOwnEvent, repoOf, type Services } from "./services.js";
 
 /** Where every open hotfix stands in a candidate, with the reminders they came from. */
@@ -36,11 +36,12 @@ export async function assessRelease(run: MergeBackRun, candidate: ReleaseCandida
   const reminders = (await findReminders(run, { state: "open" })).filter((reminder) => reminder.open && reminder.state.hotfix.mergeSha !== candidate.sha);
   if (reminders.length === 0) return { items: [], reminders: new Map() };
   const since = new Date(Math.min(...reminders.map((reminder) => Date.parse(reminder.state.hotfix.since)))).toISOString();
-  const mergedPullRequests = candidate.branch ? mergedPullRequestsOnce(run, since) : async () => [];
+  const shared = sharedReads(run, since);
+  const reads = candidate.branch ? shared : { ...shared, mergedPullRequests: async () => [] };
   const items: NamedHotfix[] = [];
   for (const reminder of reminders) {
     const { state } = reminder;
-    const presence = presenceFromRows(state, candidate.branch) ?? presenceFromCheck((await checkTarget(run, state.hotfix, candidate.branch ?? "", mergedPullRequests, candidate.sha)).outcome);
+    const presence = presenceFromRows(state, candidate.branch) ?? presenceFromCheck((await checkTarget(run, state.hotfix, candidate.branch ?? "", reads, candidate.sha)).outcome);
     items.push({ state, reminder: reminder.number, presence, version: expectedTag(state.hotfix.headRef, run.policy) });
   }
   return { items, reminders: new Map(reminders.map((reminder) => [reminder.number, reminder])) };

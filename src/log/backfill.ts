@@ -57,6 +57,8 @@ function evidenceText(evidence: Evidence): string {
       return `pull request #${evidence.number}`;
     case "cherry-pick":
       return `cherry-picked (${evidence.shas.map((sha) => sha.slice(0, 7)).join(", ")})`;
+    case "same-change":
+      return "same change (squashed or rebased copy)";
   }
 }
 

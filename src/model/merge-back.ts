@@ -19,6 +19,21 @@ export interface TargetCommit {
   readonly message: string;
 }
 
+/** A changed file and its unified-diff patch (null where GitHub gives none: binary or too large). */
+export interface FileChange {
+  readonly filename: string;
+  /** The name before a rename, when GitHub reports one. */
+  readonly previousFilename?: string | null;
+  readonly patch: string | null;
+}
+
+/** The changed files of one side, and whether GitHub listed them all. */
+export interface ChangeSet {
+  readonly files: readonly FileChange[];
+  /** False when GitHub may have cut the list (it lists at most 300 files of a comparison). */
+  readonly complete: boolean;
+}
+
 /** What the compare API says of `base...head`: `behind` and `identical` mean head is in base. */
 export type CompareStatus = "ahead" | "behind" | "identical" | "diverged";
 
@@ -52,7 +67,9 @@ export interface HotfixFacts extends MergedHotfix {
 export type Evidence =
   | { readonly via: "ancestry"; readonly sha: string }
   | { readonly via: "pull-request"; readonly number: number }
-  | { readonly via: "cherry-pick"; readonly shas: readonly string[] };
+  | { readonly via: "cherry-pick"; readonly shas: readonly string[] }
+  /** A copy of the same change (squashed, rebased, several hotfixes in one commit): every line it removes and adds, in this many files. */
+  | { readonly via: "same-change"; readonly files: number };
 
 /** A back-merge pull request the app opened (or found) for a target. */
 export interface BackMerge {

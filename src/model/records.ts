@@ -206,6 +206,7 @@ const evidenceSchema = z.discriminatedUnion("via", [
   z.object({ via: z.literal("ancestry"), sha: z.string() }),
   z.object({ via: z.literal("pull-request"), number: z.number().int() }),
   z.object({ via: z.literal("cherry-pick"), shas: z.array(z.string()) }),
+  z.object({ via: z.literal("same-change"), files: z.number().int() }),
 ]);
 const backMergeSchema = z.object({
   number: z.number().int(),
@@ -241,6 +242,12 @@ const stateSchema = z.object({
   rows: z.array(rowSchema),
   escalatedAt: z.string().nullable(),
 });
+
+/** A reminder state kept elsewhere (the hotfix log's copy), or null when it does not validate. */
+export function readReminderState(value: unknown): ReminderState | null {
+  const parsed = stateSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
 
 /**
  * The state recorded in a reminder body, or null when the body is not a reminder the app wrote

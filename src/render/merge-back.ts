@@ -68,6 +68,8 @@ function evidenceText(evidence: Evidence, state: ReminderState): string {
       return `merged through #${evidence.number}`;
     case "cherry-pick":
       return `cherry-picked (${evidence.shas.map((sha) => inlineCode(`cherry picked from commit ${short(sha)}`)).join(", ")})`;
+    case "same-change":
+      return `the same change is in it, copied by new commits (squashed or rebased; ${evidence.files} ${evidence.files === 1 ? "file" : "files"} compared)`;
   }
 }
 

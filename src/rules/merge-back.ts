@@ -7,7 +7,9 @@
  * A fix counts as present in a target when any of these holds (GUIDE §4):
  * - the hotfix's head commit or its merge commit is in the target (compare: `behind`/`identical`);
  * - a pull request into the target that comes from the hotfix branch, or mentions the hotfix, was merged;
- * - the target's commits carry `(cherry picked from commit <sha>)` trailers for the hotfix.
+ * - the target's commits carry `(cherry picked from commit <sha>)` trailers for the hotfix;
+ * - the target's change since it diverged contains the hotfix's change, line for line (a squashed
+ *   or rebased copy, or several hotfixes squashed together: `patch-equivalence.ts`).
  * Squash and rebase merges create new commits on the production branch, so for them both the
  * merge commit and the original head are compared; for a merge commit the head suffices, since
  * the merge commit's ancestry contains it.
@@ -15,6 +17,7 @@
 import type { Policy } from "../config/policy.js";
 import { compilePattern, type Matcher } from "../config/patterns.js";
 import type { MergedPullRequest, TargetCommit, CompareStatus, Evidence, HotfixFacts, MergedHotfix, MergeMethod, ReminderState, Row } from "../model/merge-back.js";
+import type { Equivalence } from "./patch-equivalence.js";
 export type { MergedPullRequest, TargetCommit, CompareStatus };
 
 /** The facts gathered about one target so far; later kinds are fetched only when earlier ones found nothing. */
@@ -158,8 +161,17 @@ export function findEvidence(hotfix: HotfixFacts, repository: string, target: st
   return cherryPickEvidence(hotfix, facts.commits ?? []);
 }
 
-/** What a check found for one target: the branch is gone, or the evidence (null: still missing). */
-export type TargetOutcome = { readonly exists: false } | { readonly exists: true; readonly evidence: Evidence | null };
+/**
+ * What a check found for one target: the branch is gone, or the evidence (null: still missing,
+ * with `unverified` saying why the last look could not decide when GitHub's data fell short).
+ */
+export type TargetOutcome = { readonly exists: false } | { readonly exists: true; readonly evidence: Evidence | null; readonly unverified?: string };
+
+/** The outcome of the last look, patch equivalence: a contained change is evidence; an undecided one stays missing, with the reason. */
+export function equivalenceOutcome(equivalence: Equivalence): TargetOutcome {
+  if (equivalence.kind === "contained") return { exists: true, evidence: { via: "same-change", files: equivalence.files } };
+  return equivalence.kind === "unverified" ? { exists: true, evidence: null, unverified: equivalence.detail } : { exists: true, evidence: null };
+}
 
 /** The row of a target from what a check found; what an earlier row knew of its back-merge is kept. */
 export function rowFor(target: string, outcome: TargetOutcome, previous?: Row): Row {

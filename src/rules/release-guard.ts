@@ -8,7 +8,7 @@
  */
 import type { Policy } from "../config/policy.js";
 import type { Evidence, ReminderState, Row, Skip } from "../model/merge-back.js";
-import { isTargetBranch, withRows } from "./merge-back.js";
+import { isTargetBranch, withRows, type TargetOutcome } from "./merge-back.js";
 
 /** How hard a candidate is guarded. */
 export type ReleaseLevel = "block" | "warn" | "off";
@@ -63,10 +63,14 @@ export function presenceFromRows(state: ReminderState, branch: string | null): P
   return null;
 }
 
-/** Where the hotfix stands from a check's evidence; a candidate commit GitHub does not know is unknown, never present. */
-export function presenceFromCheck(outcome: { readonly exists: false } | { readonly exists: true; readonly evidence: Evidence | null }): Presence {
+/**
+ * Where the hotfix stands from a check's evidence; a candidate commit GitHub does not know, or a
+ * copy GitHub's data could not settle (a comparison too large to list), is unknown, never present.
+ */
+export function presenceFromCheck(outcome: TargetOutcome): Presence {
   if (!outcome.exists) return { kind: "unknown", detail: "GitHub does not know the release commit or the hotfix's commits" };
-  return outcome.evidence ? { kind: "present", evidence: outcome.evidence } : { kind: "missing" };
+  if (outcome.evidence) return { kind: "present", evidence: outcome.evidence };
+  return outcome.unverified ? { kind: "unknown", detail: outcome.unverified } : { kind: "missing" };
 }
 
 /**

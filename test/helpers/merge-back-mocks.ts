@@ -9,7 +9,8 @@ import { registerMergeBackHandlers, trackMergeBack } from "../../src/handlers/me
 import { mergedPullRequestHandler } from "../../src/handlers/merged-hotfix.js";
 import { createServices, type Scheduler, type Services } from "../../src/handlers/services.js";
 import { APP_ID, TEST_PROBOT_OPTIONS, type GitHubMock } from "./app.js";
-import { NOW } from "./builders.js";
+import { HEAD_SHA, NOW } from "./builders.js";
+import { MERGE_SHA } from "./merge-back-fixtures.js";
 
 /**
  * A Probot with only the merge-back handlers loaded, and the services they share. The whole app
@@ -81,6 +82,23 @@ function pullRequestJson(pr: PullRequestReply): Record<string, unknown> {
     html_url: `https://github.com/acme/payments/pull/${pr.number}`,
   };
 }
+
+/** A changed file as GitHub lists it: its name (and earlier name) and unified-diff patch (null: none given). */
+export interface FilePatchReply {
+  filename: string;
+  previousFilename?: string;
+  patch: string | null;
+}
+
+function filePatchJson(file: FilePatchReply): Record<string, unknown> {
+  return { filename: file.filename, status: "modified", ...(file.previousFilename ? { previous_filename: file.previousFilename, status: "renamed" } : {}), ...(file.patch === null ? {} : { patch: file.patch }) };
+}
+
+/** The default hotfix's change: the currency code defaulted in the charge code. */
+export const HOTFIX_CHANGE: FilePatchReply = {
+  filename: "src/payments/charge.ts",
+  patch: ["@@ -10,7 +10,7 @@ export function charge(amount: number, currency?: string) {", "   const total = round(amount);", "-  const code = currency;", "+  const code = currency ?? \"EUR\";", "   return submit(total, code);"].join("\n"),
+};
 
 /** Merge-back endpoints on top of a GitHubMock. */
 export class MergeBackMock {
@@ -169,8 +187,12 @@ export class MergeBackMock {
     return this;
   }
 
-  /** `GET /commits?sha=<branch>`: the branch's commits since the hotfix. */
-  commitsOf(branch: string, commits: { sha: string; message: string }[] = []): this {
+  /**
+   * `GET /commits?sha=<branch>`: the branch's commits since the hotfix. Unless `lastLook` is
+   * "explicit" (the test then mocks {@link sameChange} itself), the last look that follows when
+   * no commit shows the fix, patch equivalence, may read that the branch holds no copy of it.
+   */
+  commitsOf(branch: string, commits: { sha: string; message: string }[] = [], lastLook: "no-copy" | "explicit" = "no-copy"): this {
     this.scope
       .get(`${REPO}/commits`)
       .query((query) => query.sha === branch)
@@ -178,6 +200,31 @@ export class MergeBackMock {
         200,
         commits.map((commit) => ({ sha: commit.sha, commit: { message: commit.message }, parents: [] })),
       );
+    if (lastLook === "no-copy") {
+      this.scope.get(/\/repos\/acme\/payments\/pulls\/\d+\/files/).query(true).optionally().reply(200, [filePatchJson(HOTFIX_CHANGE)]);
+      this.scope
+        .get(new RegExp(`/repos/acme/payments/compare/(?!${HEAD_SHA})[0-9a-f]{40}\\.\\.\\.${encodeURIComponent(branch).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\?|$)`))
+        .query(true)
+        .optionally()
+        .reply(200, { status: "diverged", ahead_by: 1, behind_by: 1, total_commits: 1, commits: [], files: [] });
+    }
+    return this;
+  }
+
+  /**
+   * The reads of patch equivalence for one target (`at`): the hotfix's own files (`GET
+   * /pulls/{n}/files`, read once per check: pass `hotfix` null to skip it) and the comparison of
+   * its merge commit with the target (`GET /compare/{mergeSha}...{at}`), whose diff is `target`,
+   * cut short at 300 files when `truncated`.
+   */
+  sameChange(at: string, target: FilePatchReply[], options: { hotfix?: FilePatchReply[] | null; number?: number; mergeSha?: string; truncated?: boolean } = {}): this {
+    const { hotfix = [HOTFIX_CHANGE], number = 42, mergeSha = MERGE_SHA, truncated = false } = options;
+    if (hotfix) this.scope.get(`${REPO}/pulls/${number}/files`).query(true).reply(200, hotfix.map(filePatchJson));
+    const files = truncated ? [...target, ...Array.from({ length: 300 - target.length }, (_, index) => ({ filename: `generated/${index}.json`, patch: "@@ -1 +1 @@\n-{}\n+[]" }))] : target;
+    this.scope
+      .get(`${REPO}/compare/${mergeSha}...${encodeURIComponent(at)}`)
+      .query(true)
+      .reply(200, { status: "diverged", ahead_by: 1, behind_by: 1, total_commits: 1, commits: [], files: files.map(filePatchJson) });
     return this;
   }
 

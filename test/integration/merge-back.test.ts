@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { HEAD_SHA } from "../helpers/builders.js";
 import { GitHubMock, testProbot } from "../helpers/app.js";
-import { MergeBackMock, mergeBackProbot } from "../helpers/merge-back-mocks.js";
+import { HOTFIX_CHANGE, MergeBackMock, mergeBackProbot } from "../helpers/merge-back-mocks.js";
 import {
   HOTFIX_BRANCH,
   MAIN_BEFORE,
@@ -374,6 +374,47 @@ describe("later pushes and merges", () => {
     expect(mb.issue(7).body).toContain("- [x] **`develop`**: has the fix: merged through #50.");
   });
 
+  it("a push that brings a rebased copy of the squashed hotfix ticks develop off by the same change and closes the reminder", async () => {
+    const { probot } = await mergeBackProbot();
+    const { github, mb } = setUp();
+    seedReminder(mb, [{ target: "develop", status: "missing" }], { method: "squash-or-rebase" });
+    const rebased = { filename: "src/payments/charge.ts", patch: (HOTFIX_CHANGE.patch ?? "").replace("@@ -10,7 +10,7 @@", "@@ -31,7 +31,7 @@") };
+    mb.listReminders("open")
+      .compare("develop", MERGE_SHA, "diverged")
+      .compare("develop", HEAD_SHA, "diverged")
+      .closedPulls()
+      .commitsOf("develop", [{ sha: "c".repeat(40), message: "Bring the currency fix to develop" }], "explicit")
+      .sameChange("develop", [rebased])
+      .comment(7)
+      .updateIssue(7);
+    github.branchHead(HOTFIX_BRANCH, null);
+
+    await probot.receive(branchPushEvent("develop"));
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(mb.issue(7).state).toBe("closed");
+    expect(mb.issue(7).body).toContain("- [x] **`develop`**: has the fix: the same change is in it, copied by new commits (squashed or rebased; 1 file compared).");
+  });
+
+  it("keeps the reminder open when GitHub cut the comparison short, even with the copy listed", async () => {
+    const { probot } = await mergeBackProbot();
+    const { github, mb } = setUp();
+    seedReminder(mb, [{ target: "develop", status: "missing" }], { method: "squash-or-rebase" });
+    mb.listReminders("open")
+      .compare("develop", MERGE_SHA, "diverged")
+      .compare("develop", HEAD_SHA, "diverged")
+      .closedPulls()
+      .commitsOf("develop", [], "explicit")
+      .sameChange("develop", [HOTFIX_CHANGE], { truncated: true });
+
+    await probot.receive(branchPushEvent("develop"));
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(mb.issue(7).state).toBe("open");
+    expect(mb.comments).toStrictEqual([]);
+    expect(github.writes).toStrictEqual([]);
+  });
+
   it("the push that brings the last target closes the reminder and suggests deleting the hotfix branch (the whole app)", async () => {
     const probot = await testProbot();
     const { github, mb } = setUp();
@@ -580,7 +621,8 @@ describe("the scheduled re-check", () => {
 describe("GitHub requests per event", () => {
   const noise = (request: string) => !request.includes("hotfix-guard.yml") && !request.includes("/app/installations/1");
 
-  it("merged hotfix, merge commit, develop and one active of two release branches, fix missing: 12 requests, 1 write", async () => {
+  // Patch equivalence (a squashed or rebased copy) costs the hotfix's files once and one comparison per target that still lacks the fix.
+  it("merged hotfix, merge commit, develop and one active of two release branches, fix missing: 15 requests, 1 write", async () => {
     const { probot } = await mergeBackProbot();
     const { github, mb } = setUp();
     mergedHotfix(mb, "merge")
@@ -610,6 +652,9 @@ describe("GitHub requests per event", () => {
         "GET /repos/acme/payments/commits",
         `GET /repos/acme/payments/compare/release/1.3...${HEAD_SHA}`,
         "GET /repos/acme/payments/commits",
+        "GET /repos/acme/payments/pulls/42/files",
+        `GET /repos/acme/payments/compare/${MERGE_SHA}...develop`,
+        `GET /repos/acme/payments/compare/${MERGE_SHA}...release/1.3`,
         "POST /repos/acme/payments/issues",
       ].sort(),
     );

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { HEAD_SHA } from "../helpers/builders.js";
 import { GitHubMock, probotWith } from "../helpers/app.js";
 import { pullRequestEvent, pullRequestObject } from "../helpers/fixtures.js";
-import { MergeBackMock } from "../helpers/merge-back-mocks.js";
+import { HOTFIX_CHANGE, MergeBackMock } from "../helpers/merge-back-mocks.js";
 import { MERGE_SHA, reminderBody, reminderState } from "../helpers/merge-back-fixtures.js";
 import { tagCreatedEvent } from "../helpers/audit-fixtures.js";
 import { RELEASE_SHA, releasePublishedEvent } from "../helpers/release-fixtures.js";
@@ -131,6 +131,69 @@ describe("a release pull request into production", () => {
     const run = github.lastWrite();
     expect(run.conclusion).toBe("success");
     expect(run.output.summary).toContain("skipped by @admin-carol (`/hotfix skip-merge-back`): 1.5 rewrote the currency code");
+  });
+
+  describe("a copy of the hotfix made of new commits (patch equivalence)", () => {
+    const REBASED = {
+      filename: "src/payments/charge.ts",
+      patch: ["@@ -57,6 +57,7 @@ export function charge(", "   const total = roundHalfEven(amount);", "-    const code = currency;", '+    const code = currency ?? "EUR";', "+    log(code);", "     return submit(total, code);"].join("\n"),
+    };
+
+    /** Release PR #50 whose head is neither descended from the hotfix nor names it: the last look decides. */
+    function copyScenario(target: Parameters<MergeBackMock["sameChange"]>[1], truncated = false) {
+      const { github, mb } = setUp(MISSING, { method: "squash-or-rebase" });
+      const event = releasePullRequest(github);
+      mb.listReminders("open")
+        .compare(RELEASE_SHA, MERGE_SHA, "diverged")
+        .compare(RELEASE_SHA, HEAD_SHA, "diverged")
+        .closedPulls()
+        .commitsOf(RELEASE_SHA, [], "explicit")
+        .sameChange(RELEASE_SHA, target, { truncated });
+      return { github, mb, event };
+    }
+
+    it("passes when the hotfix is present only as a squashed copy", async () => {
+      const probot = await guardProbot();
+      const { github, event } = copyScenario([HOTFIX_CHANGE]);
+
+      await probot.receive(event);
+
+      expect(github.scope.pendingMocks()).toStrictEqual([]);
+      expect(github.lastWrite()).toMatchObject({ conclusion: "success", output: { title: "All 1 open hotfix present" } });
+    });
+
+    it("passes when a rebased copy moved the lines and squashed other work with them", async () => {
+      const probot = await guardProbot();
+      const { github, event } = copyScenario([{ filename: "src/ledger.ts", patch: "@@ -3 +3 @@\n-a\n+b" }, REBASED]);
+
+      await probot.receive(event);
+
+      expect(github.scope.pendingMocks()).toStrictEqual([]);
+      expect(github.lastWrite()).toMatchObject({ conclusion: "success" });
+    });
+
+    it("fails when the release carries a similar but different change", async () => {
+      const probot = await guardProbot();
+      const { github, event } = copyScenario([{ filename: "src/payments/charge.ts", patch: REBASED.patch.replace('"EUR"', '"USD"') }]);
+
+      await probot.receive(event);
+
+      expect(github.scope.pendingMocks()).toStrictEqual([]);
+      expect(github.lastWrite()).toMatchObject({ conclusion: "failure", output: { title: "Release lacks 1 hotfix" } });
+      expect(github.lastWrite().output.summary).toContain("- ❌ Hotfix #42");
+    });
+
+    it("says 'not verified', never 'present', when GitHub cut the comparison short, even with the copy listed", async () => {
+      const probot = await guardProbot();
+      const { github, event } = copyScenario([HOTFIX_CHANGE], true);
+
+      await probot.receive(event);
+
+      expect(github.scope.pendingMocks()).toStrictEqual([]);
+      const run = github.lastWrite();
+      expect(run.conclusion).toBe("failure");
+      expect(run.output.summary).toContain("could not be verified (the comparison with the target is too large for GitHub to list every changed file); treated as missing");
+    });
   });
 
   it("says 'Not a hotfix' as before when no hotfix is open", async () => {

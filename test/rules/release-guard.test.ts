@@ -44,6 +44,11 @@ describe("presence", () => {
     expect(presenceFromCheck({ exists: false }).kind).toBe("unknown");
     expect(presenceFromCheck({ exists: true, evidence: null }).kind).toBe("missing");
   });
+
+  it("takes a copy GitHub's data could not settle for unknown, with the reason", () => {
+    expect(presenceFromCheck({ exists: true, evidence: null, unverified: "too large" })).toStrictEqual({ kind: "unknown", detail: "too large" });
+    expect(presenceFromCheck({ exists: true, evidence: { via: "same-change", files: 1 } }).kind).toBe("present");
+  });
 });
 
 describe("judgeRelease", () => {
