@@ -5,15 +5,18 @@
  * - A `vX.Y.Z` tag created, or a GitHub release published → a "Hotfix Guard: release" check run
  *   on its commit, failing when a hotfix is missing, and one comment on each missing hotfix's
  *   open reminder (found by marker, so a redelivery writes nothing twice).
- * The hotfixes to look for are the open merge-back reminders (merged, not yet everywhere): one
- * listing per candidate, then per hotfix the same presence detection merge-back tracking uses
- * (`checkTarget`), skipped where the reminder's row for the candidate's branch already says done
- * or skipped. A failed read fails the event: it never turns into "all present".
+ * The hotfixes to look for are those merged into production and not yet in every target: the
+ * hotfix log's merge-back states (no request), or the open merge-back reminders listed once while
+ * the log does not hold the repository's yet; then per hotfix the same presence detection
+ * merge-back tracking uses (`checkTarget`), skipped where the hotfix's row for the candidate's
+ * branch already says done or skipped. A failed read fails the event: it never turns into "all
+ * present".
  */
 import type { Context, Logger, Probot } from "probot";
 import type { Policy } from "../config/policy.js";
-import { repoRef, type CheckRunOutput, type GithubGateway, type PullRequestData, type RepoRef } from "../github/gateway.js";
+import { fullName, repoRef, type CheckRunOutput, type GithubGateway, type PullRequestData, type RepoRef } from "../github/gateway.js";
 import { publishCheckRun } from "../github/check-runs.js";
+import type { ReminderState } from "../model/merge-back.js";
 import { expectedTag } from "../rules/post-incident.js";
 import { isVersionTag, judgeRelease, presenceFromCheck, presenceFromRows, releaseLevel, type ReleaseVerdict } from "../rules/release-guard.js";
 import { RELEASE_CHECK_NAME, releaseCommentMarker, renderReleaseComment, renderReleaseCommitCheck, renderReleasePullRequestCheck, type NamedHotfix, type ReleaseCandidate } from "../render/release-guard.js";
@@ -27,24 +30,44 @@ interface ReleaseAssessment {
   readonly reminders: ReadonlyMap<number, Reminder>;
 }
 
+/** A hotfix merged into production and not yet in every target, with its reminder issue (null: none opened). */
+interface OpenHotfix {
+  readonly state: ReminderState;
+  readonly reminder: Reminder | null;
+}
+
 /**
- * Reads where every open hotfix stands in the candidate: the open reminders once, the merged pull
+ * The repository's open hotfixes: from the hotfix log when it holds them (no request; a reminder
+ * closed by hand keeps its hotfix open there until every target has it), else the open reminders
+ * listed once, which the log keeps from then on. A failed read of either fails the event.
+ */
+async function openHotfixes(run: MergeBackRun): Promise<OpenHotfix[]> {
+  const repository = fullName(run.repo);
+  const stored = run.hotfixLog ? await run.hotfixLog.openMergeBacks(repository) : null;
+  if (stored) return stored.map(({ state, reminder }) => ({ state, reminder: reminder === null ? null : { number: reminder, open: true, body: "", state, comments: null } }));
+  const reminders = (await findReminders(run, { state: "open" })).filter((reminder) => reminder.open);
+  await run.hotfixLog?.mergeBacksSynced(repository, reminders.map((reminder) => ({ state: reminder.state, reminder: reminder.number })));
+  return reminders.map((reminder) => ({ state: reminder.state, reminder }));
+}
+
+/**
+ * Reads where every open hotfix stands in the candidate: the open hotfixes once, the merged pull
  * requests at most once (only for a candidate on a known branch), then per hotfix the rows or the
  * merge-back evidence at the candidate's commit.
  */
 export async function assessRelease(run: MergeBackRun, candidate: ReleaseCandidate): Promise<ReleaseAssessment> {
-  const reminders = (await findReminders(run, { state: "open" })).filter((reminder) => reminder.open && reminder.state.hotfix.mergeSha !== candidate.sha);
-  if (reminders.length === 0) return { items: [], reminders: new Map() };
-  const since = new Date(Math.min(...reminders.map((reminder) => Date.parse(reminder.state.hotfix.since)))).toISOString();
+  const open = (await openHotfixes(run)).filter(({ state }) => state.hotfix.mergeSha !== candidate.sha);
+  if (open.length === 0) return { items: [], reminders: new Map() };
+  const since = new Date(Math.min(...open.map(({ state }) => Date.parse(state.hotfix.since)))).toISOString();
   const shared = sharedReads(run, since);
   const reads = candidate.branch ? shared : { ...shared, mergedPullRequests: async () => [] };
   const items: NamedHotfix[] = [];
-  for (const reminder of reminders) {
-    const { state } = reminder;
+  for (const { state, reminder } of open) {
     const presence = presenceFromRows(state, candidate.branch) ?? presenceFromCheck((await checkTarget(run, state.hotfix, candidate.branch ?? "", reads, candidate.sha)).outcome);
-    items.push({ state, reminder: reminder.number, presence, version: expectedTag(state.hotfix.headRef, run.policy) });
+    items.push({ state, reminder: reminder?.number ?? null, presence, version: expectedTag(state.hotfix.headRef, run.policy) });
   }
-  return { items, reminders: new Map(reminders.map((reminder) => [reminder.number, reminder])) };
+  const reminders = open.flatMap(({ reminder }) => (reminder ? [[reminder.number, reminder] as const] : []));
+  return { items, reminders: new Map(reminders) };
 }
 
 /**

@@ -10,6 +10,7 @@
 import type { ConfigResult } from "../config/load.js";
 import type { Policy } from "../config/policy.js";
 import { classifyPullRequest } from "../rules/classify.js";
+import { isComplete } from "../rules/merge-back.js";
 import type { ReminderState } from "../model/merge-back.js";
 import type { MergeAudit } from "../rules/merge-audit.js";
 import { expectedTag } from "../rules/post-incident.js";
@@ -17,7 +18,7 @@ import { metricsSettings } from "../rules/hotfix-metrics.js";
 import { describedEntry, revertedPullRequests } from "./entry.js";
 import { factsAt, FIRST, mergeBackFact, mergeBackStamp, mergeFacts, reviewerFact, type FactSet } from "./facts.js";
 import type { AuditVerdict, MergeBackTargetState, RecordedAudit, RecordSource } from "./model.js";
-import type { HotfixLogStore, RecordOutcome } from "./store.js";
+import type { HotfixLogStore, RecordOutcome, StoredMergeBack } from "./store.js";
 
 /** The pull request fields the log reads, as webhooks and `GET /pulls/{n}` give them. */
 export interface PullRequestFields {
@@ -276,8 +277,21 @@ export class HotfixRecorder {
     return this.pullRequest(repo, pr, config.policy);
   }
 
-  /** The merge-back state the reminder holds: each target done (first seen now) or missing, and the reminder issue. */
-  mergeBackState(repo: string, state: ReminderState, reminderNumber: number | null): Promise<void> {
+  /**
+   * The merge-back state the reminder holds: each target done (first seen now), skipped (by whom
+   * and why) or missing, and the reminder issue; and the whole state, kept as the release guard's
+   * source of open hotfixes. When that state cannot be saved, the repository is no longer taken as
+   * synced, so the guard reads the reminders from GitHub rather than trust an outdated list.
+   */
+  async mergeBackState(repo: string, state: ReminderState, reminderNumber: number | null): Promise<void> {
+    await this.safely("merge-back-state", async () => {
+      try {
+        await this.store.saveMergeBackState(repo, { state, reminder: reminderNumber }, !isComplete(state));
+      } catch (error) {
+        await this.store.unsyncMergeBacks(repo);
+        throw error;
+      }
+    });
     const seenAt = this.now().toISOString();
     const targets = state.rows.flatMap((row): MergeBackTargetState[] => {
       if (row.status === "done") return [{ target: row.target, doneAt: seenAt, evidence: row.evidence.via === "pull-request" ? `pull request #${row.evidence.number}` : row.evidence.via }];
@@ -285,6 +299,20 @@ export class HotfixRecorder {
       return row.status === "missing" ? [{ target: row.target, doneAt: null, evidence: null }] : [];
     });
     return this.mergeBack(repo, state.hotfix.number, targets, reminderNumber === null ? null : { repo, number: reminderNumber });
+  }
+
+  /**
+   * The repository's open hotfixes (merged into production, not yet in every target) from the
+   * log; null when the log does not hold them (never synced), so they must be read from GitHub.
+   * A failed read throws: the release guard never takes it for "no hotfix open".
+   */
+  openMergeBacks(repo: string): Promise<StoredMergeBack[] | null> {
+    return this.store.openMergeBacks(repo);
+  }
+
+  /** The repository's open reminders as read from GitHub: the log holds them from now on. */
+  mergeBacksSynced(repo: string, open: readonly StoredMergeBack[]): Promise<void> {
+    return this.safely("merge-back-sync", () => this.store.syncMergeBacks(repo, open));
   }
 
   /** A `vX.Y.Z` tag was created: the hotfix expecting that tag is tagged (the event carries no time). */

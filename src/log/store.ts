@@ -12,6 +12,8 @@ import type { Queryable } from "../store/database.js";
 import { DEFAULT_METRICS_SETTINGS, hotfixMetrics, logMetrics, type MetricsSettings } from "../rules/hotfix-metrics.js";
 import { csvExport, markdownExport } from "./export.js";
 import { sequenceOf, summaryRecord, toRecord, type EventInput, type FactSet, type MetricSummary, type StoredRecord } from "./facts.js";
+import type { ReminderState } from "../model/merge-back.js";
+import { readReminderState } from "../model/records.js";
 import type { ExportOptions, HotfixDetail, HotfixLogReader, HotfixRecord, LogExport, LogFilter, LogMetrics, LogPage, MetricsRecord, MetricsWindow, PageRequest, RecordSource, RepoName, TimelineEvent } from "./model.js";
 
 /** A page holds at most this many records. */
@@ -34,6 +36,12 @@ export interface RecordChange {
   readonly facts: FactSet;
   readonly event?: EventInput;
   readonly source: Exclude<RecordSource, "both">;
+}
+
+/** A hotfix's merge-back state as the log keeps it, with its reminder issue (null: none opened, as in evaluate mode). */
+export interface StoredMergeBack {
+  readonly state: ReminderState;
+  readonly reminder: number | null;
 }
 
 /** How to find an existing record when the event does not name its pull request. */
@@ -345,5 +353,60 @@ export class HotfixLogStore implements HotfixLogReader {
     const settingsFor = await this.settings([...byRepo.keys()]);
     const now = this.now();
     return [...byRepo].map(([repo, history]) => logMetrics(history, [repo], window, settingsFor, now));
+  }
+  // ── Merge-back states: the release guard's open hotfixes ─────────────────────────────────────
+
+  /**
+   * Keeps a hotfix's merge-back state, open while some target still lacks the fix. A state read
+   * earlier never overwrites a newer one (by the time it was saved).
+   */
+  async saveMergeBackState(repo: RepoName, merged: StoredMergeBack, open: boolean): Promise<void> {
+    await this.db.query(
+      `INSERT INTO merge_back_states AS m (repo_key, pr, reminder, open, state, updated_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+       ON CONFLICT (repo_key, pr) DO UPDATE SET reminder = coalesce(EXCLUDED.reminder, m.reminder), open = EXCLUDED.open, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at
+       WHERE m.updated_at <= EXCLUDED.updated_at`,
+      [repoKey(repo), merged.state.hotfix.number, merged.reminder, open, JSON.stringify(merged.state), this.now()],
+    );
+  }
+
+  /**
+   * The hotfixes of the repository still open (merged into production, not yet in every target),
+   * oldest first; null when the log does not hold the repository's open reminders (never synced,
+   * or a state it could not save), so the caller must read them from GitHub. One query.
+   */
+  async openMergeBacks(repo: RepoName): Promise<StoredMergeBack[] | null> {
+    const rows = await this.db.query<{ pr: number | null; reminder: number | null; state: unknown }>(
+      `SELECT m.pr, m.reminder, m.state FROM merge_back_synced s LEFT JOIN merge_back_states m ON m.repo_key = s.repo_key AND m.open
+       WHERE s.repo_key = $1 ORDER BY m.pr`,
+      [repoKey(repo)],
+    );
+    if (rows.length === 0) return null;
+    return rows.flatMap((row) => {
+      const state = row.pr === null ? null : readReminderState(typeof row.state === "string" ? JSON.parse(row.state) : row.state);
+      return state ? [{ state, reminder: row.reminder === null ? null : Number(row.reminder) }] : [];
+    });
+  }
+
+  /**
+   * Records the repository's open reminders as read from GitHub (those the log lacks are added,
+   * newer saved states kept) and marks the repository synced, so later reads come from the log.
+   * One statement.
+   */
+  async syncMergeBacks(repo: RepoName, open: readonly StoredMergeBack[]): Promise<void> {
+    const items = open.map((item) => ({ pr: item.state.hotfix.number, reminder: item.reminder, state: item.state }));
+    await this.db.query(
+      `WITH added AS (
+         INSERT INTO merge_back_states (repo_key, pr, reminder, open, state, updated_at)
+         SELECT $1, i.pr, i.reminder, true, i.state, $3 FROM jsonb_to_recordset($2::jsonb) AS i(pr integer, reminder integer, state jsonb)
+         ON CONFLICT (repo_key, pr) DO NOTHING RETURNING 1
+       )
+       INSERT INTO merge_back_synced (repo_key, synced_at) VALUES ($1, $3) ON CONFLICT (repo_key) DO UPDATE SET synced_at = EXCLUDED.synced_at`,
+      [repoKey(repo), JSON.stringify(items), this.now()],
+    );
+  }
+
+  /** Forgets that the repository is synced (a state could not be saved): its next read comes from GitHub again. */
+  async unsyncMergeBacks(repo: RepoName): Promise<void> {
+    await this.db.query("DELETE FROM merge_back_synced WHERE repo_key = $1", [repoKey(repo)]);
   }
 }

@@ -200,6 +200,26 @@ const MIGRATIONS: readonly Migration[] = [
       )
     `,
   },
+  {
+    version: 9,
+    name: "merge_back_states: each hotfix's merge-back state (open until every target has it), the release guard's source of open hotfixes; merge_back_synced: the repositories whose open reminders it holds",
+    sql: `
+      CREATE TABLE merge_back_states (
+        repo_key text NOT NULL,
+        pr integer NOT NULL,
+        reminder integer,
+        open boolean NOT NULL,
+        state jsonb NOT NULL,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (repo_key, pr)
+      );
+      CREATE INDEX merge_back_states_open ON merge_back_states (repo_key) WHERE open;
+      CREATE TABLE merge_back_synced (
+        repo_key text PRIMARY KEY,
+        synced_at timestamptz NOT NULL
+      )
+    `,
+  },
 ];
 
 /**
