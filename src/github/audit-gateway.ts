@@ -47,6 +47,8 @@ export interface MergedPullRequestSummary {
   readonly url: string;
   readonly baseRef: string;
   readonly headRef: string;
+  /** The head commit when listed. */
+  readonly headSha: string;
   readonly labels: readonly string[];
   readonly createdAt: string;
   readonly mergedAt: string;
@@ -55,7 +57,7 @@ export interface MergedPullRequestSummary {
 }
 
 /** An open pull request as the pull request list gives it: enough to classify it. */
-export type OpenPullRequestSummary = Pick<MergedPullRequestSummary, "number" | "title" | "url" | "baseRef" | "headRef" | "labels">;
+export type OpenPullRequestSummary = Pick<MergedPullRequestSummary, "number" | "title" | "url" | "baseRef" | "headRef" | "headSha" | "labels">;
 
 /** A merged pull request with everything the audit reads from it. */
 export interface MergedPullRequestData extends MergedPullRequest {
@@ -354,7 +356,7 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
 
   async listOpenPullRequestsInto(repo: RepoRef, base: string): Promise<OpenPullRequestSummary[]> {
     const pulls = await this.client.paginate(this.client.rest.pulls.list, { ...repo, state: "open", base, per_page: 100 });
-    return pulls.map((pr) => ({ number: pr.number, title: pr.title, url: pr.html_url, baseRef: pr.base.ref, headRef: pr.head.ref, labels: pr.labels.map((label) => label.name) }));
+    return pulls.map((pr) => ({ number: pr.number, title: pr.title, url: pr.html_url, baseRef: pr.base.ref, headRef: pr.head.ref, headSha: pr.head.sha, labels: pr.labels.map((label) => label.name) }));
   }
 
   async listMergedPullRequestsInto(repo: RepoRef, base: string, since: string): Promise<MergedPullRequestSummary[]> {
@@ -378,6 +380,7 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
               url: pr.html_url,
               baseRef: pr.base.ref,
               headRef: pr.head.ref,
+              headSha: pr.head.sha,
               labels: pr.labels.map((label) => label.name),
               createdAt: pr.created_at,
               mergedAt: pr.merged_at,

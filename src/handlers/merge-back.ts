@@ -84,6 +84,32 @@ export interface MergeBackJob {
   readonly attempt?: number;
 }
 
+/**
+ * The queued job that re-checks the open release pull requests into production of a repository
+ * whose open hotfixes changed (a hotfix merged into production, a back-merge merged into a
+ * target, a target skipped): their own events would not come.
+ */
+export const RELEASE_RECHECK = "release-guard-recheck";
+
+/** The payload of a {@link RELEASE_RECHECK} job. */
+export interface ReleaseRecheckJob {
+  readonly installationId: number;
+  readonly owner: string;
+  readonly repo: string;
+  readonly defaultBranch: string;
+}
+
+/**
+ * Queues the re-check of the repository's open release pull requests, due now, keyed by what
+ * changed (`cause`: a merge commit, a command's comment), so a redelivery queues it once. Without
+ * a store, each release pull request's next event re-checks it.
+ */
+export async function scheduleReleaseRecheck(services: Services, installationId: number | undefined, where: Omit<ReleaseRecheckJob, "installationId">, cause: string): Promise<void> {
+  if (!services.scheduler || installationId === undefined) return;
+  const job: ReleaseRecheckJob = { installationId, ...where };
+  await services.scheduler.schedule(RELEASE_RECHECK, `${RELEASE_RECHECK}:${where.owner}/${where.repo}@${cause}`, job, services.now());
+}
+
 /** A {@link MergeBackJob} that assesses a merged hotfix again. */
 type AssessmentJob = MergeBackJob & { readonly hotfix: MergedHotfix; readonly attempt: number };
 
@@ -574,14 +600,19 @@ export const trackMergeBack: MergedStep<MergeBackAssessment | null> = {
     const merged = await event.hotfix();
     if (!merged) return;
     const run = runFor(event.mergeBack, event.github, repo, policy, services, event.log);
+    const releases = { owner: repo.owner, repo: repo.repo, defaultBranch: event.defaultBranch };
     if (event.pr.baseRef !== policy.config.branches.production) {
       if (!isTargetBranch(event.pr.baseRef, policy)) return;
       const pending = await inRepositoryOrder(services, repo, () => recheckMergeBacks(run, { target: event.pr.baseRef }));
       await scheduleEscalations(installationId, repo, pending, services);
+      await scheduleReleaseRecheck(services, installationId, releases, `merged:${merged.mergeSha}`);
       return;
     }
     if (event.classification.kind !== "hotfix") return;
-    if (isEvaluating(policy)) return evaluateMergedHotfix(run, assessed);
+    if (isEvaluating(policy)) {
+      await evaluateMergedHotfix(run, assessed);
+      return scheduleReleaseRecheck(services, installationId, releases, `merged:${merged.mergeSha}`);
+    }
     const job = installationId === undefined ? null : { installationId, owner: repo.owner, repo: repo.repo, hotfix: merged, attempt: 0 };
     try {
       const pending = await inRepositoryOrder(services, repo, () => trackMergedHotfix(run, merged, assessed));
@@ -590,6 +621,7 @@ export const trackMergeBack: MergedStep<MergeBackAssessment | null> = {
       if (job && isTransient(error)) await scheduleAssessment(job, error, services);
       throw error;
     }
+    await scheduleReleaseRecheck(services, installationId, releases, `merged:${merged.mergeSha}`);
   },
 };
 

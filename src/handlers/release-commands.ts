@@ -22,7 +22,7 @@ import { authority, isBotAccount, parseHotfixCommandLines, type HotfixCommand } 
 import { backportRow, skipTarget, targetArgs } from "../rules/release-guard.js";
 import { withRows } from "../rules/merge-back.js";
 import { auditGatewayFor } from "./audit-run.js";
-import { findReminders, inRepositoryOrder, openBackMerge, runFor, settleReminder, type MergeBackRun, type Reminder } from "./merge-back.js";
+import { findReminders, inRepositoryOrder, openBackMerge, runFor, scheduleReleaseRecheck, settleReminder, type MergeBackRun, type Reminder } from "./merge-back.js";
 import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
 
 /** The commands this module answers. */
@@ -43,6 +43,9 @@ interface CommandSite {
   readonly createdAt: string;
   /** The comment is on a merged pull request (else on an issue: a reminder, or anything else). */
   readonly onMergedPullRequest: boolean;
+  /** The installation and default branch, for the release re-check a skip queues. */
+  readonly installationId: number | undefined;
+  readonly defaultBranch: string;
   readonly log: Logger;
 }
 
@@ -91,6 +94,7 @@ async function skipMergeBack(site: CommandSite, args: string): Promise<void> {
     const result = skipTarget(reminder.state, parsed.target, skip, site.policy);
     if ("refused" in result) return refuse(site, command, result.refused);
     await settleReminder(site.run, reminder, result.state, new Map(), { target: parsed.target });
+    await scheduleReleaseRecheck(site.services, site.installationId, { owner: site.repo.owner, repo: site.repo.repo, defaultBranch: site.defaultBranch }, `skip:${site.commentId}`);
     await answer(site, command, renderSkipAnswer(result.state, parsed.target, skip, reminder.number));
     site.log.info({ hotfix: result.state.hotfix.number, target: parsed.target, by: site.login }, "merge-back skipped");
   });
@@ -149,6 +153,8 @@ export async function handleReleaseCommands(context: CommentContext, services: S
     login,
     createdAt: comment.created_at,
     onMergedPullRequest: Boolean(issue.pull_request?.merged_at),
+    installationId: context.payload.installation?.id,
+    defaultBranch: repository.default_branch,
     log: context.log,
   };
   for (const command of commands) {

@@ -12,7 +12,8 @@ import { createApp } from "../index.js";
 import { OctokitGateway } from "../github/gateway.js";
 import { KeyedLock } from "../handlers/keyed-lock.js";
 import { evaluatePullRequest, type PullRequestRef } from "../handlers/pull-request.js";
-import { MERGE_BACK_RECHECK, runMergeBackRecheck, type MergeBackJob } from "../handlers/merge-back.js";
+import { MERGE_BACK_RECHECK, RELEASE_RECHECK, runMergeBackRecheck, type MergeBackJob, type ReleaseRecheckJob } from "../handlers/merge-back.js";
+import { runReleaseRecheck } from "../handlers/release-recheck.js";
 import { auditMergedPullRequest, MERGE_AUDIT_RECHECK, type AuditRef } from "../handlers/audit-run.js";
 import { OctokitAuditGateway } from "../github/audit-gateway.js";
 import { ownBotLogin, PULL_REQUEST_RECHECK, type Scheduler, type Services } from "../handlers/services.js";
@@ -128,6 +129,10 @@ function registerTimedJobs(worker: Worker, app: Probot, services: Services, opti
   worker.handle(MERGE_BACK_RECHECK, async (payload) => {
     const job = payload as MergeBackJob;
     await runMergeBackRecheck(await app.auth(job.installationId), job, services, app.log);
+  });
+  worker.handle(RELEASE_RECHECK, async (payload) => {
+    const job = payload as ReleaseRecheckJob;
+    await runReleaseRecheck(await app.auth(job.installationId), job, services, app.log);
   });
   worker.handle(JOB_KINDS.escalationStep, async (payload) => {
     const job = payload as EscalationJob;

@@ -4,7 +4,7 @@
  * it, the escalation, the back-merge pull requests, and that nothing is written twice.
  */
 import { describe, expect, it } from "vitest";
-import { HEAD_SHA } from "../helpers/builders.js";
+import { HEAD_SHA, NOW } from "../helpers/builders.js";
 import { GitHubMock, testProbot } from "../helpers/app.js";
 import { HOTFIX_CHANGE, MergeBackMock, mergeBackProbot } from "../helpers/merge-back-mocks.js";
 import {
@@ -18,7 +18,7 @@ import {
   reminderBody,
   reminderState,
 } from "../helpers/merge-back-fixtures.js";
-import { MERGE_BACK_RECHECK, runMergeBackRecheck } from "../../src/handlers/merge-back.js";
+import { MERGE_BACK_RECHECK, RELEASE_RECHECK, runMergeBackRecheck } from "../../src/handlers/merge-back.js";
 import type { Scheduler } from "../../src/handlers/services.js";
 import type { Row } from "../../src/model/merge-back.js";
 
@@ -583,7 +583,7 @@ describe("the scheduled re-check", () => {
     };
   }
 
-  it("is scheduled for the escalation time when a reminder opens, once however many events follow", async () => {
+  it("is scheduled for the escalation time when a reminder opens, once however many events follow; the release pull requests' re-check is queued once", async () => {
     const scheduler = recordingScheduler();
     const { probot } = await mergeBackProbot({ scheduler });
     const { github, mb } = setUp();
@@ -600,6 +600,12 @@ describe("the scheduled re-check", () => {
         key: `${MERGE_BACK_RECHECK}:acme/payments#42@2026-11-24T14:50:00.000Z`,
         payload: { installationId: 1, owner: "acme", repo: "payments" },
         runAt: new Date("2026-11-24T14:50:00Z"),
+      },
+      {
+        kind: RELEASE_RECHECK,
+        key: `${RELEASE_RECHECK}:acme/payments@merged:${MERGE_SHA}`,
+        payload: { installationId: 1, owner: "acme", repo: "payments", defaultBranch: "main" },
+        runAt: NOW,
       },
     ]);
   });
