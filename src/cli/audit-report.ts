@@ -153,6 +153,17 @@ export function mergeBackSummary(hotfix: HotfixFacts, rows: readonly Row[]): Mer
 }
 
 /**
+ * The assessed rows with the targets an authoriser skipped (`/hotfix skip-merge-back`, as the
+ * app's reminder records them): a target still lacking the fix, or no longer assessed (a release
+ * since finished), shows who skipped it and why; a target that has the fix stays done.
+ */
+export function withSkips(rows: readonly Row[], recorded: readonly Row[]): Row[] {
+  const skips = new Map(recorded.filter((row) => row.status === "skipped").map((row) => [row.target, row]));
+  const assessed = rows.map((row) => (row.status === "done" ? row : (skips.get(row.target) ?? row)));
+  return [...assessed, ...[...skips.values()].filter((skip) => !rows.some((row) => row.target === skip.target))];
+}
+
+/**
  * The post-incident review issue the app opened for the hotfix, found among the issues with the
  * post-incident label by its hidden marker; only an issue the app itself opened counts.
  */

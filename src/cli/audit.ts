@@ -2,7 +2,8 @@
  * `hotfix-guard audit <owner/repo> --since <period>`: walks the hotfixes merged into the
  * production branch in a period and reports, for each, what the app would say: the merge audit's
  * verdict and what was bypassed, the justification's verdict, where the fix stands in each
- * merge-back target, and the post-incident review issue. Each hotfix goes through the app's own
+ * merge-back target (and who skipped a target, and why, as the app's reminder records it), and
+ * the post-incident review issue. Each hotfix goes through the app's own
  * merged-hotfix pipeline (`runMergedHotfix` with `MERGED_HOTFIX_STEPS`: configuration and
  * classification once, then the merge audit's and merge-back's assessments) in its read-only
  * mode, on the app's own gateways, so its verdicts are the app's; where the app left an audit
@@ -20,6 +21,9 @@ import type { AuditAssessment } from "../handlers/audit-run.js";
 import type { MergeBackAssessment } from "../handlers/merge-back.js";
 import { MERGED_HOTFIX_STEPS, once, runMergedHotfix, type MergedInput } from "../handlers/merged-hotfix.js";
 import { configFor, createServices, type Services } from "../handlers/services.js";
+import type { Row } from "../model/merge-back.js";
+import { parseReminder } from "../model/records.js";
+import { REMINDER_LABEL } from "../render/merge-back.js";
 import { POST_INCIDENT_LABEL } from "../render/post-incident.js";
 import { classifyPullRequest } from "../rules/classify.js";
 import {
@@ -33,6 +37,7 @@ import {
   type AuditedHotfix,
   type MergeBackSummary,
   type UnauditedHotfix,
+  withSkips,
 } from "./audit-report.js";
 import { describeFailure, isFatalFailure, isRequestFailure, readOnlyOctokit, WriteRefusedError } from "./github-client.js";
 import { CommandFailure, EXIT_FAILED, EXIT_OK, outputWidth, parseCommandLine, parseNowOption, UsageError, writeLine, type CliIo } from "./io.js";
@@ -43,7 +48,8 @@ export const AUDIT_USAGE = `Usage: hotfix-guard audit <owner/repo> --since <peri
 
 Walks the hotfix pull requests merged into the production branch in a period and reports, for
 each: compliant or bypass (and what was bypassed), the justification's verdict, the merge-back
-status per target branch and the post-incident review issue. It only reads from GitHub.
+status per target branch (with who skipped a target, and why) and the post-incident review issue.
+It only reads from GitHub.
 
 The token comes from --token or the GITHUB_TOKEN environment variable (prefer the variable: a
 --token value stays in your shell history). It needs read access to the repository's contents,
@@ -191,9 +197,9 @@ function parseArguments(io: CliIo): AuditArguments | null {
 
 // ── One hotfix ─────────────────────────────────────────────────────────────────────────────────
 
-/** The merge-back of a hotfix as the report shows it. */
-function mergeBackOf(assessment: MergeBackAssessment | null): MergeBackSummary {
-  return assessment ? mergeBackSummary(assessment.hotfix, assessment.rows) : { status: "unknown", reason: "GitHub reported no merge commit" };
+/** The merge-back of a hotfix as the report shows it, with the targets its reminder records as skipped. */
+function mergeBackOf(assessment: MergeBackAssessment | null, skipped: readonly Row[]): MergeBackSummary {
+  return assessment ? mergeBackSummary(assessment.hotfix, withSkips(assessment.rows, skipped)) : { status: "unknown", reason: "GitHub reported no merge commit" };
 }
 
 /** What judging one hotfix needs of a run (the hotfix log's backfill shares it). */
@@ -230,7 +236,7 @@ export async function judgeHotfix(run: JudgeRun, defaultBranch: string, summary:
 }
 
 /** Audits one merged hotfix through the app's pipeline, read-only. */
-async function auditHotfix(run: AuditRun, defaultBranch: string, policy: Policy, summary: MergedPullRequestSummary, followUps: readonly IssueFact[]): Promise<AuditedHotfix> {
+async function auditHotfix(run: AuditRun, defaultBranch: string, policy: Policy, summary: MergedPullRequestSummary, followUps: readonly IssueFact[], skips: ReadonlyMap<number, readonly Row[]>): Promise<AuditedHotfix> {
   const { pr, audit, recorded, mergeBack } = await judgeHotfix(run, defaultBranch, summary);
   return {
     number: pr.number,
@@ -241,7 +247,7 @@ async function auditHotfix(run: AuditRun, defaultBranch: string, policy: Policy,
     verdict: audit.verdict,
     ...requirementSummaries(audit),
     justification: justificationSummary(audit),
-    mergeBack: mergeBackOf(mergeBack),
+    mergeBack: mergeBackOf(mergeBack, skips.get(pr.number) ?? []),
     postIncident: postIncidentSummary(followUps, run.ownLogin, pr, policy, run.now),
     judgedFrom: recorded ? "app-record" : "now",
   };
@@ -265,19 +271,38 @@ export async function followUpIssues(run: Pick<AuditRun, "repo" | "audit">, hotf
   return run.audit.listIssuesWithLabel(run.repo, POST_INCIDENT_LABEL, { since: new Date(earliest).toISOString(), state: "all" });
 }
 
+/**
+ * The targets authorisers skipped, per hotfix, from the app's merge-back reminders (open or
+ * closed, opened by the app for this repository): one listing for the whole period.
+ */
+async function skippedTargets(run: AuditRun, hotfixes: readonly MergedPullRequestSummary[]): Promise<Map<number, Row[]>> {
+  const earliest = Math.min(...hotfixes.map((hotfix) => Date.parse(hotfix.createdAt)));
+  if (!Number.isFinite(earliest)) return new Map();
+  const issues = await run.mergeBack.listLabelledIssues(run.repo, REMINDER_LABEL, { state: "all", since: new Date(earliest).toISOString() });
+  const repository = `${run.repo.owner}/${run.repo.repo}`.toLowerCase();
+  const skips = new Map<number, Row[]>();
+  for (const issue of issues) {
+    const state = issue.author.toLowerCase() === run.ownLogin.toLowerCase() ? parseReminder(issue.body) : null;
+    if (!state || state.repository.toLowerCase() !== repository) continue;
+    skips.set(state.hotfix.number, state.rows.filter((row) => row.status === "skipped"));
+  }
+  return skips;
+}
+
 async function buildReport(run: AuditRun, name: string): Promise<AuditReport> {
   const { fullName, defaultBranch, policy } = await repositoryPolicy(run, name);
   const { production } = policy.config.branches;
   const merged = await run.audit.listMergedPullRequestsInto(run.repo, production, run.since.toISOString());
   const hotfixes = merged.filter((pr) => classifyPullRequest(pr, policy).kind === "hotfix").sort((a, b) => Date.parse(b.mergedAt) - Date.parse(a.mergedAt));
   const followUps = await followUpIssues(run, hotfixes);
+  const skips = await skippedTargets(run, hotfixes);
   const audited: AuditedHotfix[] = [];
   const failures: UnauditedHotfix[] = [];
   run.progress.start(hotfixes.length);
   for (const [index, summary] of hotfixes.entries()) {
     run.progress.update(index, `#${summary.number} ${summary.title}`);
     try {
-      audited.push(await auditHotfix(run, defaultBranch, policy, summary, followUps));
+      audited.push(await auditHotfix(run, defaultBranch, policy, summary, followUps, skips));
     } catch (error) {
       if (isFatalFailure(error) || error instanceof InvalidConfiguration) throw error;
       failures.push({ number: summary.number, title: summary.title, url: summary.url, mergedAt: summary.mergedAt, error: describeFailure(error, run.apiUrl) });

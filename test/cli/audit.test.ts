@@ -17,7 +17,7 @@ import { mergedPullObject } from "../helpers/audit-fixtures.js";
 import { AuditMock, BOT, branchRules, type RunShape } from "../helpers/audit-mocks.js";
 import { COMPLETE_BODY, HEAD_SHA, NOW } from "../helpers/builders.js";
 import { pullRequestObject, type PullRequestShape } from "../helpers/fixtures.js";
-import { MAIN_BEFORE } from "../helpers/merge-back-fixtures.js";
+import { MAIN_BEFORE, reminderBody, reminderState } from "../helpers/merge-back-fixtures.js";
 import { MergeBackMock } from "../helpers/merge-back-mocks.js";
 import { captureIo } from "./cli-io.js";
 
@@ -106,6 +106,7 @@ function twoHotfixes(): GitHubMock {
     .seedIssue({ number: 102, title: "Post-incident review (hotfix #43)", body: `review\n${postIncidentMarker(43)}`, labels: ["hotfix:post-incident"], state: "closed" })
     .seedIssue({ number: 103, title: "Planted", body: postIncidentMarker(43), labels: ["hotfix:post-incident"], author: "mallory" })
     .listIssues("hotfix:post-incident");
+  mergeBack.listReminders("all");
   compliantHotfix(github, audit, mergeBack);
   bypassHotfix(github, audit, mergeBack);
   return github;
@@ -199,6 +200,25 @@ describe("audit of the last 30 days", () => {
     );
   });
 
+  it("shows who skipped a merge-back target and why, as the app's reminder records it", async () => {
+    const github = new GitHubMock();
+    const audit = new AuditMock(github);
+    const mergeBack = new MergeBackMock(github);
+    repository(github);
+    github.config(null);
+    closedIntoMain(github, [CLOSED_INTO_MAIN[0] as Record<string, unknown>]);
+    audit.listIssues("hotfix:post-incident");
+    const skip = { by: "admin-carol", reason: "develop replaced the currency module", at: "2026-11-23T15:30:00Z" };
+    mergeBack.seedIssue({ number: 7, body: reminderBody(reminderState([{ target: "develop", status: "skipped", skip }])) }).listReminders("all");
+    compliantHotfix(github, audit, mergeBack);
+
+    const { code, stdout } = await auditCommandJson(["acme/payments", "--since", "1w"]);
+
+    expect(code).toBe(0);
+    expectOnlyReads(github);
+    expect(stdout.hotfixes[0]?.mergeBack).toStrictEqual({ status: "checked", targets: [{ target: "develop", status: "skipped", via: "by @admin-carol: develop replaced the currency module" }] });
+  });
+
   it("takes the requirements from the app's own audit record, as the app does", async () => {
     const github = new GitHubMock();
     const audit = new AuditMock(github);
@@ -207,6 +227,7 @@ describe("audit of the last 30 days", () => {
     github.config(null);
     closedIntoMain(github, [CLOSED_INTO_MAIN[0] as Record<string, unknown>]);
     audit.listIssues("hotfix:post-incident");
+    mergeBack.listReminders("all");
     const record: AuditRecord = {
       version: 1,
       pr: 42,
@@ -310,6 +331,7 @@ describe("audit errors", () => {
     github.config(null);
     closedIntoMain(github, [CLOSED_INTO_MAIN[0] as Record<string, unknown>]);
     audit403.listIssues("hotfix:post-incident");
+    new MergeBackMock(github).listReminders("all");
     github.scope.get(`${REPO}/pulls/42`).reply(403, { message: "Resource not accessible by personal access token" });
 
     const { code, stdout } = await auditCommandJson(["acme/payments", "--since", "30d"]);
