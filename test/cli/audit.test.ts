@@ -112,6 +112,19 @@ function twoHotfixes(): GitHubMock {
   return github;
 }
 
+/** The repository, its (default) configuration and hotfix #42 alone in the listing, no post-incident issue, and the app's reminders (seeded by `reminders`). */
+function hotfix42Only(reminders: (mergeBack: MergeBackMock) => MergeBackMock = (mergeBack) => mergeBack): { github: GitHubMock; audit: AuditMock; mergeBack: MergeBackMock } {
+  const github = new GitHubMock();
+  const audit = new AuditMock(github);
+  const mergeBack = new MergeBackMock(github);
+  repository(github);
+  github.config(null);
+  closedIntoMain(github, [CLOSED_INTO_MAIN[0] as Record<string, unknown>]);
+  audit.listIssues("hotfix:post-incident");
+  reminders(mergeBack).listReminders("all");
+  return { github, audit, mergeBack };
+}
+
 async function audit(args: string[], options: { env?: Record<string, string>; tty?: boolean } = {}) {
   const captured = captureIo([...args, "--now", NOW.toISOString()], { env: options.env ?? TOKEN, ...(options.tty ? { tty: true } : {}) });
   const code = await auditCommand(captured.io);
@@ -201,15 +214,8 @@ describe("audit of the last 30 days", () => {
   });
 
   it("shows who skipped a merge-back target and why, as the app's reminder records it", async () => {
-    const github = new GitHubMock();
-    const audit = new AuditMock(github);
-    const mergeBack = new MergeBackMock(github);
-    repository(github);
-    github.config(null);
-    closedIntoMain(github, [CLOSED_INTO_MAIN[0] as Record<string, unknown>]);
-    audit.listIssues("hotfix:post-incident");
     const skip = { by: "admin-carol", reason: "develop replaced the currency module", at: "2026-11-23T15:30:00Z" };
-    mergeBack.seedIssue({ number: 7, body: reminderBody(reminderState([{ target: "develop", status: "skipped", skip }])) }).listReminders("all");
+    const { github, audit, mergeBack } = hotfix42Only((mb) => mb.seedIssue({ number: 7, body: reminderBody(reminderState([{ target: "develop", status: "skipped", skip }])) }));
     compliantHotfix(github, audit, mergeBack);
 
     const { code, stdout } = await auditCommandJson(["acme/payments", "--since", "1w"]);
@@ -220,14 +226,7 @@ describe("audit of the last 30 days", () => {
   });
 
   it("takes the requirements from the app's own audit record, as the app does", async () => {
-    const github = new GitHubMock();
-    const audit = new AuditMock(github);
-    const mergeBack = new MergeBackMock(github);
-    repository(github);
-    github.config(null);
-    closedIntoMain(github, [CLOSED_INTO_MAIN[0] as Record<string, unknown>]);
-    audit.listIssues("hotfix:post-incident");
-    mergeBack.listReminders("all");
+    const { github, audit, mergeBack } = hotfix42Only();
     const record: AuditRecord = {
       version: 1,
       pr: 42,

@@ -44,6 +44,14 @@ function seedReminder(mb: MergeBackMock, rows: Row[], hotfix: Parameters<typeof 
   return mb.seedIssue({ number: 7, title: "Back-merge hotfix #42", body: reminderBody(reminderState(rows, {}, hotfix)) });
 }
 
+/** Reminder #7 of the squash-merged hotfix #42, develop missing, and the reads that find neither of its commits in develop. */
+function squashedMissingFromDevelop(mb: MergeBackMock): MergeBackMock {
+  return seedReminder(mb, [{ target: "develop", status: "missing" }], { method: "squash-or-rebase" })
+    .listReminders("open")
+    .compare("develop", MERGE_SHA, "diverged")
+    .compare("develop", HEAD_SHA, "diverged");
+}
+
 describe("a hotfix merged into production", () => {
   it("gets a note instead of a reminder when every target has it by ancestry of the merge commit", async () => {
     const { probot } = await mergeBackProbot();
@@ -356,10 +364,7 @@ describe("later pushes and merges", () => {
   it("a squash-merged hotfix merged back through a PR: the merge ticks develop off and closes the reminder", async () => {
     const { probot } = await mergeBackProbot();
     const { github, mb } = setUp();
-    seedReminder(mb, [{ target: "develop", status: "missing" }], { method: "squash-or-rebase" });
-    mb.listReminders("open")
-      .compare("develop", MERGE_SHA, "diverged")
-      .compare("develop", HEAD_SHA, "diverged")
+    squashedMissingFromDevelop(mb)
       .closedPulls([{ number: 50, base: "develop", headRef: HOTFIX_BRANCH, title: "Back-merge hotfix" }])
       .comment(7)
       .updateIssue(7);
@@ -377,11 +382,8 @@ describe("later pushes and merges", () => {
   it("a push that brings a rebased copy of the squashed hotfix ticks develop off by the same change and closes the reminder", async () => {
     const { probot } = await mergeBackProbot();
     const { github, mb } = setUp();
-    seedReminder(mb, [{ target: "develop", status: "missing" }], { method: "squash-or-rebase" });
     const rebased = { filename: "src/payments/charge.ts", patch: (HOTFIX_CHANGE.patch ?? "").replace("@@ -10,7 +10,7 @@", "@@ -31,7 +31,7 @@") };
-    mb.listReminders("open")
-      .compare("develop", MERGE_SHA, "diverged")
-      .compare("develop", HEAD_SHA, "diverged")
+    squashedMissingFromDevelop(mb)
       .closedPulls()
       .commitsOf("develop", [{ sha: "c".repeat(40), message: "Bring the currency fix to develop" }], "explicit")
       .sameChange("develop", [rebased])
@@ -399,10 +401,7 @@ describe("later pushes and merges", () => {
   it("keeps the reminder open when GitHub cut the comparison short, even with the copy listed", async () => {
     const { probot } = await mergeBackProbot();
     const { github, mb } = setUp();
-    seedReminder(mb, [{ target: "develop", status: "missing" }], { method: "squash-or-rebase" });
-    mb.listReminders("open")
-      .compare("develop", MERGE_SHA, "diverged")
-      .compare("develop", HEAD_SHA, "diverged")
+    squashedMissingFromDevelop(mb)
       .closedPulls()
       .commitsOf("develop", [], "explicit")
       .sameChange("develop", [HOTFIX_CHANGE], { truncated: true });
