@@ -49,7 +49,7 @@ import {
   type TargetFacts,
   type TargetOutcome,
 } from "../rules/merge-back.js";
-import { type ChangeSet, type HotfixFacts, type MergedHotfix, type ReminderState, type Row } from "../model/merge-back.js";
+import { type ChangeSet, type HotfixFacts, type MergedHotfix, type ReminderState, type Row, type TargetCommit } from "../model/merge-back.js";
 import { containsChange } from "../rules/patch-equivalence.js";
 import {
   REMINDER_LABEL,
@@ -170,23 +170,36 @@ export type RecheckScope = "all" | "release-activity" | { readonly target: strin
 export interface SharedReads {
   /** Pull requests merged since the earliest hotfix of the check. */
   readonly mergedPullRequests: () => Promise<MergedPullRequest[]>;
+  /** The commits of a target (a branch or a commit) since the earliest hotfix of the check, for cherry-pick trailers. */
+  readonly commits: (at: string) => Promise<TargetCommit[]>;
   /** A hotfix's own change (its pull request's files and patches), for patch equivalence. */
   readonly hotfixChange: (hotfix: HotfixFacts) => Promise<ChangeSet>;
 }
 
-/** The shared reads of one check of hotfixes no older than `since`. */
+/** A read made at most once per key. */
+function oncePerKey<K, V>(read: (key: K) => Promise<V>): (key: K) => Promise<V> {
+  const reads = new Map<K, Promise<V>>();
+  return (key) => {
+    const known = reads.get(key);
+    if (known) return known;
+    const started = read(key);
+    reads.set(key, started);
+    return started;
+  };
+}
+
+/**
+ * The shared reads of one check of hotfixes no older than `since`. A target's commits are listed
+ * once for all its hotfixes, newest first: each hotfix's trailers are among them, since none is
+ * older than the earliest hotfix.
+ */
 export function sharedReads(run: MergeBackReader, since: string): SharedReads {
   let listing: Promise<MergedPullRequest[]> | undefined;
-  const changes = new Map<number, Promise<ChangeSet>>();
+  const change = oncePerKey((number: number) => run.gateway.pullRequestChange(run.repo, number));
   return {
     mergedPullRequests: () => (listing ??= run.gateway.listMergedPullRequests(run.repo, since)),
-    hotfixChange: (hotfix) => {
-      const known = changes.get(hotfix.number);
-      if (known) return known;
-      const change = run.gateway.pullRequestChange(run.repo, hotfix.number);
-      changes.set(hotfix.number, change);
-      return change;
-    },
+    commits: oncePerKey((at: string) => run.gateway.listCommitsSince(run.repo, at, since)),
+    hotfixChange: (hotfix) => change(hotfix.number),
   };
 }
 
@@ -221,7 +234,7 @@ export async function checkTarget(run: MergeBackReader, hotfix: HotfixFacts, tar
   facts = { ...facts, mergedPullRequests: await reads.mergedPullRequests() };
   const merged = findEvidence(hotfix, repository, target, facts);
   if (merged) return { outcome: { exists: true, evidence: merged }, hotfixSideFiles };
-  facts = { ...facts, commits: await run.gateway.listCommitsSince(run.repo, at, hotfix.since) };
+  facts = { ...facts, commits: await reads.commits(at) };
   const picked = findEvidence(hotfix, repository, target, facts);
   if (picked) return { outcome: { exists: true, evidence: picked }, hotfixSideFiles };
   return { outcome: await sameChange(run, hotfix, at, reads), hotfixSideFiles };

@@ -196,6 +196,32 @@ describe("a release pull request into production", () => {
     });
   });
 
+  it("reads the release's commits once for all open hotfixes, and names each one it lacks", async () => {
+    const probot = await guardProbot();
+    const { github, mb } = setUp();
+    const head44 = "4".repeat(40);
+    const merge44 = "3".repeat(40);
+    const hotfix44 = { number: 44, title: "hotfix(payments): round totals", headRef: "hotfix/v1.4.4-round-totals", headSha: head44, mergeSha: merge44, commits: [head44] };
+    mb.seedIssue({ number: 8, title: "Back-merge hotfix #44", body: reminderBody(reminderState(MISSING, {}, hotfix44)) });
+    const event = releasePullRequest(github);
+    mb.listReminders("open")
+      .compare(RELEASE_SHA, HEAD_SHA, "diverged")
+      .closedPulls()
+      .commitsOf(RELEASE_SHA, [], "explicit")
+      .sameChange(RELEASE_SHA, [])
+      .compare(RELEASE_SHA, head44, "diverged")
+      .sameChange(RELEASE_SHA, [], { number: 44, mergeSha: merge44 });
+
+    await probot.receive(event);
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    expect(github.requests.filter((request) => request === "GET /repos/acme/payments/commits")).toHaveLength(1);
+    const run = github.lastWrite();
+    expect(run).toMatchObject({ conclusion: "failure", output: { title: "Release lacks 2 hotfixes" } });
+    expect(run.output.summary).toContain("- ❌ Hotfix #42");
+    expect(run.output.summary).toContain("- ❌ Hotfix #44");
+  });
+
   it("says 'Not a hotfix' as before when no hotfix is open", async () => {
     const probot = await guardProbot();
     const github = new GitHubMock().token().config(null);
