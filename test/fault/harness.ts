@@ -15,7 +15,8 @@ import { serviceOctokit } from "../../src/github/octokit.js";
 import { OctokitAuditGateway } from "../../src/github/audit-gateway.js";
 import { OctokitGateway } from "../../src/github/gateway.js";
 import { auditMergedPullRequest, MERGE_AUDIT_RECHECK, type AuditRef } from "../../src/handlers/audit-run.js";
-import { MERGE_BACK_RECHECK, runMergeBackRecheck, type MergeBackJob } from "../../src/handlers/merge-back.js";
+import { MERGE_BACK_RECHECK, RELEASE_RECHECK, runMergeBackRecheck, type MergeBackJob, type ReleaseRecheckJob } from "../../src/handlers/merge-back.js";
+import { runReleaseRecheck } from "../../src/handlers/release-recheck.js";
 import { evaluatePullRequest, type PullRequestRef } from "../../src/handlers/pull-request.js";
 import { PULL_REQUEST_RECHECK, type Services } from "../../src/handlers/services.js";
 
@@ -164,6 +165,11 @@ export class AppUnderTest {
       case MERGE_BACK_RECHECK: {
         const payload = job.payload as MergeBackJob;
         await runMergeBackRecheck(await this.probot.auth(payload.installationId), payload, services, log);
+        return;
+      }
+      case RELEASE_RECHECK: {
+        const payload = job.payload as ReleaseRecheckJob;
+        await runReleaseRecheck(await this.probot.auth(payload.installationId), payload, services, log);
         return;
       }
       case PULL_REQUEST_RECHECK: {
