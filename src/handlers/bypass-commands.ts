@@ -28,6 +28,7 @@ import { renderBypassRequest, renderGrantRecorded } from "../render/bypass.js";
 import { allowedReason, isBotAccount, parseHotfixCommandLines } from "../rules/justification.js";
 import { bypassCommandsOf, bypassCommenters, judgeBypass } from "../rules/bypass-grant.js";
 import { classifyPullRequest } from "../rules/classify.js";
+import { authoriserHandles } from "../rules/escalation.js";
 import { refuseOnce } from "./audit-comments.js";
 import { auditGatewayFor } from "./audit-run.js";
 import { evaluatePullRequest } from "./pull-request.js";
@@ -50,10 +51,8 @@ function concernsBypass(context: CommentContext): boolean {
 
 /** Who is asked to decide a request: the configured authorisers, else the repository's administrators other than the author. */
 async function authoriserMentions(gateway: AuditGateway, repo: RepoRef, author: string, policy: Policy): Promise<string[]> {
-  const { users, teams } = policy.config.bypass.authorizers;
-  if (users.length > 0 || teams.length > 0) {
-    return [...users.map((user) => `@${user}`), ...teams.map((team) => `@${team.includes("/") ? team : `${repo.owner}/${team}`}`)];
-  }
+  const configured = authoriserHandles(policy, repo.owner);
+  if (configured.length > 0) return configured;
   const admins = await gateway.listAdmins(repo);
   return admins.filter((login) => login.toLowerCase() !== author.toLowerCase()).slice(0, MAX_MENTIONS).map((login) => `@${login}`);
 }
