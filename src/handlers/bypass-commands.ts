@@ -11,7 +11,8 @@
  *    deletion of a command comment re-evaluates it too); the evaluation schedules the re-check at
  *    the grant's expiry.
  *    A request that counted is also sent to the notification destinations routed for
- *    `bypass-requested` (issue 13), keyed by its comment so a redelivery sends it once.
+ *    `bypass-requested` (issue 13), keyed by its comment so a redelivery sends it once. Every
+ *    request, grant and denial that counted joins the hotfix log's timeline at the comment's time.
  */
 import type { Context, Logger, Probot } from "probot";
 import type { Policy } from "../config/policy.js";
@@ -80,7 +81,13 @@ async function replyOnce(at: Answering, marker: string, body: string, what: stri
   });
 }
 
-/** Answers one judged command: the refusal, the request to the authorisers, or the grant's record. */
+/** Records a command that counted in the hotfix log's timeline, at the comment's own time. */
+async function logStep(at: Answering, kind: "bypass-requested" | "bypass-granted" | "bypass-denied", judgement: BypassCommandJudgement): Promise<void> {
+  const url = `https://github.com/${at.repo.owner}/${at.repo.repo}/pull/${at.pr.number}#issuecomment-${judgement.commentId}`;
+  await at.services.hotfixLog?.emergencyStep(`${at.repo.owner}/${at.repo.repo}`, at.pr.number, { kind, subject: `comment ${judgement.commentId}`, at: judgement.at, actor: judgement.login, detail: judgement.why, url });
+}
+
+/** Answers one judged command: the refusal, the request to the authorisers, the grant's record; each that counted joins the hotfix log. */
 async function answer(at: Answering, judgement: BypassCommandJudgement, grant: BypassGrant | null): Promise<void> {
   const { comment, pr, policy } = at;
   if (!judgement.counted) {
@@ -96,13 +103,16 @@ async function answer(at: Answering, judgement: BypassCommandJudgement, grant: B
     const repoName = `${at.repo.owner}/${at.repo.repo}`;
     const url = `https://github.com/${repoName}/pull/${pr.number}#issuecomment-${comment.id}`;
     await at.services.notify?.({ policy, hotfix: summaryOf(repoName, pr, policy), details: { kind: "bypass-requested", by: comment.author, reason: reason || null, url } });
+    await logStep(at, "bypass-requested", judgement);
     at.log.info({ pr: pr.number, login: comment.author }, "bypass requested");
     return;
   }
   if (judgement.command === "grant-bypass" && grant?.commentId === comment.id) {
     await replyOnce(at, grantReplyKey(comment.id), renderGrantRecorded(grant), `bypass grant reply to comment ${comment.id}`);
+    await logStep(at, "bypass-granted", judgement);
     at.log.info({ pr: pr.number, login: comment.author, sha: grant.sha, until: grant.until }, "bypass granted");
   }
+  if (judgement.command === "deny-bypass") await logStep(at, "bypass-denied", judgement);
 }
 
 /**

@@ -7,7 +7,8 @@
  * 3. asks the reviewers the step names that the app's bot has not asked yet, read from GitHub's own
  *    timeline, so a redelivered or re-run job after a crash or restart asks nobody twice; a
  *    `notify` step writes one comment, found again by its marker, and sends `review-escalated`
- *    to the routed chat destinations, one `notify-send` job per (step, destination) by its key;
+ *    to the routed chat destinations, one `notify-send` job per (step, destination) by its key,
+ *    and joins the hotfix log's timeline (once per step);
  * 4. queues the next step and refreshes the check run, which shows the steps so far.
  */
 import type { Logger } from "probot";
@@ -114,6 +115,9 @@ export async function runEscalationStep(gateway: EmergencyGateway, job: Escalati
       create: () => gateway.createComment(job.repo, job.number, notifyBody(job, snapshot, policy, appLogin)),
     });
     await notifyEscalated(services, job.fullName, pr, snapshot, policy, { index: job.step, afterMinutes: step.after_minutes, appLogin });
+    const escalation = describeLadder(policy.config.escalation.ladder, snapshot.author, requests, appLogin).join("; ");
+    const detail = `approvals still short ${step.after_minutes} minutes into the ladder${escalation ? `: ${escalation}` : ""}`;
+    await services.hotfixLog?.emergencyStep(job.fullName, job.number, { kind: "escalated", subject: `step ${job.step}`, at: now.toISOString(), actor: appLogin, detail, url: null });
   }
   log.info({ pr: job.number, step: job.step, asked: targets.map((target) => target.name), notified: step.notify }, "escalation step");
   const next = policy.config.escalation.ladder[job.step + 1];
