@@ -31,13 +31,6 @@ export interface FakeTimelineEntry {
   readonly by: string;
 }
 
-/** A write the app made. */
-export interface FakeWrite {
-  readonly method: string;
-  readonly path: string;
-  readonly body: unknown;
-}
-
 interface FakeIssue {
   number: number;
   title: string;
@@ -76,7 +69,7 @@ export class EmergencyGitHub {
   readonly scope = nock("https://api.github.com").persist();
   readonly requests: string[] = [];
   readonly unknown: string[] = [];
-  readonly writes: FakeWrite[] = [];
+  readonly writes: { readonly method: string; readonly path: string; readonly body: unknown }[] = [];
   readonly comments: FakeComment[] = [];
   readonly timeline: FakeTimelineEntry[] = [];
   readonly issues: FakeIssue[] = [];

@@ -735,71 +735,60 @@ describe("approvals at the merge, counted as the pre-merge check counts them", (
     return comment.split("\n").find((line) => line.includes("| Approvals |")) ?? "";
   }
 
-  it("keeps an approval across an 'Update branch' merge of the base: compliant at the merge", async () => {
+  /** Audits the merge with the scenario's reads and the given comparisons; returns the audit comment once nothing is pending. */
+  async function auditAtMerge(scenario: FirstAudit, compares: (github: GitHubMock) => void, compliant: boolean): Promise<string> {
     const { probot } = await auditProbot();
     const github = new GitHubMock();
     const audit = new AuditMock(github);
-    firstAuditReads(github, audit, { pull: ON_BASE, reviews: [EARLIER_APPROVAL] });
-    github.compare(BASE_SHA, HEAD_SHA, { files: OWN_CHANGE }).compare(BASE_SHA, APPROVED, { files: OWN_CHANGE });
-    followUpWrites(audit);
-    audit.addLabels().createComment().listIssues("hotfix:audit-pending");
+    firstAuditReads(github, audit, scenario);
+    compares(github);
+    if (compliant) {
+      followUpWrites(audit);
+      audit.addLabels().createComment().listIssues("hotfix:audit-pending");
+    } else unjustifiedWrites(audit);
 
     await probot.receive(mergedHotfixEvent());
 
     expectDone(github);
-    const comment = audit.auditComment();
+    return audit.auditComment();
+  }
+
+  it("keeps an approval across an 'Update branch' merge of the base: compliant at the merge", async () => {
+    const comment = await auditAtMerge({ pull: ON_BASE, reviews: [EARLIER_APPROVAL] }, (github) => github.compare(BASE_SHA, HEAD_SHA, { files: OWN_CHANGE }).compare(BASE_SHA, APPROVED, { files: OWN_CHANGE }), true);
+
     expect(comment).toContain("## ✅ Hotfix merge audit: compliant");
     expect(approvalsRow(comment)).toContain("| ✅ | Approvals |");
     expect(approvalsRow(comment)).toContain("approval on 0badc0d kept: only the base branch was merged in since");
   });
 
   it("finds an approval stale when a real push followed it: a bypass, not justified", async () => {
-    const { probot } = await auditProbot();
-    const github = new GitHubMock();
-    const audit = new AuditMock(github);
-    firstAuditReads(github, audit, { pull: ON_BASE, reviews: [EARLIER_APPROVAL] });
     const pushed = [...OWN_CHANGE, { filename: "src/payments/refund.ts", sha: "e".repeat(40), patch: "@@ -1 +1 @@\n-x\n+y" }];
-    github.compare(BASE_SHA, HEAD_SHA, { files: pushed }).compare(BASE_SHA, APPROVED, { files: OWN_CHANGE });
-    unjustifiedWrites(audit);
+    const comment = await auditAtMerge({ pull: ON_BASE, reviews: [EARLIER_APPROVAL] }, (github) => github.compare(BASE_SHA, HEAD_SHA, { files: pushed }).compare(BASE_SHA, APPROVED, { files: OWN_CHANGE }), false);
 
-    await probot.receive(mergedHotfixEvent());
-
-    expectDone(github);
-    const comment = audit.auditComment();
     expect(comment).toContain("## ❌ Hotfix merge audit: bypass, not justified");
     expect(approvalsRow(comment)).toContain("| ❌ | Approvals |");
     expect(approvalsRow(comment)).toContain("approval given on 0badc0d, before the latest push");
   });
 
   it("keeps an approval across a listed bot's verified commits (approvals.keep_on_pushes_by)", async () => {
-    const { probot } = await auditProbot();
-    const github = new GitHubMock();
-    const audit = new AuditMock(github);
-    firstAuditReads(github, audit, { pull: ON_BASE, reviews: [EARLIER_APPROVAL], config: 'approvals:\n  keep_on_base_merge: false\n  keep_on_pushes_by: ["renovate[bot]"]\n' });
-    github.compare(BASE_SHA, HEAD_SHA, { files: [] }).compare(BASE_SHA, APPROVED, { files: OWN_CHANGE });
-    github.compare(APPROVED, HEAD_SHA, { commits: [{ sha: "f".repeat(40), by: "renovate[bot]" }] });
-    followUpWrites(audit);
-    audit.addLabels().createComment().listIssues("hotfix:audit-pending");
+    const config = 'approvals:\n  keep_on_base_merge: false\n  keep_on_pushes_by: ["renovate[bot]"]\n';
+    const comment = await auditAtMerge(
+      { pull: ON_BASE, reviews: [EARLIER_APPROVAL], config },
+      (github) =>
+        github
+          .compare(BASE_SHA, HEAD_SHA, { files: [] })
+          .compare(BASE_SHA, APPROVED, { files: OWN_CHANGE })
+          .compare(APPROVED, HEAD_SHA, { commits: [{ sha: "f".repeat(40), by: "renovate[bot]" }] }),
+      true,
+    );
 
-    await probot.receive(mergedHotfixEvent());
-
-    expectDone(github);
-    const comment = audit.auditComment();
     expect(comment).toContain("## ✅ Hotfix merge audit: compliant");
     expect(approvalsRow(comment)).toContain("kept: only verified commits by @\u200brenovate[bot] since");
   });
 
   it("does not count an approver whose review was requested again before the merge", async () => {
-    const { probot } = await auditProbot();
-    const github = new GitHubMock();
-    const audit = new AuditMock(github);
-    firstAuditReads(github, audit, { pull: { requested_reviewers: [{ login: "Senior-Bob", id: 7, type: "User" }] } });
-    unjustifiedWrites(audit);
+    const comment = await auditAtMerge({ pull: { requested_reviewers: [{ login: "Senior-Bob", id: 7, type: "User" }] } }, () => undefined, false);
 
-    await probot.receive(mergedHotfixEvent());
-
-    expectDone(github);
-    const comment = audit.auditComment();
     expect(comment).toContain("## ❌ Hotfix merge audit: bypass, not justified");
     expect(approvalsRow(comment)).toContain("review requested again since the approval");
   });
