@@ -9,6 +9,7 @@
 import nock from "nock";
 import { APP_ID, ALL_PERMISSIONS, contentsFile } from "./app.js";
 import { pullRequestObject } from "./fixtures.js";
+import type { StoredIssue } from "./audit-mocks.js";
 
 const BOT = "hotfix-guard[bot]";
 
@@ -31,14 +32,7 @@ export interface FakeTimelineEntry {
   readonly by: string;
 }
 
-interface FakeIssue {
-  number: number;
-  title: string;
-  body: string;
-  state: "open" | "closed";
-  labels: string[];
-  assignees: string[];
-}
+type FakeIssue = Pick<StoredIssue, "number" | "title" | "body" | "state" | "labels" | "assignees">;
 
 interface FakeCheckRun {
   id: number;
