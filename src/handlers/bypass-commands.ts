@@ -16,7 +16,7 @@
  */
 import type { Context, Logger, Probot } from "probot";
 import type { Policy } from "../config/policy.js";
-import type { AuditGateway } from "../github/audit-gateway.js";
+import { OctokitEmergencyGateway, type EmergencyGateway } from "../github/emergency-gateway.js";
 import { ownComment } from "../github/audit-publish.js";
 import { repoRef, type PullRequestData, type RepoRef } from "../github/gateway.js";
 import { createOnce } from "../github/writes.js";
@@ -31,7 +31,6 @@ import { bypassCommandsOf, bypassCommenters, judgeBypass } from "../rules/bypass
 import { classifyPullRequest } from "../rules/classify.js";
 import { authoriserHandles } from "../rules/escalation.js";
 import { refuseOnce } from "./audit-comments.js";
-import { auditGatewayFor } from "./audit-run.js";
 import { evaluatePullRequest } from "./pull-request.js";
 import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
 
@@ -51,7 +50,7 @@ function concernsBypass(context: CommentContext): boolean {
 }
 
 /** Who is asked to decide a request: the configured authorisers, else the repository's administrators other than the author. */
-async function authoriserMentions(gateway: AuditGateway, repo: RepoRef, author: string, policy: Policy): Promise<string[]> {
+async function authoriserMentions(gateway: EmergencyGateway, repo: RepoRef, author: string, policy: Policy): Promise<string[]> {
   const configured = authoriserHandles(policy, repo.owner);
   if (configured.length > 0) return configured;
   const admins = await gateway.listAdmins(repo);
@@ -59,7 +58,7 @@ async function authoriserMentions(gateway: AuditGateway, repo: RepoRef, author: 
 }
 
 interface Answering {
-  readonly gateway: AuditGateway;
+  readonly gateway: EmergencyGateway;
   readonly repo: RepoRef;
   readonly pr: PullRequestData;
   readonly policy: Policy;
@@ -116,18 +115,31 @@ async function answer(at: Answering, judgement: BypassCommandJudgement, grant: B
 }
 
 /**
- * Judges the commands of one new comment, read afresh, and answers them. A grant is judged as if
- * recorded for the current head commit; its reply records exactly that, unless an earlier
- * delivery's reply already recorded it.
+ * The commit a grant written at `at` is for: the one the head branch pointed at then, from
+ * GitHub's record of its pushes, so a push landing between the comment and the app's reading of
+ * it is never granted unseen; the pull request's head as read now when that record is unreadable
+ * (the installation lacks the permission, or the head lives in a fork), leaving that window of a
+ * few seconds open.
  */
-async function answerCommands(gateway: AuditGateway, repo: RepoRef, pr: PullRequestData, commentId: number, policy: Policy, services: Services, log: Logger): Promise<void> {
+async function grantedCommit(gateway: EmergencyGateway, repo: RepoRef, pr: PullRequestData, at: string): Promise<string> {
+  return (await gateway.branchHeadAt(repo, pr.headRef, at)) ?? pr.headSha;
+}
+
+/**
+ * Judges the commands of one new comment, read afresh, and answers them. A grant is judged as if
+ * recorded for the commit the head branch pointed at when it was written ({@link grantedCommit});
+ * its reply records exactly that, unless an earlier delivery's reply already recorded it.
+ */
+async function answerCommands(gateway: EmergencyGateway, repo: RepoRef, pr: PullRequestData, commentId: number, policy: Policy, services: Services, log: Logger): Promise<void> {
   const ownLogin = await ownBotLogin(gateway, services);
   const comments = await gateway.listIssueComments(repo, pr.number);
   const comment = comments.find((candidate) => candidate.id === commentId);
   if (!comment || isBotAccount(comment.author, comment.authorType) || comment.createdAt !== comment.updatedAt) return;
   if (bypassCommandsOf([comment], ownLogin).length === 0) return;
   const people = await readAuthorities(gateway, repo, bypassCommenters([comment], ownLogin, pr.author), policy);
-  const provisional: CommentFact = { id: 0, author: ownLogin, body: grantBindingMarker(comment.id, pr.headSha), createdAt: comment.createdAt, updatedAt: comment.createdAt };
+  const grants = bypassCommandsOf([comment], ownLogin).some((given) => given.command === "grant-bypass");
+  const sha = grants ? await grantedCommit(gateway, repo, pr, comment.createdAt) : pr.headSha;
+  const provisional: CommentFact = { id: 0, author: ownLogin, body: grantBindingMarker(comment.id, sha), createdAt: comment.createdAt, updatedAt: comment.createdAt };
   const state = judgeBypass({ comments: [...comments, provisional], ownLogin, people, author: pr.author, headSha: pr.headSha }, policy, services.now());
   const at: Answering = { gateway, repo, pr, policy, services, log, ownLogin, comments, comment };
   const judgements = state.commands.filter((judgement) => judgement.commentId === comment.id);
@@ -139,7 +151,7 @@ async function answerCommands(gateway: AuditGateway, repo: RepoRef, pr: PullRequ
 export async function handleBypassComment(context: CommentContext, services: Services): Promise<void> {
   const { issue, repository } = context.payload;
   if (!issue.pull_request || issue.state !== "open" || !concernsBypass(context)) return;
-  const gateway = auditGatewayFor(context, services);
+  const gateway = new OctokitEmergencyGateway(context.octokit, services.identity);
   if (await isOwnEvent(context, gateway, services)) return;
   const repo = repoRef(repository.full_name);
   const config = await configFor(gateway, repo, services);

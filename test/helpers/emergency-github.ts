@@ -80,6 +80,7 @@ export class EmergencyGitHub {
     private readonly now: () => Date,
     readonly admins: readonly string[],
   ) {
+    this.pushes = [{ sha: pull.headSha, at: "2026-11-23T13:50:00Z" }];
     this.scope.on("request", (request: { method: string; path: string }) => this.requests.push(`${request.method} ${decodeURIComponent(request.path.split("?")[0] ?? "")}`));
     this.routes();
   }
@@ -107,6 +108,15 @@ export class EmergencyGitHub {
       requested_teams: this.pull.requestedTeams.map((slug) => ({ slug, name: slug })),
       base: { ...base.base, sha: this.pull.baseSha },
     };
+  }
+
+  /** The head branch's pushes, as GitHub's repository activity lists them (the first: when the hotfix branch was pushed). */
+  private readonly pushes: { sha: string; at: string }[];
+
+  /** A push to the head branch now: the pull request's head moves. */
+  push(sha: string): void {
+    this.pull.headSha = sha;
+    this.pushes.push({ sha, at: this.now().toISOString() });
   }
 
   /** Seeds a comment as someone else wrote it; returns it. */
@@ -264,6 +274,10 @@ export class EmergencyGitHub {
       return [200, this.issueJson(issue)];
     });
     this.on("GET", /^\/repos\/acme\/payments\/git\/commits\/([0-9a-f]{40})$/, (match) => [200, { sha: match[1], parents: match[1] === this.pull.mergeCommitSha ? [{ sha: this.pull.baseSha }, { sha: this.pull.headSha }] : [{ sha: this.pull.baseSha }] }]);
+    this.on("GET", /^\/repos\/acme\/payments\/activity$/, () => [
+      200,
+      [...this.pushes].reverse().map((push, i) => ({ id: i + 1, before: "0".repeat(40), after: push.sha, ref: `refs/heads/${this.pullObject().head.ref}`, timestamp: push.at, activity_type: "push", actor: { login: "dev-alice" } })),
+    ]);
     this.on("GET", /^\/repos\/acme\/payments\/compare\/develop\.\.\.([0-9a-f]{40})$/, () => [200, { status: "behind", ahead_by: 0, behind_by: 1, total_commits: 0, commits: [], files: [] }]);
     this.on("GET", /^\/repos\/acme\/payments\/git\/ref\/heads%2F/, () => [404, { message: "Not Found" }]);
     this.on("GET", /^\/repos\/acme\/payments\/rules\/branches\/main$/, () => [200, []]);

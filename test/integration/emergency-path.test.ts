@@ -128,7 +128,7 @@ describe("seed 001's emergency path, end to end", () => {
     }
     if (grant.pushAfter) {
       await at("2026-11-23T16:07:00Z");
-      github.pull.headSha = "5eed".repeat(10);
+      github.push("5eed".repeat(10));
       await send(pullRequestEvent("synchronize", {}, { pull_request: github.pullObject(), before: HEAD_SHA, after: github.pull.headSha }));
     }
 
