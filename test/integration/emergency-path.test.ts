@@ -9,14 +9,9 @@
  * older commit leaves the bypass unjustified and the deployment rejected. A redelivery of every
  * event writes nothing more. GitHub is a small stateful fake on nock; the chat a local fake.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { setKnownDestinations } from "../../src/config/schema-notifications.js";
-import { parseDestinations } from "../../src/notify/destinations.js";
+import { describe, expect, it } from "vitest";
 import { grantBindingMarker } from "../../src/model/records.js";
-import type { Database } from "../../src/store/database.js";
-import { BACKENDS, FakeClock, HOOK_TIMEOUT_MS, resetTables } from "../helpers/databases.js";
-import { startDurableServer, type DurableServer } from "../helpers/durable.js";
-import { startFakeChat, type FakeChat } from "../helpers/fake-chat.js";
+import { durableServerWithChat } from "../helpers/durable-chat.js";
 import { COMPLETE_BODY, HEAD_SHA } from "../helpers/builders.js";
 import { pullRequestEvent } from "../helpers/fixtures.js";
 import { pullRequestCommentEvent } from "../helpers/audit-fixtures.js";
@@ -55,45 +50,23 @@ interface GrantStep {
   readonly pushAfter?: boolean;
 }
 
-const pglite = BACKENDS[0];
-
 describe("seed 001's emergency path, end to end", () => {
-  let db: Database;
-  let fake: FakeChat;
-  let clock: FakeClock;
-  let server: DurableServer;
-
-  beforeAll(async () => {
-    db = await (pglite as NonNullable<typeof pglite>).open();
-    fake = await startFakeChat();
-  }, HOOK_TIMEOUT_MS);
-  afterAll(async () => {
-    await fake.close();
-    await pglite?.dispose(db);
-    setKnownDestinations(null);
-  }, HOOK_TIMEOUT_MS);
-  beforeEach(async () => {
-    await resetTables(db);
-    fake.received.length = 0;
-    clock = new FakeClock(OPENED);
-    server = await startDurableServer(db, clock, undefined, { notifyDestinations: parseDestinations(JSON.stringify({ incidents: { type: "slack-webhook", url: `${fake.url}/slack/incidents` } })) });
-  });
-  afterEach(() => server.stop());
+  const h = durableServerWithChat(OPENED);
 
   function chat(): string[] {
-    return fake.to("/slack/incidents").map((request) => (JSON.parse(request.body) as { text: string }).text.split("\n")[0] ?? "");
+    return h.fake.to("/slack/incidents").map((request) => (JSON.parse(request.body) as { text: string }).text.split("\n")[0] ?? "");
   }
 
   /** Delivers an event and runs every job due now (the delivery, timed steps, chat messages). */
   async function deliver(delivery: Delivery): Promise<void> {
-    expect((await server.deliver(delivery)).status).toBe(202);
-    await server.runtime.worker.drain();
+    expect((await h.server.deliver(delivery)).status).toBe(202);
+    await h.server.runtime.worker.drain();
   }
 
   /** Moves the clock to `iso` and runs what is due then. */
   async function at(iso: string): Promise<void> {
-    clock.advance(Date.parse(iso) - clock.now().getTime());
-    await server.runtime.worker.drain();
+    h.clock.advance(Date.parse(iso) - h.clock.now().getTime());
+    await h.server.runtime.worker.drain();
   }
 
   function reviewRequested(github: EmergencyGitHub, team: string): Delivery {
@@ -114,16 +87,16 @@ describe("seed 001's emergency path, end to end", () => {
     await at("2026-11-23T15:02:00Z");
 
     await at("2026-11-23T15:10:00Z");
-    const request = github.comment(AUTHOR, "/hotfix request-bypass No reviewer available within 2 hours", clock.now().toISOString());
+    const request = github.comment(AUTHOR, "/hotfix request-bypass No reviewer available within 2 hours", h.clock.now().toISOString());
     await send(pullRequestCommentEvent("created", { id: request.id, author: AUTHOR, body: request.body, createdAt: request.createdAt }, { mergedAt: null }));
 
     await at("2026-11-23T16:05:00Z");
-    const granted = github.comment(grant.by, "/hotfix grant-bypass 2h", clock.now().toISOString());
+    const granted = github.comment(grant.by, "/hotfix grant-bypass 2h", h.clock.now().toISOString());
     await send(pullRequestCommentEvent("created", { id: granted.id, author: grant.by, body: granted.body, createdAt: granted.createdAt }, { mergedAt: null }));
     if (grant.editedAfter) {
       await at("2026-11-23T16:06:00Z");
       const before = granted.body;
-      Object.assign(granted, { body: "/hotfix grant-bypass 8h", updatedAt: clock.now().toISOString() });
+      Object.assign(granted, { body: "/hotfix grant-bypass 8h", updatedAt: h.clock.now().toISOString() });
       await send(pullRequestCommentEvent("edited", { id: granted.id, author: grant.by, body: granted.body, createdAt: granted.createdAt, updatedAt: granted.updatedAt }, { mergedAt: null, previousBody: before }));
     }
     if (grant.pushAfter) {
@@ -138,7 +111,7 @@ describe("seed 001's emergency path, end to end", () => {
     await send(pullRequestEvent("edited", {}, { pull_request: github.pullObject(), changes: { body: { from: withoutForm } } }));
 
     await at("2026-11-23T16:10:00Z");
-    Object.assign(github.pull, { state: "closed", mergedAt: clock.now().toISOString(), mergedBy: ADMIN, mergeCommitSha: MERGE_SHA });
+    Object.assign(github.pull, { state: "closed", mergedAt: h.clock.now().toISOString(), mergedBy: ADMIN, mergeCommitSha: MERGE_SHA });
     await send(pullRequestEvent("closed", {}, { pull_request: github.pullObject(), sender: { login: ADMIN, type: "User" } }));
 
     await at("2026-11-23T16:20:00Z");
@@ -169,7 +142,7 @@ describe("seed 001's emergency path, end to end", () => {
     const github = new EmergencyGitHub(
       { body: COMPLETE_BODY, headSha: HEAD_SHA, baseSha: BASE_SHA, state: "open", mergedAt: null, mergedBy: null, mergeCommitSha: null, requestedTeams: [], labels: [] },
       CONFIG,
-      clock.now,
+      h.clock.now,
       [ADMIN],
     );
     Object.assign(github.permissions, { [ADMIN]: "admin", [AUTHOR]: "write", "senior-bob": "write" });
@@ -202,7 +175,7 @@ describe("seed 001's emergency path, end to end", () => {
     expect(audit).toContain("requests (the escalation ladder): team seniors at 2026-11-23 14:02 UTC by @\u200bhotfix-guard[bot], team oncall at 2026-11-23 14:32 UTC by @\u200bhotfix-guard[bot]");
     expect(github.deploymentAnswers).toStrictEqual([{ environment_name: "production", state: "approved", comment: expect.stringContaining("Hotfix Guard approves 9999999 for production") }]);
 
-    const store = server.runtime.services.hotfixLog?.store;
+    const store = h.server.runtime.services.hotfixLog?.store;
     const record = await store?.byPullRequest("acme/payments", 42);
     const detail = record ? await store?.get("acme/payments", record.id) : null;
     expect(record?.audit?.verdict).toBe("justified-bypass");
@@ -226,12 +199,12 @@ describe("seed 001's emergency path, end to end", () => {
     expect(details.get("merged")).toBe("merged: justified bypass");
 
     const writes = github.writes.length;
-    const messages = fake.received.length;
+    const messages = h.fake.received.length;
     // GitHub's redeliveries keep their ids; a handler run again (a duplicate under a new id) must find its own writes too.
     for (const delivery of deliveries) await deliver(delivery);
     for (const delivery of deliveries) await deliver({ ...delivery, id: `${delivery.id}-again` });
     expect(github.writtenPaths().slice(writes)).toStrictEqual([]);
-    expect(fake.received.length).toBe(messages);
+    expect(h.fake.received.length).toBe(messages);
     expect(github.unknown).toStrictEqual([]);
   });
 
