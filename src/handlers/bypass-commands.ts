@@ -5,7 +5,9 @@
  * 2. On a new comment, under the pull request's lock: read the comment again (never trust the
  *    payload), judge its commands with the pure rule (`src/rules/bypass-grant.ts`) and answer
  *    each once, found by marker: a request that counted asks the authorisers, a grant that counted
- *    gets the reply that records the head commit it holds for, anything refused gets the refusal.
+ *    gets the reply that records the commit it holds for (the one the head branch pointed at
+ *    when the grant was written, from GitHub's record of its pushes), anything refused gets the
+ *    refusal.
  *    A bot's comment or an edited one gets nothing: it is no command.
  * 3. Evaluate the pull request again, so the check run shows where the bypass stands (an edit or
  *    deletion of a command comment re-evaluates it too); the evaluation schedules the re-check at
