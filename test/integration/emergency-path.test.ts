@@ -206,6 +206,8 @@ describe("seed 001's emergency path, end to end", () => {
     expect(github.writtenPaths().slice(writes)).toStrictEqual([]);
     expect(h.fake.received.length).toBe(messages);
     expect(github.unknown).toStrictEqual([]);
+    const again = record ? await store?.get("acme/payments", record.id) : null;
+    expect(again?.timeline).toStrictEqual(detail?.timeline);
   });
 
   it.each([
