@@ -114,8 +114,8 @@ export async function runEscalationStep(gateway: EmergencyGateway, job: Escalati
       find: async () => (await gateway.listIssueComments(job.repo, job.number)).find((c) => c.author === appLogin && c.body.includes(marker))?.id ?? null,
       create: () => gateway.createComment(job.repo, job.number, notifyBody(job, snapshot, policy, appLogin)),
     });
-    await notifyEscalated(services, job.fullName, pr, snapshot, policy, { index: job.step, afterMinutes: step.after_minutes, appLogin });
     const escalation = describeLadder(policy.config.escalation.ladder, snapshot.author, requests, appLogin).join("; ");
+    await notifyEscalated(services, job.fullName, pr, snapshot, policy, { index: job.step, afterMinutes: step.after_minutes, escalation });
     const detail = `approvals still short ${step.after_minutes} minutes into the ladder${escalation ? `: ${escalation}` : ""}`;
     await services.hotfixLog?.emergencyStep(job.fullName, job.number, { kind: "escalated", subject: `step ${job.step}`, at: now.toISOString(), actor: appLogin, detail, url: null });
   }

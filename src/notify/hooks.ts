@@ -15,7 +15,7 @@ import type { ReminderState } from "../model/merge-back.js";
 import { recordedAudit } from "../log/recorder.js";
 import { reviewWaitDeadline, tallyApprovals } from "../rules/approvals.js";
 import { classifyPullRequest } from "../rules/classify.js";
-import { authoriserHandles, describeLadder } from "../rules/escalation.js";
+import { authoriserHandles } from "../rules/escalation.js";
 import type { MergeAudit } from "../rules/merge-audit.js";
 import type { PullRequestSnapshot } from "../rules/types.js";
 import { summaryOf, summaryOfRecord, type Notify, type NotifyRequest } from "./events.js";
@@ -44,8 +44,8 @@ export async function notifyEvaluated(services: Services, target: { readonly rep
 
 /**
  * A `notify` step of the escalation ladder ran: `review-escalated`, once per step (the send job's
- * key names it), with the approvals so far, who the ladder asked and when a "no reviewer
- * available" bypass becomes permitted.
+ * key names it), with the approvals so far, who the ladder asked (`escalation`, as the check run
+ * words it) and when a "no reviewer available" bypass becomes permitted.
  */
 export async function notifyEscalated(
   services: Services,
@@ -53,12 +53,11 @@ export async function notifyEscalated(
   pr: PullRequestData,
   snapshot: PullRequestSnapshot,
   policy: Policy,
-  step: { readonly index: number; readonly afterMinutes: number; readonly appLogin: string },
+  step: { readonly index: number; readonly afterMinutes: number; readonly escalation: string },
 ): Promise<void> {
   if (!services.notify) return;
   const tally = tallyApprovals(snapshot, policy);
   const deadline = reviewWaitDeadline(snapshot, policy);
-  const escalation = describeLadder(policy.config.escalation.ladder, snapshot.author, snapshot.reviewRequests ?? [], step.appLogin).join("; ");
   await services.notify({
     policy,
     hotfix: summaryOf(repo, pr, policy),
@@ -68,7 +67,7 @@ export async function notifyEscalated(
       afterMinutes: step.afterMinutes,
       approvals: tally.approvals,
       required: tally.required.count,
-      escalation,
+      escalation: step.escalation,
       bypassPermittedAt: deadline?.toISOString() ?? null,
       authorisers: authoriserHandles(policy, repoRef(repo).owner),
     },
