@@ -1,7 +1,8 @@
 /**
  * The GitHub calls of the emergency path beyond the audit's: asking reviewers for the escalation
  * ladder, which commit a branch pointed at when a bypass was granted, the pull requests a deployed
- * commit belongs to, and answering a deployment protection rule. Part of the one door: handlers see facts and typed outcomes, never Octokit.
+ * commit belongs to, and answering a deployment protection rule. Part of the one door: handlers
+ * see facts and typed outcomes, never Octokit.
  */
 import type { ProbotOctokit } from "probot";
 import { OctokitAuditGateway, type AuditGateway } from "./audit-gateway.js";
