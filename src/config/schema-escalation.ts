@@ -26,7 +26,7 @@ const step = z
     notify: z
       .boolean()
       .default(false)
-      .describe("Post one comment on the pull request saying approvals are still missing and when a 'no reviewer available' bypass becomes permitted."),
+      .describe("Post one comment on the pull request saying approvals are still missing and when a 'no reviewer available' bypass becomes permitted, and send the `review-escalated` message once to the destinations `notifications.routes` name for it."),
   })
   .refine((value) => value.request_review.length > 0 || value.notify, "a step requests a review, notifies, or both");
 

@@ -11,6 +11,7 @@ import { z } from "zod";
 export const NOTIFY_EVENTS = [
   "opened",
   "awaiting-review",
+  "review-escalated",
   "bypass-requested",
   "bypass-permitted",
   "merged",

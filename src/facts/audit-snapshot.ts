@@ -3,7 +3,13 @@
  * will use: the requirements only at the first audit (later runs read them from the record), the
  * rule-suites API only while GitHub's record may still arrive, the timeline only when a
  * justification claims that no reviewer answered, and people's permissions only for those whose
- * authority or eligibility decides something.
+ * authority or eligibility decides something. Approvals are counted by the pre-merge check's own
+ * rule with the same facts as of the merge: the comparisons that keep an approval across an
+ * "Update branch" merge or a listed bot's verified commits (against the base commit GitHub
+ * recorded for the pull request, as the base branch contains the head once merged), and the
+ * review requests still pending at the merge (GitHub keeps them on the merged pull request), which
+ * withdraw the approval of a reviewer asked again. A request removed in the seconds between the
+ * merge and the first audit would be missed; the first audit's judgement is then recorded.
  */
 import type { Policy } from "../config/policy.js";
 import { needsLatestTag } from "../rules/branch-name.js";
@@ -30,12 +36,13 @@ import {
 } from "../rules/merge-audit.js";
 import { type AuditRecord, type Requirement } from "../model/merge.js";
 import { bypassCommenters } from "../rules/bypass-grant.js";
+import { approvalsToCarry } from "../rules/approvals.js";
 import { expectedTag } from "../rules/post-incident.js";
 import type { MergeShape } from "../rules/merge-method.js";
 import type { CommitFact, ReviewFact, ReviewerFact } from "../rules/types.js";
 import type { AuditGateway, MergedPullRequestData } from "../github/audit-gateway.js";
 import type { GithubGateway, RepoRef } from "../github/gateway.js";
-import { teamMemberships } from "./snapshot.js";
+import { pushesSinceApprovals, teamMemberships } from "./snapshot.js";
 
 /** At most this many people's permissions are read per audit; anyone beyond stays unverified. */
 const MAX_PEOPLE = 20;
@@ -118,15 +125,18 @@ async function judgeRequirements(gateway: AuditGateway, repo: RepoRef, pr: Merge
   const reviewers = reviewerLogins(reviews, pr.author, Date.parse(pr.mergedAt));
   const people = new Map<string, string[]>();
   addPeople(people, reviewers, config.approvals.reviewers.teams);
-  const [statuses, facts, mergeShape] = await Promise.all([
+  const beforeMerge = reviewsBeforeMerge(reviews, pr.mergedAt);
+  const [statuses, facts, mergeShape, pushes] = await Promise.all([
     needStatuses ? gateway.listStatuses(repo, pr.headSha) : null,
     peopleFacts(gateway, repo, people),
     config.merge_method !== null ? readMergeShape(gateway, repo, pr, commits) : undefined,
+    pr.baseSha ? pushesSinceApprovals(gateway, repo, pr.baseSha, pr.headSha, approvalsToCarry(beforeMerge, pr.headSha, policy), policy) : {},
   ]);
-  const { merged: _merged, createdAt: _created, mergedAt: _mergedAt, mergeCommitSha: _sha, mergedBy: _by, ...prFacts } = pr;
+  const { merged: _merged, createdAt: _created, mergedAt: _mergedAt, mergeCommitSha: _sha, mergedBy: _by, baseSha: _base, ...prFacts } = pr;
   const atMerge = {
     ...prFacts,
-    reviews: reviewsBeforeMerge(reviews, pr.mergedAt),
+    reviews: beforeMerge,
+    ...(Object.keys(pushes).length > 0 ? { pushesSinceApproval: pushes } : {}),
     reviewers: facts,
     latestVersionTag: tags ? latestTagBefore(tags, branchTag) : null,
     ...(files ? { files } : {}),

@@ -57,14 +57,24 @@ function sameFiles(a: readonly ComparedFile[] | null, b: readonly ComparedFile[]
  * What was pushed since each approved commit: whether the pull request's own change against its
  * base (`base...commit` against `base...head`, both from their merge base) is unchanged, and
  * (only when bots may keep approvals) the commits since with their authors and signatures.
+ * `base` is a commit or branch of the base branch that does not contain the head: the pre-merge
+ * check passes the base branch, the merge audit the base commit GitHub recorded for the merged
+ * pull request (after the merge the branch contains the head, and every comparison would be empty).
  */
-async function pushesSince(gateway: GithubGateway, repo: RepoRef, pr: PullRequestData, commits: readonly string[], policy: Policy): Promise<Record<string, PushesSinceApproval>> {
+export async function pushesSinceApprovals(
+  gateway: GithubGateway,
+  repo: RepoRef,
+  base: string,
+  headSha: string,
+  commits: readonly string[],
+  policy: Policy,
+): Promise<Record<string, PushesSinceApproval>> {
   if (commits.length === 0) return {};
-  const headChange = await gateway.compareCommits(repo, pr.baseRef, pr.headSha);
+  const headChange = await gateway.compareCommits(repo, base, headSha);
   const withCommits = policy.config.approvals.keep_on_pushes_by.length > 0;
   const entries = await Promise.all(
     commits.map(async (sha) => {
-      const [approvedChange, since] = await Promise.all([gateway.compareCommits(repo, pr.baseRef, sha), withCommits ? gateway.compareCommits(repo, sha, pr.headSha) : null]);
+      const [approvedChange, since] = await Promise.all([gateway.compareCommits(repo, base, sha), withCommits ? gateway.compareCommits(repo, sha, headSha) : null]);
       const facts: PushesSinceApproval = { sameChange: sameFiles(approvedChange.files, headChange.files), ancestor: since?.status === "ahead", commits: since?.commits ?? null };
       return [sha, facts] as const;
     }),
@@ -87,7 +97,7 @@ export async function loadSnapshot(gateway: GithubGateway, repo: RepoRef, pr: Pu
   ]);
   const [reviewerFacts, pushes] = await Promise.all([
     Promise.all(reviewersToVerify(reviews, pr.author, policy).map(async (login) => [login, await reviewerFact(gateway, repo, login, policy)] as const)),
-    pushesSince(gateway, repo, pr, approvalsToCarry(reviews, pr.headSha, policy), policy),
+    pushesSinceApprovals(gateway, repo, pr.baseRef, pr.headSha, approvalsToCarry(reviews, pr.headSha, policy), policy),
   ]);
   const { state: _state, merged: _merged, ...facts } = pr;
   const snapshot: PullRequestSnapshot = {

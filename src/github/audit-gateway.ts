@@ -62,6 +62,11 @@ export type OpenPullRequestSummary = Pick<MergedPullRequestSummary, "number" | "
 /** A merged pull request with everything the audit reads from it. */
 export interface MergedPullRequestData extends MergedPullRequest {
   readonly merged: boolean;
+  /**
+   * The base branch's commit GitHub recorded for the pull request (`base.sha`): from before the
+   * merge, so comparisons against it show the pull request's own change; absent when not read.
+   */
+  readonly baseSha?: string;
 }
 
 /** The largest repository text file read (the post-incident template): 32 KiB, half an issue body. */
@@ -174,6 +179,8 @@ export class OctokitAuditGateway extends OctokitGateway implements AuditGateway 
     const { data } = await this.client.rest.pulls.get({ ...repo, pull_number: number });
     return {
       ...pullRequestFacts(data),
+      requestedReviewers: (data.requested_reviewers ?? []).map((user) => user.login),
+      baseSha: data.base.sha,
       merged: data.merged,
       createdAt: data.created_at,
       mergedAt: data.merged_at ?? "",

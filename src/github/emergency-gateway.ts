@@ -1,7 +1,8 @@
 /**
  * The GitHub calls of the emergency path beyond the audit's: asking reviewers for the escalation
- * ladder, the pull requests a deployed commit belongs to, and answering a deployment protection
- * rule. Part of the one door: handlers see facts and typed outcomes, never Octokit.
+ * ladder, which commit a branch pointed at when a bypass was granted, the pull requests a deployed
+ * commit belongs to, and answering a deployment protection rule. Part of the one door: handlers
+ * see facts and typed outcomes, never Octokit.
  */
 import type { ProbotOctokit } from "probot";
 import { OctokitAuditGateway, type AuditGateway } from "./audit-gateway.js";
@@ -22,6 +23,9 @@ export interface CommitPullRequest {
   readonly author: string;
 }
 
+/** The repository activities that move a branch to a new commit. */
+const BRANCH_UPDATES: ReadonlySet<string> = new Set(["push", "force_push", "branch_creation", "merge_queue_merge"]);
+
 /** The decision on a deployment protection rule, as GitHub took it. */
 export type DeploymentReviewOutcome = "recorded" | "already-decided";
 
@@ -29,6 +33,12 @@ export type DeploymentReviewOutcome = "recorded" | "already-decided";
 export interface EmergencyGateway extends AuditGateway {
   /** `POST /pulls/{n}/requested_reviewers`: asks users (logins) and teams (slugs) for a review. */
   requestReviewers(repo: RepoRef, number: number, users: readonly string[], teams: readonly string[]): Promise<void>;
+  /**
+   * The commit `branch` pointed at, at `at`, from GitHub's record of the branch's pushes
+   * (`GET /activity?ref=refs/heads/{branch}`, its latest 100): null when the record cannot be
+   * read or holds no push, creation or force push up to that time.
+   */
+  branchHeadAt(repo: RepoRef, branch: string, at: string): Promise<string | null>;
   /** `GET /commits/{sha}/pulls`: the pull requests that contain or merged the commit. */
   listPullRequestsForCommit(repo: RepoRef, sha: string): Promise<CommitPullRequest[]>;
   /**
@@ -51,6 +61,20 @@ export class OctokitEmergencyGateway extends OctokitAuditGateway implements Emer
 
   async requestReviewers(repo: RepoRef, number: number, users: readonly string[], teams: readonly string[]): Promise<void> {
     await this.github.rest.pulls.requestReviewers({ ...repo, pull_number: number, reviewers: [...users], team_reviewers: [...teams], request: NO_RETRY });
+  }
+
+  async branchHeadAt(repo: RepoRef, branch: string, at: string): Promise<string | null> {
+    try {
+      const { data } = await this.github.rest.repos.listActivities({ ...repo, ref: `refs/heads/${branch}`, direction: "desc", per_page: 100 });
+      const until = Date.parse(at);
+      const updates = data.filter((activity) => BRANCH_UPDATES.has(activity.activity_type) && Date.parse(activity.timestamp) <= until);
+      const latest = updates.reduce<(typeof updates)[number] | null>((best, activity) => (!best || Date.parse(activity.timestamp) > Date.parse(best.timestamp) ? activity : best), null);
+      return latest?.after ?? null;
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === 403 || status === 404 || status === 422) return null;
+      throw error;
+    }
   }
 
   async listPullRequestsForCommit(repo: RepoRef, sha: string): Promise<CommitPullRequest[]> {

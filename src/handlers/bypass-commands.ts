@@ -5,17 +5,20 @@
  * 2. On a new comment, under the pull request's lock: read the comment again (never trust the
  *    payload), judge its commands with the pure rule (`src/rules/bypass-grant.ts`) and answer
  *    each once, found by marker: a request that counted asks the authorisers, a grant that counted
- *    gets the reply that records the head commit it holds for, anything refused gets the refusal.
+ *    gets the reply that records the commit it holds for (the one the head branch pointed at
+ *    when the grant was written, from GitHub's record of its pushes), anything refused gets the
+ *    refusal.
  *    A bot's comment or an edited one gets nothing: it is no command.
  * 3. Evaluate the pull request again, so the check run shows where the bypass stands (an edit or
  *    deletion of a command comment re-evaluates it too); the evaluation schedules the re-check at
  *    the grant's expiry.
  *    A request that counted is also sent to the notification destinations routed for
- *    `bypass-requested` (issue 13), keyed by its comment so a redelivery sends it once.
+ *    `bypass-requested` (issue 13), keyed by its comment so a redelivery sends it once. Every
+ *    request, grant and denial that counted joins the hotfix log's timeline at the comment's time.
  */
 import type { Context, Logger, Probot } from "probot";
 import type { Policy } from "../config/policy.js";
-import type { AuditGateway } from "../github/audit-gateway.js";
+import { OctokitEmergencyGateway, type EmergencyGateway } from "../github/emergency-gateway.js";
 import { ownComment } from "../github/audit-publish.js";
 import { repoRef, type PullRequestData, type RepoRef } from "../github/gateway.js";
 import { createOnce } from "../github/writes.js";
@@ -28,8 +31,8 @@ import { renderBypassRequest, renderGrantRecorded } from "../render/bypass.js";
 import { allowedReason, isBotAccount, parseHotfixCommandLines } from "../rules/justification.js";
 import { bypassCommandsOf, bypassCommenters, judgeBypass } from "../rules/bypass-grant.js";
 import { classifyPullRequest } from "../rules/classify.js";
+import { authoriserHandles } from "../rules/escalation.js";
 import { refuseOnce } from "./audit-comments.js";
-import { auditGatewayFor } from "./audit-run.js";
 import { evaluatePullRequest } from "./pull-request.js";
 import { configFor, isOwnEvent, ownBotLogin, type Services } from "./services.js";
 
@@ -49,17 +52,15 @@ function concernsBypass(context: CommentContext): boolean {
 }
 
 /** Who is asked to decide a request: the configured authorisers, else the repository's administrators other than the author. */
-async function authoriserMentions(gateway: AuditGateway, repo: RepoRef, author: string, policy: Policy): Promise<string[]> {
-  const { users, teams } = policy.config.bypass.authorizers;
-  if (users.length > 0 || teams.length > 0) {
-    return [...users.map((user) => `@${user}`), ...teams.map((team) => `@${team.includes("/") ? team : `${repo.owner}/${team}`}`)];
-  }
+async function authoriserMentions(gateway: EmergencyGateway, repo: RepoRef, author: string, policy: Policy): Promise<string[]> {
+  const configured = authoriserHandles(policy, repo.owner);
+  if (configured.length > 0) return configured;
   const admins = await gateway.listAdmins(repo);
   return admins.filter((login) => login.toLowerCase() !== author.toLowerCase()).slice(0, MAX_MENTIONS).map((login) => `@${login}`);
 }
 
 interface Answering {
-  readonly gateway: AuditGateway;
+  readonly gateway: EmergencyGateway;
   readonly repo: RepoRef;
   readonly pr: PullRequestData;
   readonly policy: Policy;
@@ -81,7 +82,13 @@ async function replyOnce(at: Answering, marker: string, body: string, what: stri
   });
 }
 
-/** Answers one judged command: the refusal, the request to the authorisers, or the grant's record. */
+/** Records a command that counted in the hotfix log's timeline, at the comment's own time. */
+async function logStep(at: Answering, kind: "bypass-requested" | "bypass-granted" | "bypass-denied", judgement: BypassCommandJudgement): Promise<void> {
+  const url = `https://github.com/${at.repo.owner}/${at.repo.repo}/pull/${at.pr.number}#issuecomment-${judgement.commentId}`;
+  await at.services.hotfixLog?.emergencyStep(`${at.repo.owner}/${at.repo.repo}`, at.pr.number, { kind, subject: `comment ${judgement.commentId}`, at: judgement.at, actor: judgement.login, detail: judgement.why, url });
+}
+
+/** Answers one judged command: the refusal, the request to the authorisers, the grant's record; each that counted joins the hotfix log. */
 async function answer(at: Answering, judgement: BypassCommandJudgement, grant: BypassGrant | null): Promise<void> {
   const { comment, pr, policy } = at;
   if (!judgement.counted) {
@@ -97,28 +104,44 @@ async function answer(at: Answering, judgement: BypassCommandJudgement, grant: B
     const repoName = `${at.repo.owner}/${at.repo.repo}`;
     const url = `https://github.com/${repoName}/pull/${pr.number}#issuecomment-${comment.id}`;
     await at.services.notify?.({ policy, hotfix: summaryOf(repoName, pr, policy), details: { kind: "bypass-requested", by: comment.author, reason: reason || null, url } });
+    await logStep(at, "bypass-requested", judgement);
     at.log.info({ pr: pr.number, login: comment.author }, "bypass requested");
     return;
   }
   if (judgement.command === "grant-bypass" && grant?.commentId === comment.id) {
     await replyOnce(at, grantReplyKey(comment.id), renderGrantRecorded(grant), `bypass grant reply to comment ${comment.id}`);
+    await logStep(at, "bypass-granted", judgement);
     at.log.info({ pr: pr.number, login: comment.author, sha: grant.sha, until: grant.until }, "bypass granted");
   }
+  if (judgement.command === "deny-bypass") await logStep(at, "bypass-denied", judgement);
+}
+
+/**
+ * The commit a grant written at `at` is for: the one the head branch pointed at then, from
+ * GitHub's record of its pushes, so a push landing between the comment and the app's reading of
+ * it is never granted unseen; the pull request's head as read now when that record is unreadable
+ * (the installation lacks the permission, or the head lives in a fork), leaving that window of a
+ * few seconds open.
+ */
+async function grantedCommit(gateway: EmergencyGateway, repo: RepoRef, pr: PullRequestData, at: string): Promise<string> {
+  return (await gateway.branchHeadAt(repo, pr.headRef, at)) ?? pr.headSha;
 }
 
 /**
  * Judges the commands of one new comment, read afresh, and answers them. A grant is judged as if
- * recorded for the current head commit; its reply records exactly that, unless an earlier
- * delivery's reply already recorded it.
+ * recorded for the commit the head branch pointed at when it was written ({@link grantedCommit});
+ * its reply records exactly that, unless an earlier delivery's reply already recorded it.
  */
-async function answerCommands(gateway: AuditGateway, repo: RepoRef, pr: PullRequestData, commentId: number, policy: Policy, services: Services, log: Logger): Promise<void> {
+async function answerCommands(gateway: EmergencyGateway, repo: RepoRef, pr: PullRequestData, commentId: number, policy: Policy, services: Services, log: Logger): Promise<void> {
   const ownLogin = await ownBotLogin(gateway, services);
   const comments = await gateway.listIssueComments(repo, pr.number);
   const comment = comments.find((candidate) => candidate.id === commentId);
   if (!comment || isBotAccount(comment.author, comment.authorType) || comment.createdAt !== comment.updatedAt) return;
   if (bypassCommandsOf([comment], ownLogin).length === 0) return;
   const people = await readAuthorities(gateway, repo, bypassCommenters([comment], ownLogin, pr.author), policy);
-  const provisional: CommentFact = { id: 0, author: ownLogin, body: grantBindingMarker(comment.id, pr.headSha), createdAt: comment.createdAt, updatedAt: comment.createdAt };
+  const grants = bypassCommandsOf([comment], ownLogin).some((given) => given.command === "grant-bypass");
+  const sha = grants ? await grantedCommit(gateway, repo, pr, comment.createdAt) : pr.headSha;
+  const provisional: CommentFact = { id: 0, author: ownLogin, body: grantBindingMarker(comment.id, sha), createdAt: comment.createdAt, updatedAt: comment.createdAt };
   const state = judgeBypass({ comments: [...comments, provisional], ownLogin, people, author: pr.author, headSha: pr.headSha }, policy, services.now());
   const at: Answering = { gateway, repo, pr, policy, services, log, ownLogin, comments, comment };
   const judgements = state.commands.filter((judgement) => judgement.commentId === comment.id);
@@ -130,7 +153,7 @@ async function answerCommands(gateway: AuditGateway, repo: RepoRef, pr: PullRequ
 export async function handleBypassComment(context: CommentContext, services: Services): Promise<void> {
   const { issue, repository } = context.payload;
   if (!issue.pull_request || issue.state !== "open" || !concernsBypass(context)) return;
-  const gateway = auditGatewayFor(context, services);
+  const gateway = new OctokitEmergencyGateway(context.octokit, services.identity);
   if (await isOwnEvent(context, gateway, services)) return;
   const repo = repoRef(repository.full_name);
   const config = await configFor(gateway, repo, services);

@@ -6,7 +6,9 @@
  * 2. is re-timed when the ladder's start moved (the first review request, by anyone, starts it);
  * 3. asks the reviewers the step names that the app's bot has not asked yet, read from GitHub's own
  *    timeline, so a redelivered or re-run job after a crash or restart asks nobody twice; a
- *    `notify` step writes one comment, found again by its marker;
+ *    `notify` step writes one comment, found again by its marker, and sends `review-escalated`
+ *    to the routed chat destinations, one `notify-send` job per (step, destination) by its key,
+ *    and joins the hotfix log's timeline (once per step);
  * 4. queues the next step and refreshes the check run, which shows the steps so far.
  */
 import type { Logger } from "probot";
@@ -18,7 +20,8 @@ import { createOnce } from "../github/writes.js";
 import type { Policy } from "../config/policy.js";
 import { approvalsShort, reviewWaitDeadline, tallyApprovals } from "../rules/approvals.js";
 import { classifyPullRequest } from "../rules/classify.js";
-import { describeLadder, hourMinute, ladderStart, stepDueAt, targetsToRequest } from "../rules/escalation.js";
+import { authoriserHandles, describeLadder, hourMinute, ladderStart, stepDueAt, targetsToRequest } from "../rules/escalation.js";
+import { notifyEscalated } from "../notify/hooks.js";
 import type { PullRequestSnapshot } from "../rules/types.js";
 
 /** The timed job kind of one ladder step (payload: {@link EscalationJob}). */
@@ -59,8 +62,7 @@ function notifyMarker(job: EscalationJob): string {
 
 function notifyBody(job: EscalationJob, snapshot: PullRequestSnapshot, policy: Policy, appLogin: string): string {
   const tally = tallyApprovals(snapshot, policy);
-  const { users, teams } = policy.config.bypass.authorizers;
-  const authorisers = [...users.map((user) => `@${user}`), ...teams.map((team) => `@${team.includes("/") ? team : `${job.repo.owner}/${team}`}`)];
+  const authorisers = authoriserHandles(policy, job.repo.owner);
   const steps = describeLadder(policy.config.escalation.ladder, snapshot.author, snapshot.reviewRequests ?? [], appLogin);
   const deadline = reviewWaitDeadline(snapshot, policy);
   return [
@@ -112,6 +114,10 @@ export async function runEscalationStep(gateway: EmergencyGateway, job: Escalati
       find: async () => (await gateway.listIssueComments(job.repo, job.number)).find((c) => c.author === appLogin && c.body.includes(marker))?.id ?? null,
       create: () => gateway.createComment(job.repo, job.number, notifyBody(job, snapshot, policy, appLogin)),
     });
+    const escalation = describeLadder(policy.config.escalation.ladder, snapshot.author, requests, appLogin).join("; ");
+    await notifyEscalated(services, job.fullName, pr, snapshot, policy, { index: job.step, afterMinutes: step.after_minutes, escalation });
+    const detail = `approvals still short ${step.after_minutes} minutes into the ladder${escalation ? `: ${escalation}` : ""}`;
+    await services.hotfixLog?.emergencyStep(job.fullName, job.number, { kind: "escalated", subject: `step ${job.step}`, at: now.toISOString(), actor: appLogin, detail, url: null });
   }
   log.info({ pr: job.number, step: job.step, asked: targets.map((target) => target.name), notified: step.notify }, "escalation step");
   const next = policy.config.escalation.ladder[job.step + 1];

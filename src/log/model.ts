@@ -207,6 +207,10 @@ export type TimelineEventKind =
   | "pr-opened"
   | "review-requested"
   | "review"
+  | "escalated"
+  | "bypass-requested"
+  | "bypass-granted"
+  | "bypass-denied"
   | "check-verdict"
   | "merged"
   | "tagged"
@@ -224,6 +228,10 @@ export const TIMELINE_EVENT_KINDS: readonly TimelineEventKind[] = [
   "pr-opened",
   "review-requested",
   "review",
+  "escalated",
+  "bypass-requested",
+  "bypass-granted",
+  "bypass-denied",
   "check-verdict",
   "merged",
   "tagged",

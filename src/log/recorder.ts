@@ -212,6 +212,15 @@ export class HotfixRecorder {
     );
   }
 
+  /**
+   * A step of the emergency path on an open hotfix (issue 14): the escalation ladder's notice, or a
+   * bypass request, grant or denial the app counted, at its own time; `subject` (the ladder step,
+   * the command's comment) keeps a step recorded once however often it is delivered.
+   */
+  emergencyStep(repo: string, pullRequest: number, step: { readonly kind: "escalated" | "bypass-requested" | "bypass-granted" | "bypass-denied"; readonly subject: string; readonly at: string; readonly actor: string | null; readonly detail: string; readonly url: string | null }): Promise<void> {
+    return this.safely(step.kind, () => this.store.record({ repo, pullRequest, facts: {}, event: { ...step, detail: step.detail.slice(0, 500) }, source: this.source }));
+  }
+
   /** The app published a check verdict on the head commit; each distinct verdict per commit is one event. */
   checkVerdict(repo: string, pullRequest: number, check: { readonly sha: string; readonly conclusion: string; readonly title: string; readonly url?: string | null }): Promise<void> {
     const at = this.now().toISOString();

@@ -32,6 +32,22 @@ export interface HotfixSummary {
 export type NotifyDetails =
   | { readonly kind: "opened" }
   | { readonly kind: "awaiting-review"; readonly minutes: number; readonly reviewers: string }
+  | {
+      /** A `notify` step of the escalation ladder ran while approvals were still short. */
+      readonly kind: "review-escalated";
+      /** The step's index in `escalation.ladder`: each step notifies once. */
+      readonly step: number;
+      /** Minutes after the ladder's start the step was due. */
+      readonly afterMinutes: number;
+      readonly approvals: number;
+      readonly required: number;
+      /** Who the ladder asked and when ("asked @acme/seniors at 14:02 UTC, …"); empty when nobody yet. */
+      readonly escalation: string;
+      /** When the review wait runs out and a "no reviewer available" bypass becomes permitted; null when it is not running. */
+      readonly bypassPermittedAt: string | null;
+      /** The configured authorisers (`@user`, `@org/team`); empty for the repository's administrators. */
+      readonly authorisers: readonly string[];
+    }
   | { readonly kind: "bypass-requested"; readonly by: string; readonly reason: string | null; readonly url: string | null }
   | { readonly kind: "bypass-permitted"; readonly hours: number; readonly requestedAt: string }
   | {
@@ -73,9 +89,10 @@ export function eventsOf(details: NotifyDetails): NotifyEventName[] {
   return ["merged"];
 }
 
-/** What tells two occurrences of one event for one hotfix apart: a back-merge's target; else the event happens once. */
+/** What tells two occurrences of one event for one hotfix apart: a back-merge's target, a ladder step; else the event happens once. */
 export function occurrenceOf(details: NotifyDetails): string {
-  return details.kind === "merge-back-failed" ? `:${details.target}` : "";
+  if (details.kind === "merge-back-failed") return `:${details.target}`;
+  return details.kind === "review-escalated" ? `:step-${details.step}` : "";
 }
 
 /** The URL of a pull request on github.com. */

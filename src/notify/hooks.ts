@@ -15,6 +15,7 @@ import type { ReminderState } from "../model/merge-back.js";
 import { recordedAudit } from "../log/recorder.js";
 import { reviewWaitDeadline, tallyApprovals } from "../rules/approvals.js";
 import { classifyPullRequest } from "../rules/classify.js";
+import { authoriserHandles } from "../rules/escalation.js";
 import type { MergeAudit } from "../rules/merge-audit.js";
 import type { PullRequestSnapshot } from "../rules/types.js";
 import { summaryOf, summaryOfRecord, type Notify, type NotifyRequest } from "./events.js";
@@ -39,6 +40,38 @@ export async function notifyEvaluated(services: Services, target: { readonly rep
   if (deadline && deadline <= services.now() && snapshot.reviewRequestedAt) {
     await services.notify({ policy, hotfix, details: { kind: "bypass-permitted", hours: policy.config.bypass.review_wait_hours, requestedAt: snapshot.reviewRequestedAt } });
   }
+}
+
+/**
+ * A `notify` step of the escalation ladder ran: `review-escalated`, once per step (the send job's
+ * key names it), with the approvals so far, who the ladder asked (`escalation`, as the check run
+ * words it) and when a "no reviewer available" bypass becomes permitted.
+ */
+export async function notifyEscalated(
+  services: Services,
+  repo: string,
+  pr: PullRequestData,
+  snapshot: PullRequestSnapshot,
+  policy: Policy,
+  step: { readonly index: number; readonly afterMinutes: number; readonly escalation: string },
+): Promise<void> {
+  if (!services.notify) return;
+  const tally = tallyApprovals(snapshot, policy);
+  const deadline = reviewWaitDeadline(snapshot, policy);
+  await services.notify({
+    policy,
+    hotfix: summaryOf(repo, pr, policy),
+    details: {
+      kind: "review-escalated",
+      step: step.index,
+      afterMinutes: step.afterMinutes,
+      approvals: tally.approvals,
+      required: tally.required.count,
+      escalation: step.escalation,
+      bypassPermittedAt: deadline?.toISOString() ?? null,
+      authorisers: authoriserHandles(policy, repoRef(repo).owner),
+    },
+  });
 }
 
 /** Who may review, in words: the configured reviewers, or anyone with write access. */

@@ -120,6 +120,23 @@ export function renderMessage(event: NotifyEventName, hotfix: HotfixSummary, det
         ],
         links: [prLink(hotfix)],
       };
+    case "review-escalated":
+      return {
+        headline: "📣 HOTFIX STILL WAITING FOR REVIEW: ESCALATED",
+        fields: [
+          ...about(hotfix),
+          { label: "Approvals", value: `${details.approvals} of ${details.required}, ${details.afterMinutes} minutes into the escalation ladder` },
+          ...field("Escalation", details.escalation),
+          {
+            label: "Bypass",
+            value: details.bypassPermittedAt
+              ? `if no eligible reviewer responds by ${utc(details.bypassPermittedAt)}, an emergency bypass ("no reviewer available") becomes permitted`
+              : "no review wait is running: a bypass needs another allowed reason",
+          },
+          { label: "Authorisers", value: details.authorisers.length > 0 ? details.authorisers.join(", ") : "the repository's administrators" },
+        ],
+        links: [prLink(hotfix)],
+      };
     case "bypass-requested":
       return {
         headline: "🙋 EMERGENCY BYPASS REQUESTED",

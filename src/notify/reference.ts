@@ -52,6 +52,19 @@ const SAMPLES: Readonly<Record<NotifyEventName, { readonly when: string; readonl
     when: "`review_wait_minutes` after it was first seen, no eligible reviewer has reviewed it.",
     details: { kind: "awaiting-review", minutes: 30, reviewers: "@senior-bob, team acme/seniors" },
   },
+  "review-escalated": {
+    when: "A `notify: true` step of the escalation ladder (`escalation.ladder`) ran while the hotfix still lacked approvals; once per step.",
+    details: {
+      kind: "review-escalated",
+      step: 2,
+      afterMinutes: 60,
+      approvals: 0,
+      required: 1,
+      escalation: "asked @acme/seniors at 14:02 UTC, @acme/oncall at 14:32 UTC",
+      bypassPermittedAt: "2026-11-23T16:02:00Z",
+      authorisers: ["@acme/admins"],
+    },
+  },
   "bypass-requested": {
     when: "Someone asks for an emergency bypass (the bypass commands call the notifier).",
     details: { kind: "bypass-requested", by: "dev-alice", reason: "No reviewer available within 2 hours", url: "https://github.com/acme/payments/pull/42#issuecomment-1" },

@@ -6,9 +6,9 @@
  * `/hotfix grant-bypass [duration]` or `/hotfix deny-bypass <why>` by an authoriser (a repository
  * administrator or the configured authorisers) who is not the author. Commands by bots and
  * edited comments never count. A grant runs out (the policy's default, never beyond its cap) and
- * holds only for the head commit the app recorded it for (its own reply says which), so a later
- * push needs a new grant; a later denial revokes it. Every command is listed with why it counted
- * or not. Pure: comments, people facts, the head commit and `now` in, state out.
+ * holds only for the commit the app recorded it for (its own reply says which: the one the head
+ * branch pointed at when the grant was written), so a later push needs a new grant; a later
+ * denial revokes it. Every command is listed with why it counted or not. Pure: comments, people facts, the head commit and `now` in, state out.
  */
 import type { Policy } from "../config/policy.js";
 import { BYPASS_COMMANDS, type BypassCommandJudgement, type BypassFacts, type BypassCommandName, type BypassGrant, type BypassState } from "../model/bypass.js";

@@ -2,7 +2,9 @@
  * The deployment gate's decision, pure: GitHub asks the app (a custom deployment protection rule)
  * whether a commit may be deployed to an environment. For the configured environments, a commit
  * that carries a hotfix merged as an unjustified bypass, or a hotfix whose Hotfix Guard check
- * fails, is rejected with why and how to clear it; anything else is approved. Other environments
+ * fails, is rejected with why and how to clear it; anything else is approved. A hotfix merged as a
+ * justified bypass fails its check by design (it skipped what the check asks), so for it the
+ * audit's verdict decides alone. Other environments
  * are not the app's to decide.
  */
 import type { Policy } from "../config/policy.js";
@@ -38,7 +40,7 @@ function problemsOf(hotfix: GatedHotfix): string[] {
       `#${hotfix.number} was merged as an unjustified bypass. To clear it, complete the EMERGENCY BYPASS JUSTIFICATION form on #${hotfix.number} and have a repository administrator confirm it; once the audit says "justified bypass", re-run this deployment.`,
     );
   }
-  if (hotfix.check === "failure") {
+  if (hotfix.check === "failure" && !(hotfix.merged && hotfix.audit?.justified)) {
     problems.push(`The Hotfix Guard check of #${hotfix.number} fails. To clear it, fix what the check lists (or justify the bypass after the merge), then re-run this deployment.`);
   }
   return problems;

@@ -54,6 +54,12 @@ export function ladderStart(requests: readonly ReviewRequestFact[], fallback: Da
   return first ? new Date(first.at) : fallback;
 }
 
+/** The configured bypass authorisers as mentions (`@user`, `@org/team`; a bare team is the owner's); empty when the repository's administrators decide. */
+export function authoriserHandles(policy: Policy, owner: string): string[] {
+  const { users, teams } = policy.config.bypass.authorizers;
+  return [...users.map((user) => `@${user}`), ...teams.map((team) => `@${team.includes("/") ? team : `${owner}/${team}`}`)];
+}
+
 /** When a step is due. */
 export function stepDueAt(step: LadderStep, start: Date): Date {
   return new Date(start.getTime() + step.after_minutes * 60_000);

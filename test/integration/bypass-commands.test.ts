@@ -26,6 +26,14 @@ function withComments<T extends Record<string, unknown>>(pr: T, count: number): 
   return { ...pr, comments: count };
 }
 
+/** `GET /activity?ref=refs/heads/<hotfix branch>`: the branch's pushes (newest first), or an error status. */
+function branchActivity(github: GitHubMock, pushes: { sha: string; at: string }[] | number): GitHubMock {
+  const interceptor = github.scope.get("/repos/acme/payments/activity").query((query) => query.ref === "refs/heads/hotfix/v1.4.3-default-currency");
+  if (typeof pushes === "number") interceptor.reply(pushes, { message: "Resource not accessible by integration" });
+  else interceptor.reply(200, pushes.map((push, i) => ({ id: i + 1, before: "0".repeat(40), after: push.sha, ref: "refs/heads/hotfix/v1.4.3-default-currency", timestamp: push.at, activity_type: "push", actor: { login: AUTHOR } })));
+  return github;
+}
+
 describe("/hotfix request-bypass", () => {
   it("asks the repository administrators once, and the check run says Bypass requested; a redelivery writes nothing twice", async () => {
     const probot = await probotWith(registerBypassCommandHandlers);
@@ -82,6 +90,7 @@ describe("/hotfix grant-bypass", () => {
     github.scope.get("/repos/acme/payments/pulls/42").times(2).reply(200, withComments(pullRequestObject({}), 2));
     github.permission(ADMIN, "admin").permission(ADMIN, "admin");
     audit.listComments(42, "acme/payments", 2).createComment();
+    branchActivity(github, [{ sha: HEAD_SHA, at: "2026-11-23T13:00:00Z" }]);
     github.files(FILES).reviews([]).tags(["v1.4.2"]).reviewRequests(["2026-11-23T13:30:00Z"]).listCheckRuns(HEAD_SHA).createCheckRun();
 
     await probot.receive(pullRequestCommentEvent("created", GRANT, open));
@@ -97,6 +106,28 @@ describe("/hotfix grant-bypass", () => {
     expect(run.output.summary).toContain("until 2026-11-23 15:40 UTC, for commit a1b2c3d");
   });
 
+  it.each([
+    { name: "a push that landed seconds after the grant was written", activity: [{ sha: "5eed".repeat(10), at: "2026-11-23T14:10:04Z" }, { sha: HEAD_SHA, at: "2026-11-23T13:00:00Z" }], bound: HEAD_SHA, title: /· Bypass grant for an older commit$/ },
+    { name: "an unreadable push record (the window of a few seconds stays open)", activity: 403, bound: "5eed".repeat(10), title: /· Bypass granted$/ },
+  ])("is bound to the commit the branch pointed at when it was written, despite $name", async ({ activity, bound, title }) => {
+    const probot = await probotWith(registerBypassCommandHandlers);
+    const github = new GitHubMock().token().config(null).app();
+    const audit = new AuditMock(github).seedComment({ ...GRANT });
+    const pushed = withComments(pullRequestObject({ headSha: "5eed".repeat(10) }), 1);
+    github.scope.get("/repos/acme/payments/pulls/42").times(2).reply(200, pushed);
+    github.permission(ADMIN, "admin").permission(ADMIN, "admin");
+    audit.listComments(42, "acme/payments", 2).createComment();
+    branchActivity(github, activity);
+    github.files(FILES).reviews([]).tags(["v1.4.2"]).reviewRequests(["2026-11-23T13:30:00Z"]).listCheckRuns("5eed".repeat(10)).createCheckRun();
+
+    await probot.receive(pullRequestCommentEvent("created", GRANT, open));
+
+    expect(github.scope.pendingMocks()).toStrictEqual([]);
+    const replies = audit.comments.filter((c) => c.author === BOT);
+    expect(replies.map((reply) => reply.body)).toStrictEqual([expect.stringContaining(grantBindingMarker(72, bound))]);
+    expect(github.lastWrite().output.title).toMatch(title);
+  });
+
   it("by the pull request's author: refused, no commit recorded, no grant shown", async () => {
     const probot = await probotWith(registerBypassCommandHandlers);
     const github = new GitHubMock().token().config(null).app();
@@ -104,6 +135,7 @@ describe("/hotfix grant-bypass", () => {
     const audit = new AuditMock(github).seedComment({ ...own });
     github.scope.get("/repos/acme/payments/pulls/42").times(2).reply(200, withComments(pullRequestObject({}), 1));
     audit.listComments(42, "acme/payments", 3).createComment();
+    branchActivity(github, [{ sha: HEAD_SHA, at: "2026-11-23T13:00:00Z" }]);
     github.files(FILES).reviews([]).tags(["v1.4.2"]).reviewRequests(["2026-11-23T13:30:00Z"]).listCheckRuns(HEAD_SHA).createCheckRun();
 
     await probot.receive(pullRequestCommentEvent("created", own, open));

@@ -12,6 +12,9 @@ import { GitHubMock } from "../helpers/app.js";
 import { BACKENDS, FakeClock, HOOK_TIMEOUT_MS, resetTables } from "../helpers/databases.js";
 import { startDurableServer, type DurableServer } from "../helpers/durable.js";
 import { pullRequestEvent, pullRequestObject } from "../helpers/fixtures.js";
+import { startFakeChat, type FakeChat } from "../helpers/fake-chat.js";
+import { parseDestinations } from "../../src/notify/destinations.js";
+import { setKnownDestinations } from "../../src/config/schema-notifications.js";
 
 const T0 = new Date("2026-11-23T14:02:00Z");
 const MINUTE = 60_000;
@@ -120,6 +123,52 @@ describe.each(BACKENDS)("the escalation ladder on $name", (backend) => {
     expect(github.scope.pendingMocks()).toStrictEqual([]);
     expect(comments).toHaveLength(1);
     expect(asked).toHaveLength(2);
+  });
+
+  it("sends a notify step to the chat destinations routed for review-escalated, once across a re-run and a restart", async () => {
+    const fake: FakeChat = await startFakeChat();
+    const destinations = parseDestinations(JSON.stringify({ incidents: { type: "slack-webhook", url: `${fake.url}/slack/incidents` } }));
+    const config = "escalation:\n  ladder:\n    - { after_minutes: 0, notify: true }\nnotifications:\n  routes:\n    - { events: [review-escalated], to: [incidents] }\n";
+    try {
+      await server.stop();
+      server = await startDurableServer(db, clock, undefined, { notifyDestinations: destinations });
+      const github = new GitHubMock().token().config(config).app();
+      reads(github, []).listCheckRuns(HEAD_SHA).createCheckRun();
+      await server.deliver(pullRequestEvent("opened"));
+      const notices: string[] = [];
+      reads(github, []);
+      github.scope.get("/repos/acme/payments/issues/42/comments").query(true).reply(200, []);
+      github.scope.post("/repos/acme/payments/issues/42/comments").reply(201, (_uri, body) => {
+        notices.push((body as { body: string }).body);
+        return { id: 78 };
+      });
+      reads(github, []).listCheckRuns(HEAD_SHA);
+      expect(await server.runtime.worker.drain()).toBe(3);
+
+      const posts = () => fake.to("/slack/incidents").map((request) => (JSON.parse(request.body) as { text: string }).text);
+      expect(notices).toHaveLength(1);
+      expect(posts()).toHaveLength(1);
+      expect(posts()[0]).toContain("*📣 HOTFIX STILL WAITING FOR REVIEW: ESCALATED*");
+      expect(posts()[0]).toContain("*Approvals:* 0 of 1, 0 minutes into the escalation ladder");
+
+      // The step again after a restart: its comment is found, and the chat message is not sent twice.
+      await server.stop();
+      server = await startDurableServer(db, clock, undefined, { notifyDestinations: destinations });
+      github.token().config(config).app();
+      reads(github, []);
+      github.scope.get("/repos/acme/payments/issues/42/comments").query(true).reply(200, [{ id: 78, user: { login: BOT, type: "Bot" }, body: notices[0], created_at: T0.toISOString(), updated_at: T0.toISOString() }]);
+      reads(github, []).listCheckRuns(HEAD_SHA);
+      const job = { repo: { owner: "acme", repo: "payments" }, fullName: "acme/payments", defaultBranch: "main", number: 42, baseRef: "main", headSha: HEAD_SHA, installationId: 1, step: 0, startedAt: T0.toISOString() };
+      await server.runtime.services.scheduler?.schedule(ESCALATION_STEP, "re-run of the notify step", job, T0);
+      expect(await server.runtime.worker.drain()).toBe(1);
+
+      expect(github.scope.pendingMocks()).toStrictEqual([]);
+      expect(notices).toHaveLength(1);
+      expect(posts()).toHaveLength(1);
+    } finally {
+      await fake.close();
+      setKnownDestinations(null);
+    }
   });
 
   it("stops once approvals suffice: the next step asks nobody", async () => {

@@ -37,6 +37,8 @@ const BYPASS_BODY = `${COMPLETE_BODY}\n${formMarkdown()}`;
 /** What the first audit of #42 reads. */
 interface FirstAudit {
   readonly pr?: PullRequestShape;
+  /** Changes to the REST pull request object (`base.sha`, `requested_reviewers`). */
+  readonly pull?: Record<string, unknown>;
   readonly reviews?: (typeof BOB_APPROVAL)[];
   /** Permissions of the reviewers, read to judge the requirements. */
   readonly permissions?: Record<string, string>;
@@ -51,7 +53,7 @@ interface FirstAudit {
 /** Mocks the reads of a first audit (and the pending scan that follows it). */
 function firstAuditReads(github: GitHubMock, audit: AuditMock, scenario: FirstAudit = {}): void {
   if (scenario.cold ?? true) github.token().config(scenario.config ?? null).app();
-  audit.pull(mergedPullObject(scenario.pr ?? {})).listComments();
+  audit.pull({ ...mergedPullObject(scenario.pr ?? {}), ...scenario.pull }).listComments();
   github.reviews(scenario.reviews ?? [BOB_APPROVAL]).files(FILES).tags(["v1.4.1", "v1.4.2"]);
   for (const [login, permission] of Object.entries(scenario.permissions ?? { "senior-bob": "write" })) github.permission(login, permission);
   audit
@@ -716,5 +718,78 @@ describe("protection changes", () => {
     expect(comment).toContain("| ❌ | Protection unchanged while the hotfix was open |");
     expect(comment).toContain("branch protection rule `main` deleted by @\u200bsre-admin at 2026-11-23T14:45:00.000Z");
     expect(audit.issues.find((i) => i.number === 100)?.title).toBe("Hotfix Guard protection log: acme/payments");
+  });
+});
+
+describe("approvals at the merge, counted as the pre-merge check counts them", () => {
+  const APPROVED = "0badc0de".repeat(5);
+  const BASE_SHA = "ba5e".repeat(10);
+  const ON_BASE = { base: { ...mergedPullObject().base, sha: BASE_SHA } };
+  const EARLIER_APPROVAL = { ...BOB_APPROVAL, commitId: APPROVED };
+  const OWN_CHANGE = [
+    { filename: "src/payments/charge.ts", sha: "c".repeat(40), patch: "@@ -1 +1 @@\n-a\n+b" },
+    { filename: "src/payments/charge.test.ts", sha: "d".repeat(40), patch: "@@ -0,0 +1 @@\n+t" },
+  ];
+
+  function approvalsRow(comment: string): string {
+    return comment.split("\n").find((line) => line.includes("| Approvals |")) ?? "";
+  }
+
+  /** Audits the merge with the scenario's reads and the given comparisons; returns the audit comment once nothing is pending. */
+  async function auditAtMerge(scenario: FirstAudit, compares: (github: GitHubMock) => void, compliant: boolean): Promise<string> {
+    const { probot } = await auditProbot();
+    const github = new GitHubMock();
+    const audit = new AuditMock(github);
+    firstAuditReads(github, audit, scenario);
+    compares(github);
+    if (compliant) {
+      followUpWrites(audit);
+      audit.addLabels().createComment().listIssues("hotfix:audit-pending");
+    } else unjustifiedWrites(audit);
+
+    await probot.receive(mergedHotfixEvent());
+
+    expectDone(github);
+    return audit.auditComment();
+  }
+
+  it("keeps an approval across an 'Update branch' merge of the base: compliant at the merge", async () => {
+    const comment = await auditAtMerge({ pull: ON_BASE, reviews: [EARLIER_APPROVAL] }, (github) => github.compare(BASE_SHA, HEAD_SHA, { files: OWN_CHANGE }).compare(BASE_SHA, APPROVED, { files: OWN_CHANGE }), true);
+
+    expect(comment).toContain("## ✅ Hotfix merge audit: compliant");
+    expect(approvalsRow(comment)).toContain("| ✅ | Approvals |");
+    expect(approvalsRow(comment)).toContain("approval on 0badc0d kept: only the base branch was merged in since");
+  });
+
+  it("finds an approval stale when a real push followed it: a bypass, not justified", async () => {
+    const pushed = [...OWN_CHANGE, { filename: "src/payments/refund.ts", sha: "e".repeat(40), patch: "@@ -1 +1 @@\n-x\n+y" }];
+    const comment = await auditAtMerge({ pull: ON_BASE, reviews: [EARLIER_APPROVAL] }, (github) => github.compare(BASE_SHA, HEAD_SHA, { files: pushed }).compare(BASE_SHA, APPROVED, { files: OWN_CHANGE }), false);
+
+    expect(comment).toContain("## ❌ Hotfix merge audit: bypass, not justified");
+    expect(approvalsRow(comment)).toContain("| ❌ | Approvals |");
+    expect(approvalsRow(comment)).toContain("approval given on 0badc0d, before the latest push");
+  });
+
+  it("keeps an approval across a listed bot's verified commits (approvals.keep_on_pushes_by)", async () => {
+    const config = 'approvals:\n  keep_on_base_merge: false\n  keep_on_pushes_by: ["renovate[bot]"]\n';
+    const comment = await auditAtMerge(
+      { pull: ON_BASE, reviews: [EARLIER_APPROVAL], config },
+      (github) =>
+        github
+          .compare(BASE_SHA, HEAD_SHA, { files: [] })
+          .compare(BASE_SHA, APPROVED, { files: OWN_CHANGE })
+          .compare(APPROVED, HEAD_SHA, { commits: [{ sha: "f".repeat(40), by: "renovate[bot]" }] }),
+      true,
+    );
+
+    expect(comment).toContain("## ✅ Hotfix merge audit: compliant");
+    expect(approvalsRow(comment)).toContain("kept: only verified commits by @\u200brenovate[bot] since");
+  });
+
+  it("does not count an approver whose review was requested again before the merge", async () => {
+    const comment = await auditAtMerge({ pull: { requested_reviewers: [{ login: "Senior-Bob", id: 7, type: "User" }] } }, () => undefined, false);
+
+    expect(comment).toContain("## ❌ Hotfix merge audit: bypass, not justified");
+    expect(approvalsRow(comment)).toContain("review requested again since the approval");
   });
 });
