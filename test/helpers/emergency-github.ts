@@ -180,6 +180,7 @@ export class EmergencyGitHub {
     this.on("GET", /^\/repos\/acme\/\.github\/contents\//, () => [404, { message: "Not Found" }]);
     this.on("GET", /^\/repos\/acme\/payments\/contents\//, () => [404, { message: "Not Found" }]);
     this.on("GET", /^\/repos\/acme\/payments\/pulls\/42$/, () => [200, this.pullObject()]);
+    this.on("GET", /^\/repos\/acme\/payments\/pulls$/, () => [200, this.pull.state === "open" ? [this.pullObject()] : []]);
     this.on("GET", /^\/repos\/acme\/payments\/pulls\/42\/files$/, () => [
       200,
       [
