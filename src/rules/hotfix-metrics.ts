@@ -265,11 +265,12 @@ function repeatsAmong(byRepo: ReadonlyMap<RepoName, readonly Timed[]>, bounds: B
     const files = new Map<string, { key: string; ids: string[]; listed: Set<string> }>();
     for (const [index, { record, at }] of sorted.entries()) {
       if (at === null || !within(at, bounds) || record.filesAffected.length === 0) continue;
+      let repeats = false;
       for (let before = index - 1; before >= 0 && at - ((sorted[before] as Timed).at ?? 0) <= withinMs; before -= 1) {
         const earlier = (sorted[before] as Timed).record;
         const shared = record.filesAffected.find((file) => earlier.filesAffected.includes(file));
         if (shared === undefined) continue;
-        repeating.add(key(record));
+        repeats = true;
         const group = files.get(shared) ?? { key: shared, ids: [], listed: new Set<string>() };
         for (const id of [earlier.id, record.id]) {
           if (!group.listed.has(id)) group.ids.push(id);
@@ -277,6 +278,7 @@ function repeatsAmong(byRepo: ReadonlyMap<RepoName, readonly Timed[]>, bounds: B
         }
         files.set(shared, group);
       }
+      if (repeats) repeating.add(key(record));
     }
     for (const group of files.values()) groups.push({ repo, reason: "same-files", key: group.key, ids: group.ids });
   }
