@@ -250,8 +250,12 @@ export class HotfixLogStore implements HotfixLogReader {
     const where = `repo_key = ANY($1::text[]) AND ($2::text IS NULL OR severity = upper($2::text)) AND ($3::text IS NULL OR verdict = $3::text) AND ($4::boolean IS NULL OR open_follow_ups = $4::boolean)`;
     const params = [filter.repos.map(repoKey), filter.severity ?? null, filter.verdict ?? null, filter.openFollowUps ?? null];
     const [rows, counted] = await Promise.all([
-      this.db.query<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM hotfix_records WHERE ${where} ORDER BY date_time DESC NULLS LAST, repo_key, seq DESC LIMIT $5 OFFSET $6`, [...params, perPage, offset]),
-      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hotfix_records WHERE ${where}`, params),
+      this.db.query<RecordRow>(
+        `WITH page AS (SELECT repo_key, pr, date_time AS listed_at, seq AS listed_seq FROM hotfix_log_rows WHERE ${where} ORDER BY date_time DESC NULLS LAST, repo_key, seq DESC LIMIT $5 OFFSET $6)
+         SELECT ${RECORD_COLUMNS} FROM page JOIN hotfix_records USING (repo_key, pr) ORDER BY listed_at DESC NULLS LAST, repo_key, listed_seq DESC`,
+        [...params, perPage, offset],
+      ),
+      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM hotfix_log_rows WHERE ${where}`, params),
     ]);
     return { records: rows.map((row) => toRecord(storedRecord(row))), total: Number(counted[0]?.n ?? 0) };
   }
@@ -297,7 +301,7 @@ export class HotfixLogStore implements HotfixLogReader {
   private async metricsHistory(repos: readonly RepoName[] | null, window: MetricsWindow): Promise<MetricsRecord[]> {
     const start = Date.parse(window.since);
     const rows = await this.db.query<{ repo: string; summaries: string }>(
-      `SELECT repo, string_agg(CASE WHEN date_time >= $3 THEN metric_summary ELSE history_summary END, ',') AS summaries FROM hotfix_records
+      `SELECT repo, string_agg(CASE WHEN date_time >= $3 THEN metric_summary ELSE history_summary END, ',') AS summaries FROM hotfix_log_rows
        WHERE date_time >= $1 AND date_time < $2 ${repos ? "AND repo_key = ANY($4::text[])" : ""}
        GROUP BY repo`,
       [new Date(start - HISTORY_BEFORE_WINDOW_MS), window.until, new Date(start - SUMMARY_MARGIN_MS), ...(repos ? [repos.map(repoKey)] : [])],

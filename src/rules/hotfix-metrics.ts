@@ -71,10 +71,21 @@ export const DEFAULT_METRICS_SETTINGS: MetricsSettings = {
   warnings: { maxHotfixesPerMonth: 1, maxResolutionHours: 1, maxOverScope: 0, maxPostMortemsSkipped: 0, maxRepeatShare: 0.1, maxQualityEscapes: 0 },
 };
 
+/**
+ * Times and incident references already read during one window's metrics, which read each
+ * record's times several times over, for thousands of records: parsing them again dominated.
+ * Set only while {@link logMetrics} runs (it is synchronous), so they never outlive the call.
+ */
+let seen: { readonly times: Map<string, number | null>; readonly references: Map<string, string | null> } | null = null;
+
 function time(iso: string | null | undefined): number | null {
   if (!iso) return null;
+  const known = seen?.times.get(iso);
+  if (known !== undefined) return known;
   const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? null : ms;
+  const parsed = Number.isNaN(ms) ? null : ms;
+  seen?.times.set(iso, parsed);
+  return parsed;
 }
 
 /** `to - from` in ms; null when either is unknown or `to` precedes `from`. */
@@ -199,8 +210,12 @@ export function monthlyCounts(records: readonly MetricsRecord[], window: Metrics
 }
 
 function normalisedReference(reference: string | null): string | null {
-  const text = reference?.trim().toLowerCase().replace(/[\s.]+$/u, "");
-  return text ? text : null;
+  if (reference === null) return null;
+  const known = seen?.references.get(reference);
+  if (known !== undefined) return known;
+  const text = reference.trim().toLowerCase().replace(/[\s.]+$/u, "") || null;
+  seen?.references.set(reference, text);
+  return text;
 }
 
 function byTime(a: Timed, b: Timed): number {
@@ -247,18 +262,23 @@ function repeatsAmong(byRepo: ReadonlyMap<RepoName, readonly Timed[]>, bounds: B
       for (const entry of same.slice(1)) if (within(entry.at, bounds)) repeating.add(key(entry.record));
     }
     const withinMs = settingsFor(repo).repeatWithinDays * DAY_MS;
-    const files = new Map<string, { key: string; ids: string[] }>();
+    const files = new Map<string, { key: string; ids: string[]; listed: Set<string> }>();
     for (const [index, { record, at }] of sorted.entries()) {
       if (at === null || !within(at, bounds) || record.filesAffected.length === 0) continue;
+      let repeats = false;
       for (let before = index - 1; before >= 0 && at - ((sorted[before] as Timed).at ?? 0) <= withinMs; before -= 1) {
         const earlier = (sorted[before] as Timed).record;
         const shared = record.filesAffected.find((file) => earlier.filesAffected.includes(file));
         if (shared === undefined) continue;
-        repeating.add(key(record));
-        const group = files.get(shared) ?? { key: shared, ids: [] };
-        for (const id of [earlier.id, record.id]) if (!group.ids.includes(id)) group.ids.push(id);
+        repeats = true;
+        const group = files.get(shared) ?? { key: shared, ids: [], listed: new Set<string>() };
+        for (const id of [earlier.id, record.id]) {
+          if (!group.listed.has(id)) group.ids.push(id);
+          group.listed.add(id);
+        }
         files.set(shared, group);
       }
+      if (repeats) repeating.add(key(record));
     }
     for (const group of files.values()) groups.push({ repo, reason: "same-files", key: group.key, ids: group.ids });
   }
@@ -327,11 +347,24 @@ function hours(ms: number): string {
  * `history`), each repository's oldest first, whatever the order of `history` within a repository.
  */
 export function logMetrics(history: readonly MetricsRecord[], repos: readonly RepoName[], window: MetricsWindow, settingsFor: (repo: RepoName) => MetricsSettings, now: Date): LogMetrics {
+  const outer = seen;
+  seen ??= { times: new Map(), references: new Map() };
+  try {
+    return windowMetrics(history, repos, window, settingsFor, now);
+  } finally {
+    seen = outer;
+  }
+}
+
+function windowMetrics(history: readonly MetricsRecord[], repos: readonly RepoName[], window: MetricsWindow, settingsFor: (repo: RepoName) => MetricsSettings, now: Date): LogMetrics {
   const wanted = new Set(repos.map((repo) => repo.toLowerCase()));
+  const isWanted = new Map<RepoName, boolean>();
   const bounds = boundsOf(window);
   const own: Timed[] = [];
   for (const record of history) {
-    if (!wanted.has(record.repo.toLowerCase())) continue;
+    let included = isWanted.get(record.repo);
+    if (included === undefined) isWanted.set(record.repo, (included = wanted.has(record.repo.toLowerCase())));
+    if (!included) continue;
     const at = time(record.dateTime);
     if ((at ?? 0) < bounds.until) own.push({ record, at });
   }

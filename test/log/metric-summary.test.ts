@@ -123,17 +123,39 @@ describe.each(BACKENDS)("the window's metrics from the records' summaries on $na
    * The metrics computed from the whole fact sets of the same records, in the same order: those of
    * the repositories whatever their case, or (`exactly`) only those spelt as given.
    */
-  async function fromFacts(repos: readonly string[], exactly = false): Promise<LogMetrics> {
+  async function fromFacts(repos: readonly string[], exactly = false, window: MetricsWindow = WINDOW): Promise<LogMetrics> {
     const rows = await db.query<{ repo: string; pr: number; seq: number; facts: FactSet | string; source: RecordSource; updated_at: Date | string }>(
       `SELECT repo, pr, seq, facts, source, updated_at FROM hotfix_records
        WHERE (CASE WHEN $4::boolean THEN repo ELSE lower(repo) END) = ANY($1::text[]) AND date_time >= $2 AND date_time < $3 ORDER BY repo COLLATE "C", date_time, seq`,
-      [exactly ? repos : repos.map((repo) => repo.toLowerCase()), new Date(Date.parse(WINDOW.since) - 180 * DAY), WINDOW.until, exactly],
+      [exactly ? repos : repos.map((repo) => repo.toLowerCase()), new Date(Date.parse(window.since) - 180 * DAY), window.until, exactly],
     );
     const history = rows.map((row) =>
       toRecord({ repo: row.repo, pr: Number(row.pr), seq: Number(row.seq), facts: typeof row.facts === "string" ? (JSON.parse(row.facts) as FactSet) : row.facts, source: row.source, updatedAt: new Date(row.updated_at).toISOString() }),
     );
-    return logMetrics(history, repos, WINDOW, await store.settings(repos), NOW);
+    return logMetrics(history, repos, window, await store.settings(repos), NOW);
   }
+
+  /**
+   * Windows (all, the middle, the edges, none) times repository sets. Each figure equals the one
+   * from the full records and the one the metrics gave before they read the narrow copy of the
+   * records (migration 8) and cached parsed times within a call: the snapshot was written by that
+   * computation over this log.
+   */
+  const CASES = [
+    { name: "the last quarter", window: WINDOW },
+    { name: "six months", window: { since: "2026-06-01T00:00:00Z", until: "2026-12-01T00:00:00Z" } },
+    { name: "a window cutting through the log", window: { since: "2026-07-15T12:00:00Z", until: "2026-10-01T00:00:00Z" } },
+    { name: "the first weeks, with nothing before them", window: { since: "2026-05-01T00:00:00Z", until: "2026-06-10T00:00:00Z" } },
+    { name: "a window with no hotfix", window: { since: "2027-01-01T00:00:00Z", until: "2027-02-01T00:00:00Z" } },
+  ].flatMap(({ name, window }) =>
+    [[...REPOS], ["acme/web"], ["Acme/API"], ["acme/payments", "acme/web"]].map((repos) => ({ name: `${name}, ${repos.join(" + ")}`, window, repos })),
+  );
+
+  it.each(CASES)("gives the figures of the full records and of the earlier computation: $name", async ({ window, repos }) => {
+    const metrics = await store.metrics(repos, window);
+    expect(metrics).toStrictEqual(await fromFacts(repos, false, window));
+    expect(metrics).toMatchSnapshot();
+  });
 
   it("gives every metric of several repositories as the full records do, over a log with something to count in each", async () => {
     const expected = await fromFacts(REPOS);
@@ -163,8 +185,10 @@ describe.each(BACKENDS)("the window's metrics from the records' summaries on $na
     const expected = await fromFacts(REPOS);
     await db.query("ALTER TABLE hotfix_records DROP COLUMN metric_summary, DROP COLUMN history_summary");
     await db.query("DROP FUNCTION hotfix_metric_summary(integer, integer, jsonb, boolean)");
-    await db.query("DELETE FROM schema_migrations WHERE version = 4");
-    expect(await migrate(db)).toStrictEqual([4]);
+    await db.query("DROP TABLE hotfix_log_rows");
+    await db.query("DROP FUNCTION hotfix_log_rows_copy() CASCADE");
+    await db.query("DELETE FROM schema_migrations WHERE version IN (4, 8)");
+    expect(await migrate(db)).toStrictEqual([4, 8]);
     expect(await store.metrics(REPOS, WINDOW)).toStrictEqual(expected);
   });
 });

@@ -7,7 +7,8 @@
  *
  *   npx tsx test/web/dashboard-bench.ts            # embedded PGlite, in memory
  *   BENCH_DATA_DIR=/tmp/hg-bench npx tsx test/web/dashboard-bench.ts   # PGlite on disk, seeded once, reused
- *   DATABASE_URL=postgres://… npx tsx test/web/dashboard-bench.ts
+ *   DATABASE_URL=postgres://… npx tsx test/web/dashboard-bench.ts      # a scratch database, dropped afterwards
+ *   DATABASE_URL=postgres://… BENCH_DATABASE=hg_bench npx tsx test/web/dashboard-bench.ts   # that database, seeded once, kept
  *
  * Each page's time is also split: the reader calls alone (the store), the rest is the dashboard.
  * `BENCH_ONLY=metrics` measures only the pages and reader calls whose label contains that word.
@@ -41,19 +42,30 @@ async function open(): Promise<{ db: Database; drop: () => Promise<void> }> {
     await migrate(db);
     return { db, drop: () => db.close() };
   }
-  const name = `hotfix_guard_bench_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const kept = process.env.BENCH_DATABASE;
+  if (kept !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(kept)) throw new Error("BENCH_DATABASE must be a plain lower-case database name");
+  const name = kept ?? `hotfix_guard_bench_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    await client.query(sql);
-    await client.end();
+    try {
+      return await client.query(sql);
+    } finally {
+      await client.end();
+    }
   };
-  await admin(`CREATE DATABASE ${name}`);
+  if (!kept || (await admin(`SELECT 1 FROM pg_database WHERE datname = '${name}'`)).rowCount === 0) await admin(`CREATE DATABASE ${name}`);
   const scratch = new URL(url);
   scratch.pathname = `/${name}`;
   const db = await openDatabase({ url: scratch.toString() });
   await migrate(db);
-  return { db, drop: async () => (await db.close(), await admin(`DROP DATABASE IF EXISTS ${name}`)) };
+  return {
+    db,
+    drop: async () => {
+      await db.close();
+      if (!kept) await admin(`DROP DATABASE IF EXISTS ${name}`);
+    },
+  };
 }
 
 const repoName = (index: number) => `acme/service-${String(index).padStart(3, "0")}`;
