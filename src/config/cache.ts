@@ -3,33 +3,63 @@
  * when the file has not changed. A push to the default branch that touches the file drops the
  * entry (a push to an organisation's `.github` repository drops the owner's entries); a short
  * lifetime bounds staleness for `_extends` bases in repositories the app is not installed on.
+ * The cache holds at most a fixed number of repositories, the least recently used dropped first,
+ * so an app installed on many repositories keeps a bounded amount of memory; a dropped
+ * repository's configuration is simply read again on its next event.
  */
 import type { ConfigResult } from "./load.js";
 
 /** Five minutes: how long an entry may serve without a push telling us it changed. */
 const DEFAULT_TTL_MS = 5 * 60_000;
+/** How many repositories' configurations are kept, by default. */
+export const DEFAULT_MAX_REPOSITORIES = 2_000;
 
 interface Entry {
   readonly result: Promise<ConfigResult>;
   readonly expires: number;
 }
 
-/** In-memory configuration cache keyed by `owner/repo`. */
-export class ConfigCache {
-  private readonly entries = new Map<string, Entry>();
+/** Options of {@link ConfigCache}. */
+export interface ConfigCacheOptions {
+  /** How long an entry serves (ms); five minutes by default. */
+  readonly ttlMs?: number;
+  /** How many repositories are kept; {@link DEFAULT_MAX_REPOSITORIES} by default. */
+  readonly maxRepositories?: number;
+  /** The clock, for tests. */
+  readonly clock?: () => number;
+}
 
-  constructor(
-    private readonly ttlMs = DEFAULT_TTL_MS,
-    private readonly clock: () => number = Date.now,
-  ) {}
+/** In-memory configuration cache keyed by `owner/repo`, least recently used first out. */
+export class ConfigCache {
+  /** Entries in order of last use, oldest first (a Map iterates in insertion order). */
+  private readonly entries = new Map<string, Entry>();
+  private readonly ttlMs: number;
+  private readonly maxRepositories: number;
+  private readonly clock: () => number;
+
+  constructor(options: ConfigCacheOptions = {}) {
+    this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+    this.maxRepositories = Math.max(1, options.maxRepositories ?? DEFAULT_MAX_REPOSITORIES);
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** How many repositories are cached now. */
+  get size(): number {
+    return this.entries.size;
+  }
 
   /** The cached result for the repository, loading it (once, even for concurrent callers) when absent or expired. */
   get(owner: string, repo: string, load: () => Promise<ConfigResult>): Promise<ConfigResult> {
     const key = `${owner}/${repo}`.toLowerCase();
     const entry = this.entries.get(key);
-    if (entry && entry.expires > this.clock()) return entry.result;
+    if (entry) this.entries.delete(key);
+    if (entry && entry.expires > this.clock()) {
+      this.entries.set(key, entry);
+      return entry.result;
+    }
     const result = load();
     this.entries.set(key, { result, expires: this.clock() + this.ttlMs });
+    this.evictOverflow();
     result.catch(() => {
       if (this.entries.get(key)?.result === result) this.entries.delete(key);
     });
@@ -41,6 +71,13 @@ export class ConfigCache {
     const prefix = `${owner}/`.toLowerCase();
     for (const key of this.entries.keys()) {
       if (repo === undefined ? key.startsWith(prefix) : key === `${owner}/${repo}`.toLowerCase()) this.entries.delete(key);
+    }
+  }
+
+  private evictOverflow(): void {
+    for (const key of this.entries.keys()) {
+      if (this.entries.size <= this.maxRepositories) return;
+      this.entries.delete(key);
     }
   }
 }
