@@ -8,6 +8,7 @@
  * repository's configuration is simply read again on its next event.
  */
 import type { ConfigResult } from "./load.js";
+import { LruMap } from "../lru.js";
 
 /** Five minutes: how long an entry may serve without a push telling us it changed. */
 const DEFAULT_TTL_MS = 5 * 60_000;
@@ -29,17 +30,15 @@ export interface ConfigCacheOptions {
   readonly clock?: () => number;
 }
 
-/** In-memory configuration cache keyed by `owner/repo`, least recently used first out. */
+/** In-memory configuration cache keyed by `owner/repo`, the least recently used dropped first beyond its bound. */
 export class ConfigCache {
-  /** Entries in order of last use, oldest first (a Map iterates in insertion order). */
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LruMap<string, Entry>;
   private readonly ttlMs: number;
-  private readonly maxRepositories: number;
   private readonly clock: () => number;
 
   constructor(options: ConfigCacheOptions = {}) {
+    this.entries = new LruMap(options.maxRepositories ?? DEFAULT_MAX_REPOSITORIES);
     this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
-    this.maxRepositories = Math.max(1, options.maxRepositories ?? DEFAULT_MAX_REPOSITORIES);
     this.clock = options.clock ?? Date.now;
   }
 
@@ -52,16 +51,11 @@ export class ConfigCache {
   get(owner: string, repo: string, load: () => Promise<ConfigResult>): Promise<ConfigResult> {
     const key = `${owner}/${repo}`.toLowerCase();
     const entry = this.entries.get(key);
-    if (entry) this.entries.delete(key);
-    if (entry && entry.expires > this.clock()) {
-      this.entries.set(key, entry);
-      return entry.result;
-    }
+    if (entry && entry.expires > this.clock()) return entry.result;
     const result = load();
     this.entries.set(key, { result, expires: this.clock() + this.ttlMs });
-    this.evictOverflow();
     result.catch(() => {
-      if (this.entries.get(key)?.result === result) this.entries.delete(key);
+      if (this.entries.peek(key)?.result === result) this.entries.delete(key);
     });
     return result;
   }
@@ -69,15 +63,8 @@ export class ConfigCache {
   /** Drops one repository's entry, or every entry of the owner when `repo` is omitted. */
   invalidate(owner: string, repo?: string): void {
     const prefix = `${owner}/`.toLowerCase();
-    for (const key of this.entries.keys()) {
+    for (const key of [...this.entries.keys()]) {
       if (repo === undefined ? key.startsWith(prefix) : key === `${owner}/${repo}`.toLowerCase()) this.entries.delete(key);
-    }
-  }
-
-  private evictOverflow(): void {
-    for (const key of this.entries.keys()) {
-      if (this.entries.size <= this.maxRepositories) return;
-      this.entries.delete(key);
     }
   }
 }

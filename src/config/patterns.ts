@@ -5,6 +5,7 @@
  * translated to RE2 syntax here (`**`, `*`, `?`, `[...]`, `{a,b}`).
  */
 import { RE2JS } from "re2js";
+import { LruMap } from "../lru.js";
 
 /** A compiled pattern: `test` is true when the whole text matches (globs) or the regex is found (regexes). */
 export interface Matcher {
@@ -19,8 +20,8 @@ const REGEX_LITERAL = /^\/(.+)\/([imsu]*)$/s;
  * defaults, an organisation's `_extends` base), so a few hundred cover many thousand repositories.
  */
 export const COMPILED_EXPRESSION_LIMIT = 256;
-/** Compiled expressions by flags and source, least recently used first. */
-const compiledExpressions = new Map<string, RE2JS>();
+/** Compiled expressions by flags and source. */
+const compiledExpressions = new LruMap<string, RE2JS>(COMPILED_EXPRESSION_LIMIT);
 
 /**
  * `RE2JS.compile`, memoised: an expression compiled once is shared by every policy that uses it,
@@ -33,17 +34,9 @@ const compiledExpressions = new Map<string, RE2JS>();
 export function compileRe2(expression: string, flags = 0): RE2JS {
   const key = `${flags}:${expression}`;
   const cached = compiledExpressions.get(key);
-  if (cached) {
-    compiledExpressions.delete(key);
-    compiledExpressions.set(key, cached);
-    return cached;
-  }
+  if (cached) return cached;
   const compiled = RE2JS.compile(expression, flags);
   compiledExpressions.set(key, compiled);
-  for (const oldest of compiledExpressions.keys()) {
-    if (compiledExpressions.size <= COMPILED_EXPRESSION_LIMIT) break;
-    compiledExpressions.delete(oldest);
-  }
   return compiled;
 }
 
