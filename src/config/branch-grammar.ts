@@ -5,7 +5,7 @@
  * lowercase") instead of only "does not match".
  */
 import { RE2JS } from "re2js";
-import { problemFinder } from "./patterns.js";
+import { compileRe2, problemFinder } from "./patterns.js";
 
 /** The placeholders a branch grammar may use. */
 export type Placeholder = "version" | "date" | "time" | "slug";
@@ -56,7 +56,7 @@ export function compileGrammar(source: string): BranchGrammar {
     throw new Error("unbalanced { or }: placeholders are written {version}, {date}, {time} or {slug}");
   }
   expression += RE2JS.quote(tail) + "$";
-  const re = RE2JS.compile(expression);
+  const re = compileRe2(expression);
   return {
     source,
     placeholders,

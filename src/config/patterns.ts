@@ -5,6 +5,7 @@
  * translated to RE2 syntax here (`**`, `*`, `?`, `[...]`, `{a,b}`).
  */
 import { RE2JS } from "re2js";
+import { LruMap } from "../lru.js";
 
 /** A compiled pattern: `test` is true when the whole text matches (globs) or the regex is found (regexes). */
 export interface Matcher {
@@ -13,6 +14,31 @@ export interface Matcher {
 }
 
 const REGEX_LITERAL = /^\/(.+)\/([imsu]*)$/s;
+
+/**
+ * How many compiled expressions are kept for reuse. Repositories mostly share their patterns (the
+ * defaults, an organisation's `_extends` base), so a few hundred cover many thousand repositories.
+ */
+export const COMPILED_EXPRESSION_LIMIT = 256;
+/** Compiled expressions by flags and source. */
+const compiledExpressions = new LruMap<string, RE2JS>(COMPILED_EXPRESSION_LIMIT);
+
+/**
+ * `RE2JS.compile`, memoised: an expression compiled once is shared by every policy that uses it,
+ * so the compiled programs in memory grow with the distinct patterns in use, not with the
+ * repositories cached, and a configuration read again compiles nothing. At most
+ * {@link COMPILED_EXPRESSION_LIMIT} are kept, the least recently used dropped first. A compiled
+ * expression holds no match state between calls, so sharing it is safe.
+ * @throws Error from RE2JS when the expression does not compile (nothing is kept then).
+ */
+export function compileRe2(expression: string, flags = 0): RE2JS {
+  const key = `${flags}:${expression}`;
+  const cached = compiledExpressions.get(key);
+  if (cached) return cached;
+  const compiled = RE2JS.compile(expression, flags);
+  compiledExpressions.set(key, compiled);
+  return compiled;
+}
 
 /** Converts `i`, `m`, `s` flags of a `/regex/flags` literal to RE2JS flag bits. */
 function re2Flags(flags: string): number {
@@ -144,10 +170,10 @@ function splitTopLevel(body: string): string[] {
 export function compilePattern(pattern: string): Matcher {
   const literal = REGEX_LITERAL.exec(pattern);
   if (literal) {
-    const re = RE2JS.compile(literal[1] as string, re2Flags(literal[2] as string));
+    const re = compileRe2(literal[1] as string, re2Flags(literal[2] as string));
     return { source: pattern, test: (text) => re.test(text) };
   }
-  const re = RE2JS.compile(globToRe2(pattern));
+  const re = compileRe2(globToRe2(pattern));
   return { source: pattern, test: (text) => re.matches(text) };
 }
 
@@ -173,7 +199,7 @@ export function problemFinder(compile: (value: string) => unknown, what: (value:
  */
 export function compileTextPattern(pattern: string): Matcher {
   if (REGEX_LITERAL.test(pattern)) return compilePattern(pattern);
-  const re = RE2JS.compile(textGlobToRe2(pattern));
+  const re = compileRe2(textGlobToRe2(pattern));
   return { source: pattern, test: (text) => re.matches(text) };
 }
 
@@ -226,7 +252,7 @@ export function compileReferenceFormat(format: string): Matcher {
     last = found.index + found[0].length;
   }
   expression += RE2JS.quote(format.slice(last));
-  const re = RE2JS.compile(expression, RE2JS.CASE_INSENSITIVE);
+  const re = compileRe2(expression, RE2JS.CASE_INSENSITIVE);
   return { source: format, test: (text) => re.test(text) };
 }
 

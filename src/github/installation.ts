@@ -3,9 +3,10 @@
  * granted. Both are facts, read where they cost least:
  *
  * - The account comes from `GET /app/installations/{id}` (authenticated as the app), asked once
- *   per installation per process and kept for the life of the process (an account does not
- *   change hands; a failed lookup is forgotten so the next delivery asks again). The handlers'
- *   guard compares it with the repository a delivery names.
+ *   per installation and kept (an account does not change hands; a failed lookup is forgotten so
+ *   the next delivery asks again), for at most {@link DEFAULT_MAX_INSTALLATIONS} installations,
+ *   the least recently used forgotten first and asked for again on its next delivery. The
+ *   handlers' guard compares it with the repository a delivery names.
  * - The granted permissions, and whether the installation covers all of the account's
  *   repositories, come back with the installation access token the event's Octokit already
  *   holds, so reading them costs no request. After `installation.new_permissions_accepted`
@@ -13,6 +14,7 @@
  *   permissions it was issued with.
  */
 import type { ProbotOctokit } from "probot";
+import { LruMap } from "../lru.js";
 
 /** Permission levels by name as GitHub grants them (`{ contents: "read", checks: "write" }`). */
 export type GrantedPermissions = Readonly<Record<string, string>>;
@@ -34,12 +36,27 @@ export function installationFacts(data: { id: number; account?: { id: number; lo
   return { id: data.id, account: { id: data.account?.id ?? 0, login: data.account?.login ?? "" } };
 }
 
-/** Installations by id for the life of the process: one lookup each, shared by concurrent callers. */
+/** How many installations' facts are kept, by default. */
+export const DEFAULT_MAX_INSTALLATIONS = 10_000;
+
+/**
+ * Installations by id: one lookup each, shared by concurrent callers, at most `maxInstallations`
+ * kept (least recently used forgotten first).
+ */
 export class InstallationDirectory {
-  private readonly entries = new Map<number, Promise<InstallationFacts>>();
+  private readonly entries: LruMap<number, Promise<InstallationFacts>>;
+
+  constructor(maxInstallations = DEFAULT_MAX_INSTALLATIONS) {
+    this.entries = new LruMap(maxInstallations);
+  }
+
+  /** How many installations are kept now. */
+  get size(): number {
+    return this.entries.size;
+  }
 
   /**
-   * The installation's facts, asking GitHub (`GET /app/installations/{id}`) only the first time.
+   * The installation's facts, asking GitHub (`GET /app/installations/{id}`) only when they are not kept.
    * @param appOctokit - an Octokit authenticated as the app (JWT).
    */
   get(id: number, appOctokit: () => Promise<ProbotOctokit>): Promise<InstallationFacts> {
@@ -50,7 +67,7 @@ export class InstallationDirectory {
       .then(({ data }) => installationFacts(data));
     this.entries.set(id, loaded);
     loaded.catch(() => {
-      if (this.entries.get(id) === loaded) this.entries.delete(id);
+      if (this.entries.peek(id) === loaded) this.entries.delete(id);
     });
     return loaded;
   }

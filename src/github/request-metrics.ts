@@ -79,10 +79,19 @@ export class RouteLabels {
   }
 }
 
-/** The plugin, counting into `counter`. */
+/**
+ * The plugin, counting into `counter`. The REST route templates are learnt from the first Octokit
+ * only: every instance of the class has the same `rest` methods, and reading them all builds each
+ * of the ~1,000 methods, which cost more CPU than the rest of an event's work when it was done for
+ * the Octokit of every event.
+ */
 export function requestMetrics(counter: RequestCounter, routes: RouteLabels = new RouteLabels()) {
+  let learnt = false;
   return (octokit: Octokit): void => {
-    routes.learn(restRoutes(octokit));
+    if (!learnt) {
+      routes.learn(restRoutes(octokit));
+      learnt = true;
+    }
     octokit.hook.wrap("request", async (request, options) => {
       const labels = { method: options.method, route: routes.label(String(options.url)) };
       try {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { compileGrammar } from "../../src/config/branch-grammar.js";
-import { compilePattern, compileReferenceFormat, patternProblem } from "../../src/config/patterns.js";
+import { COMPILED_EXPRESSION_LIMIT, compilePattern, compileRe2, compileReferenceFormat, patternProblem } from "../../src/config/patterns.js";
+import { resolveConfig } from "../../src/config/load.js";
 
 describe("globs", () => {
   it.each([
@@ -77,5 +78,27 @@ describe("branch grammars", () => {
 
   it.each([["hotfix/{ticket}"], ["hotfix/{slug}-{slug}"], ["hotfix/{slug"]])("rejects %s", (grammar) => {
     expect(() => compileGrammar(grammar)).toThrow();
+  });
+});
+
+describe("compiled expressions shared between policies", () => {
+  it("compiles an expression once: two repositories with the same patterns share the program", () => {
+    const policies = ["acme/payments", "acme/billing"].map((repo) => resolveConfig([{ location: `${repo}:.github/hotfix-guard.yml`, config: null }]));
+    expect(compileRe2("^release/[^/]*$")).toBe(compileRe2("^release/[^/]*$"));
+    expect(policies.every((result) => result.ok && result.policy.releaseBranches.test("release/1.3"))).toBe(true);
+  });
+
+  it("keeps a bounded number, and a pattern compiled again after being dropped still matches exactly its own text", () => {
+    const count = COMPILED_EXPRESSION_LIMIT + 50;
+    const matchers = Array.from({ length: count }, (_, i) => compilePattern(`release-${i}/*`));
+    const first = compileRe2("^first-dropped$");
+    for (let i = 0; i < count; i += 1) compileRe2(`^filler-${i}$`);
+    expect(compileRe2("^first-dropped$")).not.toBe(first);
+    expect(matchers.every((matcher, i) => matcher.test(`release-${i}/x`) && !matcher.test(`release-${i + 1}/x`))).toBe(true);
+  });
+
+  it("keeps nothing for an expression that does not compile: it is refused every time", () => {
+    expect(patternProblem("/(unclosed/")).toMatch(/regular expression/);
+    expect(patternProblem("/(unclosed/")).toMatch(/regular expression/);
   });
 });

@@ -70,6 +70,29 @@ describe("GitHub request metrics", () => {
     expect(await metrics.value("hotfix_guard_github_requests_total", { route: "/repos/{owner}/{repo}/contents/{path}", status: "404" })).toBe(1);
     expect(text).not.toMatch(/acme|payments|4242|page=|hotfix-guard\.yml|\?/);
   });
+
+  it("label the pages of every event's Octokit with route templates, not only the first one's", async () => {
+    const metrics = new Metrics();
+    const Octokit = serviceOctokit(metrics);
+    const options = { auth: { token: "ghs_test" }, retry: { enabled: false }, throttle: { enabled: false } } as never;
+    const github = nock("https://api.github.com");
+    for (const number of [7, 8]) {
+      github
+        .get(`/repos/acme/payments/pulls/${number}/files`)
+        .query({ per_page: "100" })
+        .reply(200, [{ filename: "a.ts" }], { link: `<https://api.github.com/repositories/4242/pulls/${number}/files?per_page=100&page=2>; rel="next"` });
+      github.get(`/repositories/4242/pulls/${number}/files`).query({ per_page: "100", page: "2" }).reply(200, [{ filename: "b.ts" }]);
+    }
+
+    for (const number of [7, 8]) {
+      const octokit = new Octokit(options);
+      await octokit.paginate("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", { owner: "acme", repo: "payments", pull_number: number, per_page: 100 });
+    }
+
+    expect(github.pendingMocks()).toStrictEqual([]);
+    expect(labelValues(await metrics.text(), "hotfix_guard_github_requests_total", "route")).toStrictEqual(["/repos/{owner}/{repo}/pulls/{pull_number}/files"]);
+    expect(await metrics.value("hotfix_guard_github_requests_total", { route: "/repos/{owner}/{repo}/pulls/{pull_number}/files", status: "200" })).toBe(4);
+  });
 });
 
 describe("delivery metrics", () => {
