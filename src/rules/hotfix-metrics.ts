@@ -121,36 +121,41 @@ export function mergeBackLags(record: MetricsRecord, settings: MetricsSettings, 
 
 /** Whether the post-incident review was closed within its due time. */
 export function postMortemStatus(record: MetricsRecord, settings: MetricsSettings, now: Date): PostMortemStatus {
-  const reading = postMortemReading(record, settings, now);
-  switch (reading.status) {
+  const { status, dueAt, closedAt, lateByMs } = postMortemReading(record, settings, now);
+  switch (status) {
     case "not-due":
-      return { status: "not-due" };
+      return { status };
     case "on-time":
-      return { status: "on-time", closedAt: reading.closedAt as string };
+      return { status, closedAt: closedAt as string };
     case "late":
-      return { status: "late", closedAt: reading.closedAt as string, lateByMs: reading.lateByMs };
+      return { status, closedAt: closedAt as string, lateByMs };
     default:
-      return { status: reading.status, dueAt: reading.dueAt() };
+      return { status, dueAt: dueAt instanceof Date ? dueAt.toISOString() : (dueAt as string) };
   }
 }
 
 /**
- * The post-incident review's status, with the text of its due time written only when asked: a
- * window's metrics count thousands of statuses and show none of their due times.
+ * A post-incident review's status, with its due time as recorded or, when configured, as a date
+ * whose text is written only when shown: a window's metrics count thousands of statuses and show
+ * none of their due times.
  */
-function postMortemReading(record: MetricsRecord, settings: MetricsSettings, now: Date): { status: PostMortemStatus["status"]; dueAt: () => string; closedAt: string | null; lateByMs: number } {
+interface PostMortemReading {
+  readonly status: PostMortemStatus["status"];
+  readonly dueAt: string | Date | null;
+  readonly closedAt: string | null;
+  readonly lateByMs: number;
+}
+
+function postMortemReading(record: MetricsRecord, settings: MetricsSettings, now: Date): PostMortemReading {
   const merged = time(record.mergedAt);
+  if (merged === null) return { status: "not-due", dueAt: null, closedAt: null, lateByMs: 0 };
   const post = record.postIncident;
-  const own = post?.dueAt ?? null;
-  const configuredDue = merged !== null && own === null ? new Date(merged + settings.postIncidentDueHours * HOUR_MS) : null;
-  const dueAt = () => own ?? (configuredDue as Date).toISOString();
-  const reading = (status: PostMortemStatus["status"], closedAt: string | null = null, lateByMs = 0) => ({ status, dueAt, closedAt, lateByMs });
-  if (merged === null) return reading("not-due");
-  const due = configuredDue ? configuredDue.getTime() : (time(own) ?? merged);
-  if (!post) return reading(now.getTime() > due ? "skipped" : "not-due");
+  const dueAt = post?.dueAt ?? new Date(merged + settings.postIncidentDueHours * HOUR_MS);
+  const due = dueAt instanceof Date ? dueAt.getTime() : (time(dueAt) ?? merged);
+  if (!post) return { status: now.getTime() > due ? "skipped" : "not-due", dueAt, closedAt: null, lateByMs: 0 };
   const closed = time(post.closedAt);
-  if (closed !== null && post.closedAt) return closed <= due ? reading("on-time", post.closedAt) : reading("late", post.closedAt, closed - due);
-  return reading(now.getTime() > due ? "overdue" : "open");
+  if (closed !== null && post.closedAt) return closed <= due ? { status: "on-time", dueAt, closedAt: post.closedAt, lateByMs: 0 } : { status: "late", dueAt, closedAt: post.closedAt, lateByMs: closed - due };
+  return { status: now.getTime() > due ? "overdue" : "open", dueAt, closedAt: null, lateByMs: 0 };
 }
 
 /** Every per-hotfix metric. */
