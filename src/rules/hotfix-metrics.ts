@@ -121,15 +121,41 @@ export function mergeBackLags(record: MetricsRecord, settings: MetricsSettings, 
 
 /** Whether the post-incident review was closed within its due time. */
 export function postMortemStatus(record: MetricsRecord, settings: MetricsSettings, now: Date): PostMortemStatus {
+  const { status, dueAt, closedAt, lateByMs } = postMortemReading(record, settings, now);
+  switch (status) {
+    case "not-due":
+      return { status };
+    case "on-time":
+      return { status, closedAt: closedAt as string };
+    case "late":
+      return { status, closedAt: closedAt as string, lateByMs };
+    default:
+      return { status, dueAt: dueAt instanceof Date ? dueAt.toISOString() : (dueAt as string) };
+  }
+}
+
+/**
+ * A post-incident review's status, with its due time as recorded or, when configured, as a date
+ * whose text is written only when shown: a window's metrics count thousands of statuses and show
+ * none of their due times.
+ */
+interface PostMortemReading {
+  readonly status: PostMortemStatus["status"];
+  readonly dueAt: string | Date | null;
+  readonly closedAt: string | null;
+  readonly lateByMs: number;
+}
+
+function postMortemReading(record: MetricsRecord, settings: MetricsSettings, now: Date): PostMortemReading {
   const merged = time(record.mergedAt);
-  if (merged === null) return { status: "not-due" };
+  if (merged === null) return { status: "not-due", dueAt: null, closedAt: null, lateByMs: 0 };
   const post = record.postIncident;
-  const dueAt = post?.dueAt ?? new Date(merged + settings.postIncidentDueHours * HOUR_MS).toISOString();
-  const due = time(dueAt) ?? merged;
-  if (!post) return now.getTime() > due ? { status: "skipped", dueAt } : { status: "not-due" };
+  const dueAt = post?.dueAt ?? new Date(merged + settings.postIncidentDueHours * HOUR_MS);
+  const due = dueAt instanceof Date ? dueAt.getTime() : (time(dueAt) ?? merged);
+  if (!post) return { status: now.getTime() > due ? "skipped" : "not-due", dueAt, closedAt: null, lateByMs: 0 };
   const closed = time(post.closedAt);
-  if (closed !== null && post.closedAt) return closed <= due ? { status: "on-time", closedAt: post.closedAt } : { status: "late", closedAt: post.closedAt, lateByMs: closed - due };
-  return now.getTime() > due ? { status: "overdue", dueAt } : { status: "open", dueAt };
+  if (closed !== null && post.closedAt) return closed <= due ? { status: "on-time", dueAt, closedAt: post.closedAt, lateByMs: 0 } : { status: "late", dueAt, closedAt: post.closedAt, lateByMs: closed - due };
+  return { status: now.getTime() > due ? "overdue" : "open", dueAt, closedAt: null, lateByMs: 0 };
 }
 
 /** Every per-hotfix metric. */
@@ -149,16 +175,26 @@ export function hotfixMetrics(record: MetricsRecord, settings: MetricsSettings, 
 
 /** The value at the nearest-rank percentile `p` (0–100) of the values; null when there are none. */
 export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1] ?? null;
+  return percentileOfSorted(ascending(values), p);
 }
 
 /** The median: the mean of the two middle values for an even count. */
 export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  return medianOfSorted(ascending(values));
+}
+
+function ascending(values: readonly number[]): number[] {
+  return [...values].sort((a, b) => a - b);
+}
+
+function percentileOfSorted(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1] ?? null;
+}
+
+function medianOfSorted(sorted: readonly number[]): number | null {
+  if (sorted.length === 0) return null;
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
@@ -371,18 +407,27 @@ function windowMetrics(history: readonly MetricsRecord[], repos: readonly RepoNa
   const byRepo = inTimeByRepo(own);
   const records: MetricsRecord[] = [];
   for (const entries of byRepo.values()) for (const entry of entries) if (within(entry.at, bounds)) records.push(entry.record);
-  const perHotfix = records.map((record) => ({ record, metrics: hotfixMetrics(record, settingsFor(record.repo), now) }));
+  const perHotfix = records.map((record) => {
+    const settings = settingsFor(record.repo);
+    return { record, toMergedMs: resolutionTime(record).toMergedMs, mergeBack: mergeBackLags(record, settings, now), postMortem: postMortemReading(record, settings, now).status };
+  });
   const merged = records.filter((record) => record.mergedAt !== null);
   const audited = merged.filter((record) => record.audit !== null);
   const bypassed = audited.filter((record) => record.audit?.verdict === "justified-bypass" || record.audit?.verdict === "unjustified-bypass");
   const justified = bypassed.filter((record) => record.audit?.verdict === "justified-bypass");
-  const resolutions = perHotfix.flatMap(({ metrics }) => (metrics.resolution.toMergedMs === null ? [] : [metrics.resolution.toMergedMs]));
-  const lags = perHotfix.flatMap(({ metrics }) => metrics.mergeBack.flatMap((lag) => (lag.lagMs === null ? [] : [lag.lagMs])));
-  const postMortems = perHotfix.map(({ metrics }) => metrics.postMortem.status);
+  const resolutions: number[] = [];
+  const lags: number[] = [];
+  for (const { toMergedMs, mergeBack } of perHotfix) {
+    if (toMergedMs !== null) resolutions.push(toMergedMs);
+    for (const lag of mergeBack) if (lag.lagMs !== null) lags.push(lag.lagMs);
+  }
+  resolutions.sort((a, b) => a - b);
+  lags.sort((a, b) => a - b);
+  const postMortems = perHotfix.map(({ postMortem }) => postMortem);
   const due = postMortems.filter((status) => status !== "not-due" && status !== "open");
   const { groups, repeating } = repeatsAmong(byRepo, bounds, settingsFor);
   const escapes = escapesAmong(byRepo, bounds);
-  const overScope = perHotfix.filter(({ metrics }) => metrics.overScope).map(({ record }) => record.id);
+  const overScope = records.filter((record) => record.overScope === true).map((record) => record.id);
   const windowMs = Math.max(1, (time(window.until) ?? 0) - (time(window.since) ?? 0));
   const base = {
     repos: [...repos],
@@ -391,12 +436,12 @@ function windowMetrics(history: readonly MetricsRecord[], repos: readonly RepoNa
     merged: merged.length,
     perMonth: monthlyCounts(records, window),
     frequencyPerMonth: records.length / (windowMs / MONTH_MS),
-    resolution: { count: resolutions.length, medianMs: median(resolutions), p90Ms: percentile(resolutions, 90) },
+    resolution: { count: resolutions.length, medianMs: medianOfSorted(resolutions), p90Ms: percentileOfSorted(resolutions, 90) },
     bypassed: share(bypassed.length, audited.length),
     justified: share(justified.length, bypassed.length),
     notFullyVerified: audited.filter((record) => record.audit?.verdict === "not-fully-verified").length,
-    mergeBacksOverdue: perHotfix.reduce((sum, { metrics }) => sum + metrics.mergeBack.filter((lag) => lag.overdue).length, 0),
-    mergeBackLag: { medianMs: median(lags), p90Ms: percentile(lags, 90) },
+    mergeBacksOverdue: perHotfix.reduce((sum, { mergeBack }) => sum + mergeBack.filter((lag) => lag.overdue).length, 0),
+    mergeBackLag: { medianMs: medianOfSorted(lags), p90Ms: percentileOfSorted(lags, 90) },
     postMortemsOnTime: share(postMortems.filter((status) => status === "on-time").length, due.length),
     postMortemsOverdue: postMortems.filter((status) => status === "overdue").length,
     postMortemsSkipped: postMortems.filter((status) => status === "skipped").length,
@@ -405,9 +450,16 @@ function windowMetrics(history: readonly MetricsRecord[], repos: readonly RepoNa
     qualityEscapes: escapes,
     overScope,
   };
-  const missed = perHotfix.filter(({ metrics }) => ["overdue", "skipped", "late"].includes(metrics.postMortem.status)).map(({ record }) => record.id);
+  const missed = perHotfix.filter(({ postMortem }) => postMortem === "overdue" || postMortem === "skipped" || postMortem === "late").map(({ record }) => record.id);
   const settings = settingsFor(repos[0] ?? "");
   return { ...base, warnings: warningSigns(base, missed, settings.warnings) };
+}
+
+/** The ids of the lists, each once, in order of first appearance. */
+function distinctIds(lists: readonly (readonly string[])[]): string[] {
+  const ids = new Set<string>();
+  for (const list of lists) for (const id of list) ids.add(id);
+  return [...ids];
 }
 
 /** Seed 001's warning signs whose thresholds the window's figures cross. */
@@ -461,7 +513,7 @@ export function warningSigns(
       message: `${Math.round(repeatShare * 100)} % of hotfixes repeat an earlier incident, above ${Math.round(thresholds.maxRepeatShare * 100)} %.`,
       value: repeatShare,
       threshold: thresholds.maxRepeatShare,
-      ids: [...new Set(metrics.repeatIncidents.flatMap((group) => group.ids))],
+      ids: distinctIds(metrics.repeatIncidents.map((group) => group.ids)),
     });
   }
   if (metrics.qualityEscapes.length > thresholds.maxQualityEscapes) {

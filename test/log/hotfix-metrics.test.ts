@@ -109,6 +109,14 @@ describe("per-hotfix metrics", () => {
     expect(postMortemStatus(record("2026-11-10T10:00:00Z", { postIncident: null }), DEFAULT_METRICS_SETTINGS, NOW)).toStrictEqual({ status: "skipped", dueAt: "2026-11-12T11:00:00.000Z" });
     expect(postMortemStatus(record("2026-11-30T10:00:00Z", { postIncident: null }), DEFAULT_METRICS_SETTINGS, NOW).status).toBe("not-due");
   });
+
+  it("post-mortem issue without its own due time: due by the configured hours, shown as a time when open or overdue, late by them when closed after", () => {
+    const base = record("2026-11-10T10:00:00Z");
+    const issue = (closedAt: string | null) => ({ ...base, postIncident: base.postIncident && { ...base.postIncident, dueAt: null, closedAt } });
+    expect(postMortemStatus(issue(null), DEFAULT_METRICS_SETTINGS, NOW)).toStrictEqual({ status: "overdue", dueAt: "2026-11-12T11:00:00.000Z" });
+    expect(postMortemStatus(issue(null), { ...DEFAULT_METRICS_SETTINGS, postIncidentDueHours: 24 * 90 }, NOW)).toStrictEqual({ status: "open", dueAt: "2027-02-08T11:00:00.000Z" });
+    expect(postMortemStatus(issue("2026-11-12T12:00:00Z"), DEFAULT_METRICS_SETTINGS, NOW)).toStrictEqual({ status: "late", closedAt: "2026-11-12T12:00:00Z", lateByMs: HOUR });
+  });
 });
 
 describe("window metrics", () => {

@@ -11,12 +11,14 @@
  *   DATABASE_URL=postgres://… BENCH_DATABASE=hg_bench npx tsx test/web/dashboard-bench.ts   # that database, seeded once, kept
  *
  * Each page's time is also split: the reader calls alone (the store), the rest is the dashboard.
+ * Beside each time, the CPU time a request or call took (for a page, the client's share included).
  * `BENCH_ONLY=metrics` measures only the pages and reader calls whose label contains that word.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { randomUUID } from "node:crypto";
+import { loadavg } from "node:os";
 import pg from "pg";
 import { HotfixRecorder } from "../../src/log/recorder.js";
 import { HotfixLogStore } from "../../src/log/store.js";
@@ -93,6 +95,15 @@ async function seed(store: HotfixLogStore): Promise<void> {
   }
 }
 
+/**
+ * CPU time (user and system, this process: with PGlite, the database's too) since `start`, per
+ * run: on the shared, loaded machine wall-clock times are noisy, CPU time much less so.
+ */
+function cpuMs(start: NodeJS.CpuUsage, runs: number): string {
+  const used = process.cpuUsage(start);
+  return ((used.user + used.system) / 1000 / runs).toFixed(1);
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
@@ -146,31 +157,36 @@ for (const [label, path] of Object.entries(pages).filter(([label]) => only(label
   for (let warm = 0; warm < 3; warm++) await fetch(`${dashboard.url}${path}`, { headers: { cookie } }).then((r) => r.text());
   current = label;
   let bytes = 0;
+  const cpuStart = process.cpuUsage();
   for (let run = 0; run < 5; run++) {
     const response = await fetch(`${dashboard.url}${path}`, { headers: { cookie } });
     if (response.status !== 200) throw new Error(`${label}: ${response.status}`);
     bytes = Buffer.byteLength(await response.text());
   }
   const values = timings.get(label) ?? [];
-  console.log(`${label.padEnd(40)} median ${median(values).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms (server time, 5 runs), ${(bytes / 1024).toFixed(0)} KiB`);
+  console.log(`${label.padEnd(40)} median ${median(values).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms (server time, 5 runs), ${cpuMs(cpuStart, 5)} ms CPU a request, ${(bytes / 1024).toFixed(0)} KiB`);
 }
 const repos = Array.from({ length: REPOS }, (_, i) => repoName(i));
 const window6 = { since: "2026-06-01T00:00:00.000Z", until: NOW.toISOString() };
+const window12 = { since: "2025-12-01T00:00:00.000Z", until: NOW.toISOString() };
 const direct: Record<string, () => Promise<unknown>> = {
   "store.list, page 1, 200 repositories": () => store.list({ repos }, { page: 1, perPage: 25 }),
   "store.metrics, 6 months, 200 repositories": () => store.metrics(repos, window6),
+  "store.metrics, 12 months, 200 repositories": () => store.metrics(repos, window12),
   "store.get, one hotfix": () => store.get(repoName(7), "HOTFIX-010"),
 };
 for (const [label, call] of Object.entries(direct).filter(([label]) => only(label))) {
   await call();
   const values: number[] = [];
+  const cpuStart = process.cpuUsage();
   for (let run = 0; run < 5; run++) {
     const start = performance.now();
     await call();
     values.push(performance.now() - start);
   }
-  console.log(`${label.padEnd(40)} median ${median(values).toFixed(1)} ms (reader alone, 5 runs)`);
+  console.log(`${label.padEnd(40)} median ${median(values).toFixed(1)} ms (reader alone, 5 runs), ${cpuMs(cpuStart, 5)} ms CPU a call`);
 }
+console.log(`load average ${loadavg().map((load) => load.toFixed(1)).join(" ")}`);
 server.closeAllConnections();
 server.close();
 await github.stop();
