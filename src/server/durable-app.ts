@@ -54,10 +54,11 @@ const HOTFIX_LOG_GAUGES_MS = 5 * 60_000;
 const INGRESS_QUIET_MS = 50;
 
 /**
- * Jobs at once on PostgreSQL: each job holds a pooled connection for its advisory lock
- * (src/store/database.ts's pool has 10), and the ingress and the jobs' own queries need the rest.
+ * Jobs at once on PostgreSQL: a pull request's evaluation holds a pooled connection for its
+ * advisory lock (src/store/database.ts's pool has 10), and the ingress and the jobs' own short
+ * queries share the rest; at 10 the jobs would wait on each other for a connection.
  */
-const POSTGRES_CONCURRENCY = 6;
+const POSTGRES_CONCURRENCY = 8;
 
 /** Keep finished jobs a week: GitHub redelivers for three days, so duplicates stay recognised. */
 const KEEP_FINISHED_MS = 7 * 24 * 60 * 60_000;

@@ -14,9 +14,9 @@
  * takes several such writes at once on its pooled connections (its WAL writer flushes commits
  * that arrive together once), so a write never waits for the previous one's flush; the embedded
  * database runs one statement at a time, so there one write is in flight and the next batch
- * gathers meanwhile. A delivery's
- * payload is stored as the raw text GitHub sent (`body`), not as `jsonb`: converting 24 KB of
- * JSON to `jsonb` cost the ingress half its time, and only the worker needs it parsed.
+ * gathers meanwhile. A delivery's payload is stored as the raw text GitHub sent (`body`), not as
+ * `jsonb`: converting 24 KB of JSON to `jsonb` cost the ingress half its time, and only the
+ * worker needs it parsed.
  */
 import type { Database } from "./database.js";
 
