@@ -37,6 +37,22 @@ export function rssMiB(pid: number): number {
   }
 }
 
+/** Linux's clock ticks per second (`getconf CLK_TCK`), the unit of `/proc/<pid>/stat`'s times. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * The CPU time a process has used so far (user and system, all its threads) in ms, NaN when it
+ * cannot be read. Unlike a rate, it barely depends on what else the machine is running.
+ */
+export function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** RSS samples of one process, every 100 ms. */
 export class RssSampler {
   readonly samples: { readonly at: number; readonly mib: number }[] = [];

@@ -28,7 +28,7 @@ import pg from "pg";
 import { hotfixOpened, postDelivery } from "./deliveries.js";
 import type { LoadResult } from "./load.js";
 import type { MockStats } from "./mock-github.js";
-import { ROOT, runLoad, startHelper, startSystem, waitForDrain, type RunningSystem, type SystemCommand } from "./processes.js";
+import { cpuMs, ROOT, runLoad, startHelper, startSystem, waitForDrain, type RunningSystem, type SystemCommand } from "./processes.js";
 import { describe, figure, summarise, type Sample, type Summary } from "./summary.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -111,7 +111,9 @@ interface RoundFigures {
   sequentialP99Ms: Sample;
   ackPerSecond: Sample;
   burstP99Ms: Sample;
+  cpuMsPerAck: Sample;
   drainS: Sample;
+  drainCpuMsPerEvent: Sample;
   ratioToNoop?: Sample;
 }
 
@@ -127,12 +129,17 @@ async function measureIngress(system: SystemName): Promise<RoundFigures> {
   try {
     const sequential: LoadResult = await runLoad({ mode: "sequential", url: running.webhookUrl, secret: SECRET, count: SEQUENTIAL });
     const sequentialSamples = { p50: sample(sequential.p50Ms), p99: sample(sequential.p99Ms) };
-    if (hotfixGuard) await waitForDrain(running.url, DRAIN_TIMEOUT_S);
+    if (hotfixGuard && Number.isNaN(await waitForDrain(running.url, DRAIN_TIMEOUT_S))) {
+      console.error(`${system}: the sequential deliveries were not processed within ${DRAIN_TIMEOUT_S} s; this round's burst figures include the worker's backlog`);
+    }
+    const cpuBefore = cpuMs(running.pid);
     const burst = await runLoad({ mode: "burst", url: running.webhookUrl, secret: SECRET, connections: CONNECTIONS, seconds: INGRESS_SECONDS });
-    const burstSamples = { perSecond: sample(burst.perSecond), p99: sample(burst.p99Ms) };
+    const cpuAfterBurst = cpuMs(running.pid);
+    const burstSamples = { perSecond: sample(burst.perSecond), p99: sample(burst.p99Ms), cpu: sample((cpuAfterBurst - cpuBefore) / burst.acknowledged) };
     const drainS = sample(hotfixGuard ? await waitForDrain(running.url, DRAIN_TIMEOUT_S) : Number.NaN);
+    const drainCpuMsPerEvent = sample(hotfixGuard ? (cpuMs(running.pid) - cpuAfterBurst) / burst.acknowledged : Number.NaN);
     if (sequential.failed + burst.failed > 0) console.error(`${system}: ${sequential.failed + burst.failed} deliveries not acknowledged`);
-    return { readyS, startupPeakMiB, restMiB, peakMiB: sample(running.rss.peak()), sequentialP50Ms: sequentialSamples.p50, sequentialP99Ms: sequentialSamples.p99, ackPerSecond: burstSamples.perSecond, burstP99Ms: burstSamples.p99, drainS };
+    return { readyS, startupPeakMiB, restMiB, peakMiB: sample(running.rss.peak()), sequentialP50Ms: sequentialSamples.p50, sequentialP99Ms: sequentialSamples.p99, ackPerSecond: burstSamples.perSecond, burstP99Ms: burstSamples.p99, cpuMsPerAck: burstSamples.cpu, drainS, drainCpuMsPerEvent };
   } finally {
     await running.stop();
   }
@@ -257,7 +264,9 @@ const labels: Record<Key, string> = {
   ackPerSecond: `acks/s, ${CONNECTIONS} connections, ${INGRESS_SECONDS} s`,
   burstP99Ms: `ack p99 at ${CONNECTIONS} connections (ms)`,
   ratioToNoop: "acks/s ÷ no-op's in the same round",
+  cpuMsPerAck: "CPU ms per acknowledged delivery during the burst (worker included)",
   drainS: "queue drained after the burst (s)",
+  drainCpuMsPerEvent: "CPU ms per event while draining (handlers)",
 };
 for (const key of Object.keys(labels) as Key[]) {
   for (const system of measured) {

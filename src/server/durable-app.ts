@@ -51,8 +51,15 @@ export const MAX_REVIVALS = 3;
 /** How often the hotfix log's gauges are recomputed. */
 const HOTFIX_LOG_GAUGES_MS = 5 * 60_000;
 
-/** The ingress counts as busy (the worker runs one job at a time) until this long after its last delivery. */
-const INGRESS_QUIET_MS = 250;
+/** The ingress counts as busy (the worker yields to it) until this long after its last delivery. */
+const INGRESS_QUIET_MS = 50;
+
+/**
+ * Jobs at once on PostgreSQL: a pull request's evaluation holds a pooled connection for its
+ * advisory lock (src/store/database.ts's pool has 10), and the ingress and the jobs' own short
+ * queries share the rest; at 10 the jobs would wait on each other for a connection.
+ */
+const POSTGRES_CONCURRENCY = 8;
 
 /** Keep finished jobs a week: GitHub redelivers for three days, so duplicates stay recognised. */
 const KEEP_FINISHED_MS = 7 * 24 * 60 * 60_000;
@@ -89,6 +96,47 @@ export interface DurableRuntime {
   scheduleMaintenance(): Promise<void>;
   /** The hotfix log, for the web view and exports. */
   readonly hotfixLog: HotfixLogStore;
+}
+
+/**
+ * Whether deliveries are arriving: busy while one is being received or stored, and until
+ * `quietMs` after the last one was answered. The worker yields to a busy ingress, so it is woken
+ * when a new delivery is stored (a slot may be free) and once the burst is over (to fill every
+ * slot again).
+ */
+export class IngressActivity {
+  private inProgress = 0;
+  /** Set while the quiet time after the last answer runs. */
+  private quietTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly quietMs: number,
+    private readonly wake: () => void,
+  ) {}
+
+  /** Whether a delivery is in hand or was answered within the quiet time. */
+  busy(): boolean {
+    return this.inProgress > 0 || this.quietTimer !== undefined;
+  }
+
+  /** A delivery started arriving. */
+  received(): void {
+    this.inProgress += 1;
+  }
+
+  /** A delivery was answered; `stored` when it was new and is now in the queue. */
+  answered(stored: boolean): void {
+    this.inProgress -= 1;
+    if (this.quietTimer) this.quietTimer.refresh();
+    else {
+      this.quietTimer = setTimeout(() => {
+        this.quietTimer = undefined;
+        if (this.inProgress === 0) this.wake();
+      }, this.quietMs);
+      this.quietTimer.unref();
+    }
+    if (stored) this.wake();
+  }
 }
 
 function readiness(db: Database) {
@@ -200,9 +248,9 @@ export function createDurableApp(options: DurableAppOptions, onReady?: (runtime:
     const notifier = createNotifier({ destinations: options.notifyDestinations, scheduler, db: options.db, now, log: app.log, registry: metrics.registry, hotfixLog: { recorder: hotfixLog, store: hotfixLogStore } });
     await createApp({ now, scheduler, locks, hotfixLog, notify: notifier.notify, ...(options.appId ? { appId: options.appId } : {}), onServices: (s) => (services = s) })(app, appOptions);
     if (!services) throw new Error("the app did not create its services");
-    let lastDelivery = Number.NEGATIVE_INFINITY;
-    const ingressBusy = () => performance.now() - lastDelivery < INGRESS_QUIET_MS;
-    const worker = new Worker({ queue, probot: app, metrics, log: app.log, now, ingressBusy, ...options.worker });
+    const ingress = new IngressActivity(INGRESS_QUIET_MS, () => worker.wake());
+    const concurrency = options.db.kind === "postgres" ? POSTGRES_CONCURRENCY : undefined;
+    const worker: Worker = new Worker({ queue, probot: app, metrics, log: app.log, now, ingressBusy: () => ingress.busy(), concurrency, ...options.worker });
     registerTimedJobs(worker, app, services, options, now, new HotfixLogGauges(metrics.registry, hotfixLogStore));
     registerNotifyJobs(worker, notifier, app, services);
     appOptions.addHandler(
@@ -212,10 +260,7 @@ export function createDurableApp(options: DurableAppOptions, onReady?: (runtime:
         queue,
         metrics,
         now,
-        onStored: () => {
-          lastDelivery = performance.now();
-          worker.wake();
-        },
+        activity: ingress,
       }),
     );
     appOptions.addHandler(readiness(options.db));

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
+import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import type { Logger, Probot } from "probot";
 import { DELIVERY, type Job, type JobQueue } from "../store/jobs.js";
 import type { Metrics } from "./metrics.js";
@@ -27,14 +27,17 @@ export interface WorkerOptions {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly now: () => Date;
-  /** Jobs claimed and run at once. */
+  /** Jobs claimed and run at once (default {@link DEFAULT_CONCURRENCY}). */
   readonly concurrency?: number;
   /**
-   * Whether the ingress sharing this thread is busy receiving deliveries: the worker then runs
-   * at most one job at a time, so acknowledging deliveries is never starved, and fills its slots
-   * again once the burst is over (at the next wake or poll).
+   * Whether the ingress sharing this thread is busy receiving deliveries. The worker then runs
+   * one job at a time and starts at most one per `busyGapMs`, so acknowledging deliveries is never
+   * starved and the queue still moves during a long burst; it fills its slots again once the
+   * burst is over (woken by whoever tracks the ingress, or at the next poll).
    */
   readonly ingressBusy?: () => boolean;
+  /** While the ingress is busy, the least time between two job starts (default {@link BUSY_GAP_MS}). */
+  readonly busyGapMs?: number;
   /** How often an idle worker looks for due jobs. */
   readonly pollMs?: number;
   /** How long a claim lasts unless renewed; a dead worker's jobs are taken over after it. */
@@ -58,6 +61,20 @@ export interface StopReport {
   /** Keys of the jobs released for another worker: lease cleared, attempt not counted. */
   readonly released: readonly string[];
 }
+
+/**
+ * Jobs at once by default: at 50 ms per GitHub answer an event's dozen sequential requests take
+ * over half a second, so a burst of a hundred events needs this many in parallel to be checked
+ * within ten seconds (the throttling per installation still spaces each installation's writes).
+ */
+export const DEFAULT_CONCURRENCY = 16;
+
+/**
+ * While the ingress is busy, a job starts at most this often: an event's handling costs tens of
+ * milliseconds of the thread, so the worker keeps to a few percent of it during a burst yet the
+ * queue never stands still however long the burst lasts.
+ */
+export const BUSY_GAP_MS = 1_000;
 
 /** The default lease: a killed worker's jobs resume within about this long. */
 export const LEASE_MS = 30_000;
@@ -135,6 +152,8 @@ export class Worker {
   private claimFailing = false;
   private wakeAgain = false;
   private stopped = true;
+  /** Whether a job started less than the busy gap ago (only set while the ingress is busy). */
+  private heldForIngress = false;
 
   constructor(private readonly options: WorkerOptions) {
     this.handlers.set(DELIVERY, async (payload, job) => {
@@ -240,23 +259,37 @@ export class Worker {
     }
   }
 
-  /** Runs jobs until none is due and none is running; returns how many ran. Tests call it directly. */
+  /**
+   * Runs jobs until none is due and none is running, at full concurrency whatever the ingress is
+   * doing; returns how many ran. Tests call it directly.
+   */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const started = await this.fillSlots();
+      const started = await this.fillSlots(false);
       total += started;
       if (this.inFlight.size === 0 && started === 0) return total;
       if (this.inFlight.size > 0) await Promise.race(this.inFlight);
     }
   }
 
+  /**
+   * How many jobs may start now: the free slots, or while the ingress is busy one job, when none
+   * runs and the last one started at least the busy gap ago.
+   */
+  private freeSlots(yieldToIngress: boolean): number {
+    if (!yieldToIngress || !this.options.ingressBusy?.()) return (this.options.concurrency ?? DEFAULT_CONCURRENCY) - this.inFlight.size;
+    return this.inFlight.size === 0 && !this.heldForIngress ? 1 : 0;
+  }
+
   /** Claims due jobs for the free slots and starts them; returns how many started. */
-  private async fillSlots(): Promise<number> {
+  private async fillSlots(yieldToIngress = true): Promise<number> {
     const { queue, now } = this.options;
-    const limit = this.options.ingressBusy?.() ? 1 : (this.options.concurrency ?? 4);
-    const free = limit - this.inFlight.size;
+    // Deliveries that arrived meanwhile are acknowledged before the worker takes more work.
+    await nextTurn();
+    const free = this.freeSlots(yieldToIngress);
     if (free <= 0) return 0;
+    if (yieldToIngress && this.options.ingressBusy?.()) this.holdForIngress();
     const jobs = await queue.claim(this.id, free, now(), this.leaseMs);
     for (const job of jobs) {
       this.running.set(job.id, { job, given: false });
@@ -268,6 +301,15 @@ export class Worker {
       this.inFlight.add(running);
     }
     return jobs.length;
+  }
+
+  /** Lets no other job start for the busy gap, then wakes the worker. */
+  private holdForIngress(): void {
+    this.heldForIngress = true;
+    setTimeout(() => {
+      this.heldForIngress = false;
+      this.wake();
+    }, this.options.busyGapMs ?? BUSY_GAP_MS).unref();
   }
 
   private async run(job: Job): Promise<void> {

@@ -4,11 +4,12 @@
  * latency; the signed deliveries verify and are padded to GitHub's size; the memory sampler reads
  * /proc; the summariser computes percentiles, medians and spreads the table prints.
  */
+import { createHash } from "node:crypto";
 import { verify } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hotfixOpened } from "../../bench/deliveries.js";
 import { headShaOf, MockGitHub, routeOf } from "../../bench/mock-github.js";
-import { RssSampler } from "../../bench/processes.js";
+import { cpuMs, RssSampler } from "../../bench/processes.js";
 import { describe as describeSummary, figure, percentile, summarise } from "../../bench/summary.js";
 
 describe("the bench's mock GitHub", () => {
@@ -100,5 +101,17 @@ describe.runIf(process.platform === "linux")("the bench's memory sampler", () =>
     } finally {
       sampler.stop();
     }
+  });
+
+  it("reads a process's CPU time, which grows with the work it does (NaN for no process)", () => {
+    const before = cpuMs(process.pid);
+    const started = process.cpuUsage();
+    let hash = createHash("sha256");
+    for (let i = 0; i < 200_000; i += 1) hash = hash.update(String(i));
+    hash.digest();
+    const used = process.cpuUsage(started);
+    const after = cpuMs(process.pid);
+    expect(after - before).toBeGreaterThanOrEqual((used.user + used.system) / 1000 - 20);
+    expect(cpuMs(0x7ffffff0)).toBeNaN();
   });
 });
