@@ -217,7 +217,8 @@ function registerTimedJobs(worker: Worker, app: Probot, services: Services, opti
   worker.handle(JOB_KINDS.prune, async () => {
     try {
       const removed = await queue.prune(new Date(now().getTime() - KEEP_FINISHED_MS));
-      app.log.info({ removed }, "pruned finished jobs");
+      await options.db.reclaimSpace();
+      app.log.info({ removed }, "pruned finished jobs and reclaimed their space");
     } finally {
       await scheduleNextPeriod(queue, JOB_KINDS.prune, intervals.pruneMs, now());
     }

@@ -25,6 +25,12 @@ export interface Database extends Queryable {
    * (a PostgreSQL advisory lock). The embedded database has one process, so it needs none.
    */
   withLock<T>(key: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * Makes the space of deleted and updated rows reusable and refreshes the planner's statistics
+   * where nothing else does: the embedded database runs no autovacuum (a single-user PostgreSQL),
+   * so without this its tables only grow and its plans guess. A server's autovacuum does it there.
+   */
+  reclaimSpace(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,6 +69,10 @@ class PgliteDatabase implements Database {
 
   withLock<T>(_key: string, work: () => Promise<T>): Promise<T> {
     return work();
+  }
+
+  async reclaimSpace(): Promise<void> {
+    await this.db.exec("VACUUM (ANALYZE)");
   }
 
   async close(): Promise<void> {
@@ -114,6 +124,10 @@ class PostgresDatabase implements Database {
     } finally {
       this.checkin(client, failed);
     }
+  }
+
+  async reclaimSpace(): Promise<void> {
+    // The server's autovacuum does it.
   }
 
   async withLock<T>(key: string, work: () => Promise<T>): Promise<T> {

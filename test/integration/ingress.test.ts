@@ -207,6 +207,7 @@ function flakyInserts(db: Database): Database & { failing: boolean; inserts: num
     },
     transaction: db.transaction.bind(db),
     withLock: db.withLock.bind(db),
+    reclaimSpace: db.reclaimSpace.bind(db),
     close: db.close.bind(db),
   };
   return flaky;

@@ -41,6 +41,7 @@ function heldDatabase(kind: Database["kind"]): Database & { writes: PendingWrite
     },
     transaction: () => Promise.reject(new Error("not used")),
     withLock: () => Promise.reject(new Error("not used")),
+    reclaimSpace: () => Promise.reject(new Error("not used")),
     close: async () => undefined,
   };
   return db;
