@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { lockDataDir } from "./data-dir-lock.js";
-import { honourFsync, pgliteStartParams, readTemplate, templateStream, unpackDataDir } from "./pglite-setup.js";
+import { compileWasmInOneTask, honourFsync, pgliteStartParams, readTemplate, templateStream, unpackDataDir } from "./pglite-setup.js";
 
 /** Something that runs SQL: the database, or a transaction of it. */
 export interface Queryable {
@@ -164,6 +164,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   const dataDir = options.dataDir ?? "./data";
   const notice = options.onNotice ?? ((message: string) => console.info(message));
   const startParams = pgliteStartParams();
+  compileWasmInOneTask();
   if (dataDir.startsWith("memory://")) {
     const template = readTemplate();
     return new PgliteDatabase(await PGlite.create(dataDir, { startParams, ...(template ? { loadDataDir: new Blob([template]) } : {}) }), () => undefined);
