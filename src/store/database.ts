@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { lockDataDir } from "./data-dir-lock.js";
-import { honourFsync, pgliteStartParams, readTemplate, unpackDataDir } from "./pglite-setup.js";
+import { compileWasmInOneTask, honourFsync, pgliteStartParams, readTemplate, templateStream, unpackDataDir } from "./pglite-setup.js";
 
 /** Something that runs SQL: the database, or a transaction of it. */
 export interface Queryable {
@@ -178,6 +178,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   const dataDir = options.dataDir ?? "./data";
   const notice = options.onNotice ?? ((message: string) => console.info(message));
   const startParams = pgliteStartParams();
+  compileWasmInOneTask();
   if (dataDir.startsWith("memory://")) {
     const template = readTemplate();
     return new PgliteDatabase(await PGlite.create(dataDir, { startParams, ...(template ? { loadDataDir: new Blob([template]) } : {}) }), () => undefined);
@@ -186,7 +187,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   const unlock = lockDataDir(dataDir);
   try {
     if (!existsSync(join(dataDir, "PG_VERSION"))) {
-      const template = readTemplate();
+      const template = templateStream();
       if (template) await unpackDataDir(template, dataDir);
       else notice(`initialising the embedded database in ${dataDir} (no data directory template for this PGlite version: this takes a while and much memory once)`);
     }
