@@ -7,7 +7,7 @@
  * rest. On the existing directory it sends PGLITE_MEMORY_DELIVERIES (default 2,000) signed 24 KB
  * deliveries over 16 connections, waits until the worker has drained the queue, and reads again:
  * a store that keeps memory shows it as growth between "at rest" and "drained", and still 30 s later.
- * Extra node flags for the system under test: PGLITE_MEMORY_NODE_OPTIONS; extra environment
+ * Node flags for the system under test: those of `npm start`, or PGLITE_MEMORY_NODE_OPTIONS instead; extra environment
  * (`NAME=value` pairs, e.g. `MALLOC_ARENA_MAX=2` or an `LD_PRELOAD` allocator): PGLITE_MEMORY_ENV.
  * Nothing is asserted.
  */
@@ -16,10 +16,10 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, runLoad, startHelper, startSystem, waitForDrain, type RunningSystem } from "./processes.js";
+import { productionNodeFlags, ROOT, runLoad, startHelper, startSystem, waitForDrain, type RunningSystem } from "./processes.js";
 
 const DELIVERIES = Number(process.env.PGLITE_MEMORY_DELIVERIES ?? 2000);
-const NODE_FLAGS = (process.env.PGLITE_MEMORY_NODE_OPTIONS ?? "").split(" ").filter(Boolean);
+const NODE_FLAGS = process.env.PGLITE_MEMORY_NODE_OPTIONS === undefined ? productionNodeFlags() : process.env.PGLITE_MEMORY_NODE_OPTIONS.split(" ").filter(Boolean);
 const EXTRA_ENV = Object.fromEntries((process.env.PGLITE_MEMORY_ENV ?? "").split(" ").filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]));
 /** Makes the system under test print `process.memoryUsage()` on SIGUSR2, to split the anonymous memory. */
 const REPORT_ON_SIGNAL = `--import=data:text/javascript,process.on("SIGUSR2",()=>console.error("memoryUsage "+JSON.stringify(process.memoryUsage())))`;

@@ -13,6 +13,16 @@ import type { LoadPlan, LoadResult } from "./load.js";
 
 /** The repository's root. */
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * The Node flags production starts the app with: those `npm start` gives `node` before
+ * `lib/main.js` (the Dockerfile's CMD gives the same), so the bench measures the heap limits users run.
+ */
+export function productionNodeFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  const words = manifest.scripts.start.trim().split(/\s+/);
+  return words.slice(words.indexOf("node") + 1, words.indexOf("lib/main.js"));
+}
 const TSX = ["--import", "tsx"];
 
 /** A free loopback port. */

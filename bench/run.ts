@@ -28,7 +28,7 @@ import pg from "pg";
 import { hotfixOpened, postDelivery } from "./deliveries.js";
 import type { LoadResult } from "./load.js";
 import type { MockStats } from "./mock-github.js";
-import { cpuMs, ROOT, runLoad, startHelper, startSystem, waitForDrain, type RunningSystem, type SystemCommand } from "./processes.js";
+import { cpuMs, productionNodeFlags, ROOT, runLoad, startHelper, startSystem, waitForDrain, type RunningSystem, type SystemCommand } from "./processes.js";
 import { describe, figure, summarise, type Sample, type Summary } from "./summary.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -90,7 +90,7 @@ function command(system: SystemName): SystemCommand {
     return { args: [join(ROOT, "bench", "noop-app.mjs")], env: { APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, GHE_HOST: hotfixGuardEnv.GHE_HOST, GHE_PROTOCOL: "http" }, readyPath: "/ping", webhookPath: "/api/github/webhooks" };
   }
   const store: Record<string, string> = system === "PostgreSQL" ? { DATABASE_URL: postgresUrl as string } : { DATA_DIR: system === "PGlite, fresh" ? mkdtempSync(join(scratch, "fresh-")) : existingDir };
-  return { args: [join(ROOT, "lib", "main.js")], env: { ...hotfixGuardEnv, ...store }, readyPath: "/readyz", webhookPath: "/api/github/webhooks" };
+  return { args: [...productionNodeFlags(), join(ROOT, "lib", "main.js")], env: { ...hotfixGuardEnv, ...store }, readyPath: "/readyz", webhookPath: "/api/github/webhooks" };
 }
 
 const systems: SystemName[] = ["no-op Probot", "PGlite, fresh", "PGlite, existing", ...(postgresUrl ? (["PostgreSQL"] as const) : [])];

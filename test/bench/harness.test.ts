@@ -5,11 +5,13 @@
  * /proc; the summariser computes percentiles, medians and spreads the table prints.
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { verify } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hotfixOpened } from "../../bench/deliveries.js";
 import { headShaOf, MockGitHub, routeOf } from "../../bench/mock-github.js";
-import { cpuMs, RssSampler } from "../../bench/processes.js";
+import { cpuMs, productionNodeFlags, ROOT, RssSampler } from "../../bench/processes.js";
 import { describe as describeSummary, figure, percentile, summarise } from "../../bench/summary.js";
 
 describe("the bench's mock GitHub", () => {
@@ -113,5 +115,15 @@ describe.runIf(process.platform === "linux")("the bench's memory sampler", () =>
     const after = cpuMs(process.pid);
     expect(after - before).toBeGreaterThanOrEqual((used.user + used.system) / 1000 - 20);
     expect(cpuMs(0x7ffffff0)).toBeNaN();
+  });
+});
+
+describe("the bench's systems", () => {
+  it("start the app with the Node flags of npm start, which are the Dockerfile's", () => {
+    const flags = productionNodeFlags();
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(ROOT, "Dockerfile"), "utf8"))?.[1];
+
+    expect(flags).toContain("--max-old-space-size=160");
+    expect(JSON.parse(cmd ?? "[]")).toStrictEqual(["node", ...flags, "lib/main.js"]);
   });
 });
