@@ -26,7 +26,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { hotfixOpened, postDelivery, type SignedDelivery } from "./deliveries.js";
 import type { MockStats } from "./mock-github.js";
-import { ROOT, startHelper, startSystem, waitForDrain } from "./processes.js";
+import { appEnvironment, ROOT, startHelper, startSystem, waitForDrain } from "./processes.js";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 64);
@@ -75,12 +75,7 @@ if (process.env.BENCH_CPU_PROF === "1") nodeArgs.push("--cpu-prof", `--cpu-prof-
 const system = await startSystem({
   args: [...nodeArgs, join(ROOT, "lib", "main.js")],
   env: {
-    NODE_ENV: "production",
-    APP_ID: "1",
-    PRIVATE_KEY: privateKey,
-    WEBHOOK_SECRET: SECRET,
-    GHE_HOST: new URL(githubUrl).host,
-    GHE_PROTOCOL: "http",
+    ...appEnvironment(privateKey, SECRET, githubUrl),
     DATABASE_URL: databaseUrl.toString(),
     PROBE_OUT: probeOut,
     ...(process.env.BENCH_HEAP_SNAPSHOTS === "1" ? { PROBE_SNAPSHOT_DIR: RESULTS } : {}),

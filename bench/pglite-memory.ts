@@ -16,7 +16,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { productionNodeFlags, ROOT, runLoad, startHelper, startSystem, waitForDrain, type RunningSystem } from "./processes.js";
+import { appEnvironment, productionNodeFlags, ROOT, runLoad, startHelper, startSystem, waitForDrain, type RunningSystem } from "./processes.js";
 
 const DELIVERIES = Number(process.env.PGLITE_MEMORY_DELIVERIES ?? 2000);
 const NODE_FLAGS = process.env.PGLITE_MEMORY_NODE_OPTIONS === undefined ? productionNodeFlags() : process.env.PGLITE_MEMORY_NODE_OPTIONS.split(" ").filter(Boolean);
@@ -95,7 +95,7 @@ const scratch = mkdtempSync(join(tmpdir(), "hotfix-guard-pglite-memory-"));
 const dataDir = join(scratch, "data");
 const command = {
   args: [...NODE_FLAGS, REPORT_ON_SIGNAL, join(ROOT, "lib", "main.js")],
-  env: { NODE_ENV: "production", APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, GHE_HOST: new URL(mock.value.url).host, GHE_PROTOCOL: "http", DATA_DIR: dataDir, ...EXTRA_ENV },
+  env: { ...appEnvironment(privateKey, SECRET, mock.value.url), DATA_DIR: dataDir, ...EXTRA_ENV },
   readyPath: "/readyz",
   webhookPath: "/api/github/webhooks",
 };

@@ -14,6 +14,11 @@ import type { LoadPlan, LoadResult } from "./load.js";
 /** The repository's root. */
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
+/** The environment the app runs with in production, here against the mock GitHub at `githubUrl`. */
+export function appEnvironment(privateKey: string, webhookSecret: string, githubUrl: string) {
+  return { NODE_ENV: "production", APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: webhookSecret, GHE_HOST: new URL(githubUrl).host, GHE_PROTOCOL: "http" };
+}
+
 /**
  * The Node flags production starts the app with: those `npm start` gives `node` before
  * `lib/main.js` (the Dockerfile's CMD gives the same), so the bench measures the heap limits users run.

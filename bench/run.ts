@@ -28,7 +28,7 @@ import pg from "pg";
 import { hotfixOpened, postDelivery } from "./deliveries.js";
 import type { LoadResult } from "./load.js";
 import type { MockStats } from "./mock-github.js";
-import { cpuMs, productionNodeFlags, ROOT, runLoad, startHelper, startSystem, waitForDrain, type RunningSystem, type SystemCommand } from "./processes.js";
+import { appEnvironment, cpuMs, productionNodeFlags, ROOT, runLoad, startHelper, startSystem, waitForDrain, type RunningSystem, type SystemCommand } from "./processes.js";
 import { describe, figure, summarise, type Sample, type Summary } from "./summary.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -76,14 +76,7 @@ const postgresUrl = await admin
     return null;
   });
 
-const hotfixGuardEnv = {
-  NODE_ENV: "production",
-  APP_ID: "1",
-  PRIVATE_KEY: privateKey,
-  WEBHOOK_SECRET: SECRET,
-  GHE_HOST: new URL(githubUrl).host,
-  GHE_PROTOCOL: "http",
-};
+const hotfixGuardEnv = appEnvironment(privateKey, SECRET, githubUrl);
 
 function command(system: SystemName): SystemCommand {
   if (system === "no-op Probot") {
