@@ -6,6 +6,10 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll } from "vitest";
+import { openDatabase, type Database } from "../../src/store/database.js";
+import { migrate } from "../../src/store/migrations.js";
+import { HOOK_TIMEOUT_MS } from "./databases.js";
 
 /** A request the fake received. */
 export interface ReceivedRequest {
@@ -61,4 +65,25 @@ export async function startFakeChat(): Promise<FakeChat> {
     to: (path) => received.filter((request) => request.path === path),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** What a notification test file shares: a migrated in-memory database and a fake chat server. */
+export interface ChatTestBed {
+  db: Database;
+  fake: FakeChat;
+}
+
+/** Opens the file's {@link ChatTestBed} before its tests and closes it after them; filled once the hooks have run. */
+export function chatTestBed(): ChatTestBed {
+  const bed = {} as ChatTestBed;
+  beforeAll(async () => {
+    bed.db = await openDatabase({ dataDir: "memory://" });
+    await migrate(bed.db);
+    bed.fake = await startFakeChat();
+  }, HOOK_TIMEOUT_MS);
+  afterAll(async () => {
+    await bed.fake?.close();
+    await bed.db?.close();
+  }, HOOK_TIMEOUT_MS);
+  return bed;
 }

@@ -6,7 +6,7 @@
  * and leaves the others working; the webhook's signature verifies; Slack follow-ups thread.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HotfixRecorder } from "../../src/log/recorder.js";
 import { HotfixLogStore } from "../../src/log/store.js";
 import { parseDestinations } from "../../src/notify/destinations.js";
@@ -21,12 +21,11 @@ import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../src/n
 import { NOTIFY_SEND, type Notifier } from "../../src/notify/service.js";
 import { Metrics } from "../../src/server/metrics.js";
 import { Worker } from "../../src/server/worker.js";
-import { openDatabase, type Database } from "../../src/store/database.js";
+import type { Database } from "../../src/store/database.js";
 import { JobQueue } from "../../src/store/jobs.js";
-import { migrate } from "../../src/store/migrations.js";
 import { COMPLETE_BODY, policyFrom } from "../helpers/builders.js";
-import { FakeClock, HOOK_TIMEOUT_MS } from "../helpers/databases.js";
-import { startFakeChat, type FakeChat } from "../helpers/fake-chat.js";
+import { FakeClock } from "../helpers/databases.js";
+import { chatTestBed, type FakeChat } from "../helpers/fake-chat.js";
 
 const REPO = "acme/payments";
 const SECRET = "webhook-signing-secret-0123456789";
@@ -35,16 +34,7 @@ const START = new Date("2026-11-23T14:20:00Z");
 let db: Database;
 let fake: FakeChat;
 
-beforeAll(async () => {
-  db = await openDatabase({ dataDir: "memory://" });
-  await migrate(db);
-  fake = await startFakeChat();
-}, HOOK_TIMEOUT_MS);
-
-afterAll(async () => {
-  await fake?.close();
-  await db?.close();
-}, HOOK_TIMEOUT_MS);
+const bed = chatTestBed();
 
 interface Harness {
   readonly notifier: Notifier;
@@ -80,6 +70,7 @@ function destinations(url: string) {
 }
 
 beforeEach(async () => {
+  ({ db, fake } = bed);
   await db.query("TRUNCATE jobs, notify_threads, hotfix_records, hotfix_events RESTART IDENTITY");
   fake.received.length = 0;
   const clock = new FakeClock(START);

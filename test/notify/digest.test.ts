@@ -5,7 +5,7 @@
  * Each destination gets one digest a week even when the job runs twice; a destination no
  * repository routes the digest to gets nothing; hostile titles arrive escaped.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Policy } from "../../src/config/policy.js";
 import type { Services } from "../../src/handlers/services.js";
 import { HotfixRecorder } from "../../src/log/recorder.js";
@@ -17,12 +17,11 @@ import { createNotifier, registerNotifyJobs, scheduleWeeklyDigest } from "../../
 import type { Notifier } from "../../src/notify/service.js";
 import { Metrics } from "../../src/server/metrics.js";
 import { Worker } from "../../src/server/worker.js";
-import { openDatabase, type Database } from "../../src/store/database.js";
+import type { Database } from "../../src/store/database.js";
 import { JobQueue } from "../../src/store/jobs.js";
-import { migrate } from "../../src/store/migrations.js";
 import { COMPLETE_BODY, policyFrom } from "../helpers/builders.js";
-import { FakeClock, HOOK_TIMEOUT_MS } from "../helpers/databases.js";
-import { startFakeChat, type FakeChat } from "../helpers/fake-chat.js";
+import { FakeClock } from "../helpers/databases.js";
+import { chatTestBed, type FakeChat } from "../helpers/fake-chat.js";
 
 const PAYMENTS = "acme/payments";
 const BILLING = "acme/billing";
@@ -42,18 +41,10 @@ let worker: Worker;
 let queue: JobQueue;
 let recorder: HotfixRecorder;
 
-beforeAll(async () => {
-  db = await openDatabase({ dataDir: "memory://" });
-  await migrate(db);
-  fake = await startFakeChat();
-}, HOOK_TIMEOUT_MS);
-
-afterAll(async () => {
-  await fake?.close();
-  await db?.close();
-}, HOOK_TIMEOUT_MS);
+const bed = chatTestBed();
 
 beforeEach(async () => {
+  ({ db, fake } = bed);
   await db.query("TRUNCATE jobs, notify_threads, notify_digest_routes, hotfix_records, hotfix_events, hotfix_settings RESTART IDENTITY");
   fake.received.length = 0;
   clock = new FakeClock(START);
