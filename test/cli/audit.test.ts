@@ -10,9 +10,8 @@ import { runCli } from "../../src/cli/cli.js";
 import { readOnlyOctokit, WriteRefusedError } from "../../src/cli/github-client.js";
 import { recordBlock } from "../../src/model/records.js";
 import { postIncidentMarker } from "../../src/render/post-incident.js";
-import type { AuditRecord } from "../../src/model/merge.js";
 import { GitHubMock } from "../helpers/app.js";
-import { MERGE_SHA, OPENED_AT } from "../helpers/audit-builders.js";
+import { auditRecord, MERGE_SHA, OPENED_AT } from "../helpers/audit-builders.js";
 import { mergedPullObject } from "../helpers/audit-fixtures.js";
 import { AuditMock, BOT, branchRules, type RunShape } from "../helpers/audit-mocks.js";
 import { COMPLETE_BODY, HEAD_SHA, NOW } from "../helpers/builders.js";
@@ -227,22 +226,10 @@ describe("audit of the last 30 days", () => {
 
   it("takes the requirements from the app's own audit record, as the app does", async () => {
     const { github, audit, mergeBack } = hotfix42Only();
-    const record: AuditRecord = {
-      version: 1,
-      pr: 42,
-      mergeCommitSha: MERGE_SHA,
+    const record = auditRecord(MERGE_SHA, {
       auditedAt: "2026-11-23T14:51:00Z",
       requirements: [{ source: "github", title: "GitHub: required check `ci`", required: "passing on the head commit at the merge", present: "failure", status: "unmet" }],
-      protectionChanges: [],
-      rulesetsApply: false,
-      ruleSuite: { status: "not-applicable" },
-      ruleSuiteCheckedAt: null,
-      seen: {},
-      justification: null,
-      auditIssue: null,
-      auditIssueClosed: false,
-      followUp: null,
-    };
+    });
     audit.seedComment({ id: 7, author: BOT, body: `audit\n<!-- hotfix-guard:audit pr=42 -->\n${recordBlock(record)}`, createdAt: "2026-11-23T14:51:00Z" });
     audit.pull(mergedPullObject()).listComments(42);
     github.reviews([{ reviewer: "senior-bob", state: "APPROVED", commitId: HEAD_SHA, submittedAt: "2026-11-23T14:40:00Z" }]);

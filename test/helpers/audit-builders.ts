@@ -6,6 +6,7 @@
 import { COMPLETE_BODY, HEAD_SHA, snapshot } from "./builders.js";
 import { fingerprintFields, type CommentFact, type JustificationCandidate, type JustificationContext } from "../../src/rules/justification.js";
 import { type JustificationFields } from "../../src/model/justification-form.js";
+import type { AuditRecord } from "../../src/model/merge.js";
 import type { AuditInputs, MergedPullRequest, RequirementFacts } from "../../src/rules/merge-audit.js";
 import type { ReviewFact } from "../../src/rules/types.js";
 
@@ -122,6 +123,27 @@ export function auditInputs(overrides: Partial<AuditInputs> = {}): AuditInputs {
     candidates: [bodyCandidate()],
     context,
     recorded: null,
+    ...overrides,
+  };
+}
+
+/** The app's audit record of pull request #42's merge commit `mergeCommitSha`: nothing bypassed, nothing followed up, unless overridden. */
+export function auditRecord(mergeCommitSha: string, overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    version: 1,
+    pr: 42,
+    mergeCommitSha,
+    auditedAt: "2026-11-23T15:00:00Z",
+    requirements: [],
+    protectionChanges: [],
+    rulesetsApply: false,
+    ruleSuite: { status: "not-applicable" },
+    ruleSuiteCheckedAt: null,
+    seen: {},
+    justification: null,
+    auditIssue: null,
+    auditIssueClosed: false,
+    followUp: null,
     ...overrides,
   };
 }

@@ -13,7 +13,8 @@ import { Metrics, metricsRoute } from "../../src/server/metrics.js";
 import type { Database } from "../../src/store/database.js";
 import { JobQueue } from "../../src/store/jobs.js";
 import { APP_ID, freePort, TEST_PROBOT_OPTIONS } from "./app.js";
-import type { FakeClock } from "./databases.js";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { FakeClock, HOOK_TIMEOUT_MS, resetTables, type Backend } from "./databases.js";
 
 /** The webhook secret of the test server. */
 export const SECRET = "test-webhook-secret";
@@ -119,4 +120,31 @@ export async function startDurableServer(db: Database, clock: FakeClock, log?: L
     },
     stop: () => server.stop(),
   };
+}
+
+/** What a test of a durable server uses; filled by the hooks {@link durableServerPerTest} registers. */
+export interface DurableTestBed {
+  db: Database;
+  clock: FakeClock;
+  server: DurableServer;
+}
+
+/**
+ * Registers the hooks of a `describe` whose tests each get a fresh durable server: the database
+ * of `backend` is opened once, its tables emptied, the clock set to `start` and a server started
+ * before each test (with the durable-app options `options` gives then) and stopped after it.
+ */
+export function durableServerPerTest(backend: Backend, start: Date, options: () => Pick<DurableAppOptions, "notifyDestinations"> = () => ({})): DurableTestBed {
+  const bed = {} as DurableTestBed;
+  beforeAll(async () => {
+    bed.db = await backend.open();
+  }, HOOK_TIMEOUT_MS);
+  afterAll(() => backend.dispose(bed.db), HOOK_TIMEOUT_MS);
+  beforeEach(async () => {
+    await resetTables(bed.db);
+    bed.clock = new FakeClock(start);
+    bed.server = await startDurableServer(bed.db, bed.clock, undefined, options());
+  });
+  afterEach(() => bed.server.stop());
+  return bed;
 }

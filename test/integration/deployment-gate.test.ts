@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { recordBlock } from "../../src/model/records.js";
-import type { AuditRecord } from "../../src/model/merge.js";
 import { auditMarker } from "../../src/render/audit.js";
+import { auditRecord } from "../helpers/audit-builders.js";
 import { HEAD_SHA } from "../helpers/builders.js";
 import { GitHubMock, testProbot } from "../helpers/app.js";
 import { pullRequestEvent, pullRequestObject } from "../helpers/fixtures.js";
@@ -36,22 +36,9 @@ function deploymentEvent(environment = "production", sha = MERGE_SHA): { id: str
 }
 
 function auditComment(unmet: boolean): { id: number; user: { login: string; type: string }; body: string; created_at: string; updated_at: string } {
-  const record: AuditRecord = {
-    version: 1,
-    pr: 42,
-    mergeCommitSha: MERGE_SHA,
-    auditedAt: "2026-11-23T15:00:00Z",
+  const record = auditRecord(MERGE_SHA, {
     requirements: [{ source: "policy", title: "Approvals", required: "1 approval", present: unmet ? "none" : "1", status: unmet ? "unmet" : "met" }],
-    protectionChanges: [],
-    rulesetsApply: false,
-    ruleSuite: { status: "not-applicable" },
-    ruleSuiteCheckedAt: null,
-    seen: {},
-    justification: null,
-    auditIssue: null,
-    auditIssueClosed: false,
-    followUp: null,
-  };
+  });
   const body = `${auditMarker(42)}\naudit\n${recordBlock(record)}`;
   return { id: 5, user: { login: "hotfix-guard[bot]", type: "Bot" }, body, created_at: "2026-11-23T15:00:00Z", updated_at: "2026-11-23T15:00:00Z" };
 }

@@ -3,15 +3,15 @@
  * them through the same handlers, GitHub served by nock, and time moved by hand. Runs on PGlite,
  * and on PostgreSQL when DATABASE_URL is set.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { JOB_KINDS, MAX_REVIVALS } from "../../src/server/durable-app.js";
 import { Worker } from "../../src/server/worker.js";
 import type { Database } from "../../src/store/database.js";
 import { DELIVERY_ATTEMPTS } from "../../src/store/jobs.js";
 import { HEAD_SHA } from "../helpers/builders.js";
 import { GitHubMock } from "../helpers/app.js";
-import { BACKENDS, FakeClock, HOOK_TIMEOUT_MS, resetTables } from "../helpers/databases.js";
-import { recordingLogger, startDurableServer, type DurableServer } from "../helpers/durable.js";
+import { BACKENDS, FakeClock } from "../helpers/databases.js";
+import { durableServerPerTest, recordingLogger, startDurableServer, type DurableServer } from "../helpers/durable.js";
 import { pullRequestEvent, pullRequestObject } from "../helpers/fixtures.js";
 
 const T0 = new Date("2026-11-23T15:00:00Z");
@@ -25,20 +25,11 @@ function evaluationReads(github: GitHubMock, withConfig = true): GitHubMock {
 }
 
 describe.each(BACKENDS)("durable processing on $name", (backend) => {
+  const bed = durableServerPerTest(backend, T0);
   let db: Database;
   let clock: FakeClock;
   let server: DurableServer;
-
-  beforeAll(async () => {
-    db = await backend.open();
-  }, HOOK_TIMEOUT_MS);
-  afterAll(() => backend.dispose(db), HOOK_TIMEOUT_MS);
-  beforeEach(async () => {
-    await resetTables(db);
-    clock = new FakeClock(T0);
-    server = await startDurableServer(db, clock);
-  });
-  afterEach(() => server.stop());
+  beforeEach(() => ({ db, clock, server } = bed));
 
   it("refuses a delivery with a bad or missing signature with 401 and stores nothing", async () => {
     const event = pullRequestEvent("opened");

@@ -4,13 +4,13 @@
  * whatever is redelivered, re-run or restarted, shows its steps in the check run, and stops once
  * approvals suffice. Runs on PGlite, and on PostgreSQL when DATABASE_URL is set.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { ESCALATION_STEP } from "../../src/handlers/escalation.js";
 import type { Database } from "../../src/store/database.js";
 import { HEAD_SHA } from "../helpers/builders.js";
 import { GitHubMock } from "../helpers/app.js";
-import { BACKENDS, FakeClock, HOOK_TIMEOUT_MS, resetTables } from "../helpers/databases.js";
-import { startDurableServer, type DurableServer } from "../helpers/durable.js";
+import { BACKENDS, FakeClock } from "../helpers/databases.js";
+import { durableServerPerTest, startDurableServer, type DurableServer } from "../helpers/durable.js";
 import { pullRequestEvent, pullRequestObject } from "../helpers/fixtures.js";
 import { startFakeChat, type FakeChat } from "../helpers/fake-chat.js";
 import { parseDestinations } from "../../src/notify/destinations.js";
@@ -48,20 +48,11 @@ function requestReviewers(github: GitHubMock, bodies: unknown[]): GitHubMock {
 }
 
 describe.each(BACKENDS)("the escalation ladder on $name", (backend) => {
+  const bed = durableServerPerTest(backend, T0);
   let db: Database;
   let clock: FakeClock;
   let server: DurableServer;
-
-  beforeAll(async () => {
-    db = await backend.open();
-  }, HOOK_TIMEOUT_MS);
-  afterAll(() => backend.dispose(db), HOOK_TIMEOUT_MS);
-  beforeEach(async () => {
-    await resetTables(db);
-    clock = new FakeClock(T0);
-    server = await startDurableServer(db, clock);
-  });
-  afterEach(() => server.stop());
+  beforeEach(() => ({ db, clock, server } = bed));
 
   it("asks each step's reviewers once across redeliveries, re-runs and a restart, and shows the steps in the check run", async () => {
     const asked: unknown[] = [];

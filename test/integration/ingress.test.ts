@@ -16,7 +16,7 @@ import type { Database } from "../../src/store/database.js";
 import { JobQueue } from "../../src/store/jobs.js";
 import { GitHubMock } from "../helpers/app.js";
 import { BACKENDS, FakeClock, resetTables } from "../helpers/databases.js";
-import { SECRET, startDurableServer, type DurableServer } from "../helpers/durable.js";
+import { SECRET, durableServerPerTest, type DurableServer } from "../helpers/durable.js";
 import { pullRequestEvent } from "../helpers/fixtures.js";
 
 const T0 = new Date("2026-11-23T15:00:00Z");
@@ -50,20 +50,11 @@ function stalledRequest(url: string, head: Record<string, string>, path: string,
 }
 
 describe("the webhook endpoint under hostile requests", () => {
+  const bed = durableServerPerTest(pglite!, T0);
   let db: Database;
   let clock: FakeClock;
   let server: DurableServer;
-
-  beforeAll(async () => {
-    db = await pglite!.open();
-  }, 120_000);
-  afterAll(() => pglite!.dispose(db));
-  beforeEach(async () => {
-    await resetTables(db);
-    clock = new FakeClock(T0);
-    server = await startDurableServer(db, clock);
-  });
-  afterEach(() => server.stop());
+  beforeEach(() => ({ db, clock, server } = bed));
 
   async function nothingStored(): Promise<void> {
     expect(await server.queue.stats(clock.now())).toMatchObject({ pending: 0, running: 0, done: 0, failed: 0 });
